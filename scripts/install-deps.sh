@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Installs every build, test and runtime dependency of Sealpost from Debian bookworm's
+# packages. Idempotent: quiet and quick when everything is already there.
+set -euo pipefail
+
+packages=(
+  # toolchain
+  g++ cmake make pkg-config git ca-certificates
+  # libraries (see README.md, "Dependencies", for why each was chosen)
+  libboost1.81-dev libboost-json1.81-dev libboost-program-options1.81-dev
+  libpqxx-dev libpq-dev
+  libprotobuf-dev protobuf-compiler
+  libssl-dev
+  libtomlplusplus-dev
+  libspdlog-dev
+  prometheus-cpp-dev
+  catch2
+  # database server for the embedded default and the tests
+  postgresql-15 postgresql-client-15
+  # used by the run script to drop root privileges for Postgres
+  util-linux curl
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if ((${#missing[@]} == 0)); then
+  exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}" >&2
+sudo_cmd=()
+if [[ $(id -u) -ne 0 ]]; then
+  sudo_cmd=(sudo)
+fi
+export DEBIAN_FRONTEND=noninteractive
+"${sudo_cmd[@]}" apt-get update -qq
+"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,119 @@
+// Start-up order: migrate (waiting for the database), listen, announce, serve, drain on signal.
+#include "app/server_app.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <iostream>
+#include <thread>
+
+#include "metrics/metrics.hpp"
+#include "net/listener.hpp"
+#include "resources/health.hpp"
+#include "resources/metrics.hpp"
+#include "storage/db_pool.hpp"
+#include "storage/migrations.hpp"
+#include "util/log.hpp"
+
+namespace sealpost::app {
+namespace {
+
+namespace asio = boost::asio;
+
+// Waits for the database (it may still be starting, e.g. under Docker Compose), then
+// brings the schema up to date.
+void migrate_database(const config::server_config& cfg) {
+  const auto deadline = std::chrono::steady_clock::now() +
+                        std::chrono::milliseconds(cfg.database_connect_timeout_ms);
+  for (;;) {
+    try {
+      pqxx::connection conn(cfg.database_url);
+      const int applied = storage::apply_migrations(conn);
+      log::info("schema_ready", {{"applied", applied},
+                                 {"schema_version", storage::latest_schema_version()}});
+      return;
+    } catch (const pqxx::broken_connection& e) {
+      if (std::chrono::steady_clock::now() >= deadline) throw;
+      log::warn("database_unavailable", {{"what", e.what()}});
+      std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    }
+  }
+}
+
+// On SIGTERM/SIGINT: stop accepting, let in-flight requests finish within the grace period,
+// then stop the io_context.
+asio::awaitable<void> shutdown_on_signal(asio::io_context& ioc, const config::server_config& cfg,
+                                         net::lifecycle& life,
+                                         std::vector<asio::ip::tcp::acceptor*> acceptors) {
+  asio::signal_set signals(ioc, SIGINT, SIGTERM);
+  auto [ec, signo] = co_await signals.async_wait(asio::as_tuple(asio::use_awaitable));
+  log::info("shutdown_started", {{"signal", signo}, {"in_flight", life.in_flight()}});
+  life.begin_stopping();
+  for (auto* acceptor : acceptors) {
+    boost::system::error_code ignored;
+    acceptor->close(ignored);
+  }
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(cfg.shutdown_grace_ms);
+  asio::steady_timer tick(ioc);
+  while (life.in_flight() > 0 && std::chrono::steady_clock::now() < deadline) {
+    tick.expires_after(std::chrono::milliseconds(10));
+    co_await tick.async_wait(asio::as_tuple(asio::use_awaitable));
+  }
+  log::info("shutdown_finished", {{"abandoned_requests", life.in_flight()}});
+  ioc.stop();
+}
+
+std::string http_url(const asio::ip::tcp::acceptor& acceptor) {
+  const auto ep = acceptor.local_endpoint();
+  return "http://" + config::listen_address{ep.address().to_string(), ep.port()}.to_string();
+}
+
+}  // namespace
+
+int run_server(const config::server_config& cfg) {
+  migrate_database(cfg);
+
+  const std::size_t threads =
+      cfg.threads != 0 ? cfg.threads : std::max(1U, std::thread::hardware_concurrency());
+  asio::io_context ioc(static_cast<int>(threads));
+  metrics::registry metrics;
+  storage::db_pool db(cfg.database_url, cfg.database_pool_size, &metrics);
+  net::lifecycle life;
+
+  net::router public_routes;
+  resources::register_health_routes(public_routes, db);
+
+  net::router admin_routes;
+  resources::register_health_routes(admin_routes, db);
+  resources::register_metrics_routes(admin_routes, metrics);
+
+  auto public_acceptor = net::open_acceptor(ioc.get_executor(), cfg.listen, "listen");
+  auto admin_acceptor = net::open_acceptor(ioc.get_executor(), cfg.admin_listen, "admin_listen");
+
+  asio::co_spawn(ioc, net::accept_loop(public_acceptor, {cfg, public_routes, life, metrics}),
+                 asio::detached);
+  asio::co_spawn(ioc, net::accept_loop(admin_acceptor, {cfg, admin_routes, life, metrics}),
+                 asio::detached);
+  asio::co_spawn(ioc, shutdown_on_signal(ioc, cfg, life, {&public_acceptor, &admin_acceptor}),
+                 asio::detached);
+
+  std::cout << "sealpost-server listening on " << http_url(public_acceptor) << " (admin "
+            << http_url(admin_acceptor) << ")" << std::endl;
+  log::info("listening", {{"public", http_url(public_acceptor)},
+                          {"admin", http_url(admin_acceptor)},
+                          {"threads", threads}});
+
+  std::vector<std::thread> pool;
+  for (std::size_t i = 1; i < threads; ++i) pool.emplace_back([&ioc] { ioc.run(); });
+  ioc.run();
+  for (auto& t : pool) t.join();
+  db.stop();
+  return 0;
+}
+
+}  // namespace sealpost::app

@@ -1,0 +1,277 @@
+// Config loading: one key table drives defaults, file parsing, env overrides and --help.
+#include "config/config.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <map>
+#include <sstream>
+#include <toml++/toml.h>
+#include <variant>
+
+namespace sealpost::config {
+namespace {
+
+struct uint_key {
+  std::uint64_t server_config::*member;
+  std::uint64_t default_value;
+  std::uint64_t min;
+  std::uint64_t max;
+};
+struct string_key {
+  std::string server_config::*member;
+  std::string default_value;
+  std::vector<std::string> allowed;  // empty: any string
+};
+struct address_key {
+  listen_address server_config::*member;
+  std::string default_value;
+};
+
+struct key_spec {
+  std::string_view name;
+  std::variant<uint_key, string_key, address_key> kind;
+  std::string_view doc;
+};
+
+constexpr std::uint64_t kMiB = 1024 * 1024;
+constexpr std::uint64_t kMaxU32 = 0xffffffffULL;
+
+const std::vector<key_spec>& key_table() {
+  using c = server_config;
+  static const std::vector<key_spec> table = {
+      {"listen", address_key{&c::listen, "127.0.0.1:8080"},
+       "public HTTP/WebSocket listener, host:port (port 0 picks a free port)"},
+      {"admin_listen", address_key{&c::admin_listen, "127.0.0.1:9090"},
+       "admin listener for /metrics, /healthz, /readyz, host:port"},
+      {"threads", uint_key{&c::threads, 0, 0, 256},
+       "network threads; 0 = one per CPU core"},
+      {"log.level", string_key{&c::log_level, "info", {"trace", "debug", "info", "warn", "error"}},
+       "minimum log level"},
+      {"database.url", string_key{&c::database_url, "", {}},
+       "libpq connection URL; empty = the run script's embedded local Postgres"},
+      {"database.pool_size", uint_key{&c::database_pool_size, 8, 1, 256},
+       "Postgres connections (and database worker threads) per process"},
+      {"database.connect_timeout_ms", uint_key{&c::database_connect_timeout_ms, 30000, 0, 600000},
+       "how long start-up waits for the database to accept connections"},
+      {"http.max_header_bytes", uint_key{&c::http_max_header_bytes, 16384, 1024, kMiB},
+       "largest request header block; larger gets 431"},
+      {"http.max_body_bytes", uint_key{&c::http_max_body_bytes, kMiB, 1024, 64 * kMiB},
+       "largest request body for routes without their own limit; larger gets 413"},
+      {"http.idle_timeout_ms", uint_key{&c::http_idle_timeout_ms, 30000, 100, 3600000},
+       "how long a connection may take to send a complete request header (also keep-alive idle)"},
+      {"http.read_timeout_ms", uint_key{&c::http_read_timeout_ms, 15000, 100, 3600000},
+       "how long a request body may take to arrive"},
+      {"http.write_timeout_ms", uint_key{&c::http_write_timeout_ms, 15000, 100, 3600000},
+       "how long a response may take to be written"},
+      {"http.max_connections", uint_key{&c::http_max_connections, 10000, 1, kMaxU32},
+       "open connections per process; further connections are closed at once"},
+      {"shutdown_grace_ms", uint_key{&c::shutdown_grace_ms, 10000, 0, 600000},
+       "on SIGTERM/SIGINT, how long in-flight requests may take before the process exits"},
+  };
+  return table;
+}
+
+const key_spec* find_key(std::string_view name) {
+  const auto& table = key_table();
+  auto it = std::find_if(table.begin(), table.end(), [&](const key_spec& k) { return k.name == name; });
+  return it == table.end() ? nullptr : &*it;
+}
+
+std::uint64_t parse_uint_text(std::string_view key, std::string_view text) {
+  std::uint64_t value = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc{} || ptr != text.data() + text.size() || text.empty()) {
+    throw config_error("config key '" + std::string(key) + "': expected a non-negative integer, got '" +
+                       std::string(text) + "'");
+  }
+  return value;
+}
+
+// The value of one key, from a TOML node or an environment string.
+struct raw_value {
+  std::optional<std::string> text;        // strings, and every env value
+  std::optional<std::int64_t> integer;    // TOML integers
+  std::string_view origin;                // "file" or "environment"
+};
+
+void assign(server_config& cfg, const key_spec& spec, const raw_value& raw) {
+  const std::string key(spec.name);
+  std::visit(
+      [&](const auto& kind) {
+        using kind_t = std::decay_t<decltype(kind)>;
+        if constexpr (std::is_same_v<kind_t, uint_key>) {
+          std::uint64_t value = 0;
+          if (raw.integer) {
+            if (*raw.integer < 0) {
+              throw config_error("config key '" + key + "': must not be negative");
+            }
+            value = static_cast<std::uint64_t>(*raw.integer);
+          } else if (raw.text && raw.origin == "environment") {
+            value = parse_uint_text(key, *raw.text);
+          } else {
+            throw config_error("config key '" + key + "': expected an integer");
+          }
+          if (value < kind.min || value > kind.max) {
+            throw config_error("config key '" + key + "': " + std::to_string(value) +
+                               " is out of range [" + std::to_string(kind.min) + ", " +
+                               std::to_string(kind.max) + "]");
+          }
+          cfg.*kind.member = value;
+        } else {
+          if (!raw.text) {
+            throw config_error("config key '" + key + "': expected a string");
+          }
+          if constexpr (std::is_same_v<kind_t, string_key>) {
+            if (!kind.allowed.empty() &&
+                std::find(kind.allowed.begin(), kind.allowed.end(), *raw.text) == kind.allowed.end()) {
+              std::string options;
+              for (const auto& a : kind.allowed) options += (options.empty() ? "" : ", ") + a;
+              throw config_error("config key '" + key + "': '" + *raw.text + "' is not one of: " + options);
+            }
+            cfg.*kind.member = *raw.text;
+          } else {
+            cfg.*kind.member = parse_listen_address(key, *raw.text);
+          }
+        }
+      },
+      spec.kind);
+}
+
+// Flattens nested tables into dotted keys: [database] url = ... -> "database.url".
+void flatten(const toml::table& table, const std::string& prefix,
+             std::map<std::string, const toml::node*>& out) {
+  for (const auto& [k, node] : table) {
+    std::string name = prefix.empty() ? std::string(k.str()) : prefix + "." + std::string(k.str());
+    if (const auto* sub = node.as_table()) {
+      flatten(*sub, name, out);
+    } else {
+      out.emplace(std::move(name), &node);
+    }
+  }
+}
+
+void apply_file(server_config& cfg, const std::filesystem::path& file) {
+  toml::table root;
+  try {
+    root = toml::parse_file(file.string());
+  } catch (const toml::parse_error& e) {
+    std::ostringstream msg;
+    msg << "config file " << file.string() << ":" << e.source().begin.line << ": "
+        << e.description();
+    throw config_error(msg.str());
+  }
+  std::map<std::string, const toml::node*> values;
+  flatten(root, "", values);
+  for (const auto& [name, node] : values) {
+    const key_spec* spec = find_key(name);
+    if (spec == nullptr) {
+      throw config_error("config file " + file.string() + ": unknown key '" + name + "'");
+    }
+    raw_value raw{.text = {}, .integer = {}, .origin = "file"};
+    if (auto s = node->value<std::string>(); s && node->is_string()) raw.text = *s;
+    if (node->is_integer()) raw.integer = node->as_integer()->get();
+    assign(cfg, *spec, raw);
+  }
+}
+
+void apply_environment(server_config& cfg, const std::vector<std::string>& environment) {
+  std::map<std::string, std::string> env;
+  for (const auto& entry : environment) {
+    auto eq = entry.find('=');
+    if (eq != std::string::npos) env.emplace(entry.substr(0, eq), entry.substr(eq + 1));
+  }
+  for (const auto& spec : key_table()) {
+    auto it = env.find(environment_name(spec.name));
+    if (it == env.end()) continue;
+    assign(cfg, spec, raw_value{.text = it->second, .integer = {}, .origin = "environment"});
+  }
+}
+
+}  // namespace
+
+std::string listen_address::to_string() const {
+  const bool v6 = host.find(':') != std::string::npos;
+  return (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+}
+
+listen_address parse_listen_address(std::string_view key, std::string_view text) {
+  auto fail = [&](std::string_view why) {
+    return config_error("config key '" + std::string(key) + "': '" + std::string(text) + "' " +
+                        std::string(why) + " (expected host:port)");
+  };
+  auto colon = text.rfind(':');
+  if (colon == std::string_view::npos || colon == 0) throw fail("has no host");
+  std::string_view host = text.substr(0, colon);
+  if (host.front() == '[') {
+    if (host.back() != ']' || host.size() < 3) throw fail("has a malformed IPv6 host");
+    host = host.substr(1, host.size() - 2);
+  }
+  std::string_view port_text = text.substr(colon + 1);
+  unsigned port = 0;
+  auto [ptr, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+  if (ec != std::errc{} || ptr != port_text.data() + port_text.size() || port > 65535 ||
+      port_text.empty()) {
+    throw fail("has an invalid port");
+  }
+  return listen_address{std::string(host), static_cast<std::uint16_t>(port)};
+}
+
+std::string environment_name(std::string_view key) {
+  std::string name = "SEALPOST_";
+  for (char ch : key) {
+    name += ch == '.' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  }
+  return name;
+}
+
+server_config default_config() {
+  server_config cfg;
+  for (const auto& spec : key_table()) {
+    std::visit(
+        [&](const auto& kind) {
+          using kind_t = std::decay_t<decltype(kind)>;
+          if constexpr (std::is_same_v<kind_t, address_key>) {
+            cfg.*kind.member = parse_listen_address(spec.name, kind.default_value);
+          } else {
+            cfg.*kind.member = kind.default_value;
+          }
+        },
+        spec.kind);
+  }
+  return cfg;
+}
+
+server_config load(const std::optional<std::filesystem::path>& file,
+                   const std::vector<std::string>& environment) {
+  server_config cfg = default_config();
+  if (file) apply_file(cfg, *file);
+  apply_environment(cfg, environment);
+  return cfg;
+}
+
+std::vector<std::string_view> key_names() {
+  std::vector<std::string_view> names;
+  for (const auto& spec : key_table()) names.push_back(spec.name);
+  return names;
+}
+
+std::string describe_keys() {
+  std::ostringstream out;
+  for (const auto& spec : key_table()) {
+    out << "  " << spec.name << " (" << environment_name(spec.name) << ", default ";
+    std::visit(
+        [&](const auto& kind) {
+          using kind_t = std::decay_t<decltype(kind)>;
+          if constexpr (std::is_same_v<kind_t, uint_key>) {
+            out << kind.default_value;
+          } else {
+            out << '"' << kind.default_value << '"';
+          }
+        },
+        spec.kind);
+    out << ")\n      " << spec.doc << "\n";
+  }
+  return out.str();
+}
+
+}  // namespace sealpost::config

@@ -1,0 +1,79 @@
+// The server's typed configuration: loaded once from a TOML file plus SEALPOST_* overrides.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace sealpost::config {
+
+struct listen_address {
+  std::string host;
+  std::uint16_t port = 0;
+
+  std::string to_string() const;
+};
+
+// Every field here is a documented key in config/sealpost.toml; defaults live in one place,
+// the key table in config.cpp.
+struct server_config {
+  listen_address listen;
+  listen_address admin_listen;
+  std::uint64_t threads = 0;
+  std::string log_level;
+
+  std::string database_url;
+  std::uint64_t database_pool_size = 0;
+  std::uint64_t database_connect_timeout_ms = 0;
+
+  std::uint64_t http_max_header_bytes = 0;
+  std::uint64_t http_max_body_bytes = 0;
+  std::uint64_t http_idle_timeout_ms = 0;
+  std::uint64_t http_read_timeout_ms = 0;
+  std::uint64_t http_write_timeout_ms = 0;
+  std::uint64_t http_max_connections = 0;
+  std::uint64_t shutdown_grace_ms = 0;
+
+  std::chrono::milliseconds idle_timeout() const {
+    return std::chrono::milliseconds(http_idle_timeout_ms);
+  }
+  std::chrono::milliseconds read_timeout() const {
+    return std::chrono::milliseconds(http_read_timeout_ms);
+  }
+  std::chrono::milliseconds write_timeout() const {
+    return std::chrono::milliseconds(http_write_timeout_ms);
+  }
+};
+
+// Thrown for any invalid configuration; the message names the offending key.
+class config_error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// The built-in defaults, as documented.
+server_config default_config();
+
+// Loads `file` (when given) over the defaults, then applies SEALPOST_* variables from
+// `environment` ("NAME=value" strings). Throws config_error naming the key on unknown keys,
+// wrong types and out-of-range values.
+server_config load(const std::optional<std::filesystem::path>& file,
+                   const std::vector<std::string>& environment);
+
+// Parses "host:port" ("[v6]:port" for IPv6); throws config_error mentioning `key`.
+listen_address parse_listen_address(std::string_view key, std::string_view text);
+
+// The environment variable that overrides `key`: "database.url" -> "SEALPOST_DATABASE_URL".
+std::string environment_name(std::string_view key);
+
+// Every key's dotted name, in documentation order.
+std::vector<std::string_view> key_names();
+
+// Every key with its default and documentation, for --help.
+std::string describe_keys();
+
+}  // namespace sealpost::config

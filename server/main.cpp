@@ -1,0 +1,84 @@
+// sealpost-server entry point: command line, configuration, then the server. Wiring only.
+#include <boost/program_options.hpp>
+#include <iostream>
+#include <pqxx/except>
+
+#include "app/server_app.hpp"
+#include "config/config.hpp"
+#include "util/log.hpp"
+
+extern char** environ;
+
+namespace {
+
+namespace po = boost::program_options;
+
+std::vector<std::string> process_environment() {
+  std::vector<std::string> env;
+  for (char** e = environ; *e != nullptr; ++e) env.emplace_back(*e);
+  return env;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  po::options_description options("sealpost-server options");
+  options.add_options()("help", "show this help and every configuration key")(
+      "version", "print the version and exit")("config", po::value<std::string>(),
+                                               "path of the TOML configuration file")(
+      "check-config", "validate the configuration and exit (0 when valid)")(
+      "database-configured",
+      "exit 0 when a database URL is configured, 1 when not (used by scripts/run.sh)");
+  po::variables_map vm;
+  try {
+    po::store(po::parse_command_line(argc, argv, options), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    std::cerr << "sealpost-server: " << e.what() << "\n" << options;
+    return 2;
+  }
+  if (vm.count("help")) {
+    std::cout << options << "\nConfiguration keys (file key, environment variable, default):\n"
+              << sealpost::config::describe_keys();
+    return 0;
+  }
+  if (vm.count("version")) {
+    std::cout << "sealpost-server " << SEALPOST_VERSION << "\n";
+    return 0;
+  }
+
+  sealpost::config::server_config cfg;
+  try {
+    std::optional<std::filesystem::path> file;
+    if (vm.count("config")) file = vm["config"].as<std::string>();
+    cfg = sealpost::config::load(file, process_environment());
+  } catch (const sealpost::config::config_error& e) {
+    std::cerr << "sealpost-server: invalid configuration: " << e.what() << "\n";
+    return 2;
+  }
+  if (vm.count("database-configured")) return cfg.database_url.empty() ? 1 : 0;
+  if (vm.count("check-config")) {
+    std::cout << "configuration is valid\n";
+    return 0;
+  }
+  if (cfg.database_url.empty()) {
+    std::cerr << "sealpost-server: no database configured: set database.url or "
+                 "SEALPOST_DATABASE_URL, or start it with scripts/run.sh, which runs a private "
+                 "local Postgres\n";
+    return 2;
+  }
+
+  sealpost::log::init(cfg.log_level);
+  try {
+    return sealpost::app::run_server(cfg);
+  } catch (const sealpost::config::config_error& e) {
+    std::cerr << "sealpost-server: " << e.what() << "\n";
+    return 2;
+  } catch (const pqxx::broken_connection& e) {
+    sealpost::log::error("database_unreachable", {{"what", e.what()}});
+    return 1;
+  } catch (const std::exception& e) {
+    sealpost::log::error("fatal", {{"what", e.what()}});
+    return 1;
+  }
+}

@@ -1,0 +1,64 @@
+// Metric family definitions and the text serializer for /metrics.
+#include "metrics/metrics.hpp"
+
+#include <prometheus/text_serializer.h>
+
+namespace sealpost::metrics {
+namespace {
+
+const prometheus::Histogram::BucketBoundaries& latency_buckets() {
+  static const prometheus::Histogram::BucketBoundaries buckets = {
+      0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5};
+  return buckets;
+}
+
+}  // namespace
+
+registry::registry()
+    : registry_(std::make_shared<prometheus::Registry>()),
+      requests_(prometheus::BuildCounter()
+                    .Name("sealpost_http_requests_total")
+                    .Help("HTTP requests by route template, method and status")
+                    .Register(*registry_)),
+      latency_(prometheus::BuildHistogram()
+                   .Name("sealpost_http_request_duration_seconds")
+                   .Help("HTTP request latency by route template")
+                   .Register(*registry_)),
+      open_connections_(prometheus::BuildGauge()
+                            .Name("sealpost_open_connections")
+                            .Help("Open client connections")
+                            .Register(*registry_)
+                            .Add({})),
+      db_wait_(prometheus::BuildHistogram()
+                   .Name("sealpost_db_pool_wait_seconds")
+                   .Help("Time a database job waited for a pooled connection")
+                   .Register(*registry_)
+                   .Add({}, latency_buckets())),
+      db_in_use_(prometheus::BuildGauge()
+                     .Name("sealpost_db_pool_in_use")
+                     .Help("Database connections running a job")
+                     .Register(*registry_)
+                     .Add({})) {
+  prometheus::BuildGauge()
+      .Name("sealpost_build_info")
+      .Help("Build information")
+      .Register(*registry_)
+      .Add({{"version", SEALPOST_VERSION}})
+      .Set(1);
+}
+
+void registry::observe_request(std::string_view route, std::string_view method, unsigned status,
+                               std::chrono::duration<double> latency) {
+  requests_
+      .Add({{"route", std::string(route)},
+            {"method", std::string(method)},
+            {"status", std::to_string(status)}})
+      .Increment();
+  latency_.Add({{"route", std::string(route)}}, latency_buckets()).Observe(latency.count());
+}
+
+std::string registry::serialize() const {
+  return prometheus::TextSerializer{}.Serialize(registry_->Collect());
+}
+
+}  // namespace sealpost::metrics

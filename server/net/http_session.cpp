@@ -1,0 +1,189 @@
+// The HTTP session loop. Parse errors answer 400/413/431 and close; network errors and
+// timeouts just close; handler exceptions answer a generic 500 and are logged with details.
+#include "net/http_session.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http.hpp>
+#include <atomic>
+#include <chrono>
+#include <random>
+
+#include "metrics/metrics.hpp"
+#include "net/api_error.hpp"
+#include "net/request_context.hpp"
+#include "util/log.hpp"
+
+namespace sealpost::net {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+
+std::string next_request_id() {
+  // A random per-process prefix and a counter: unique across nodes, cheap per request.
+  static const std::uint64_t prefix = std::random_device{}() & 0xffffffU;
+  static std::atomic<std::uint64_t> counter{0};
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%06llx-%llx", static_cast<unsigned long long>(prefix),
+                static_cast<unsigned long long>(counter.fetch_add(1) + 1));
+  return buf;
+}
+
+bool is_protocol_error(const boost::system::error_code& ec) {
+  return ec.category() == beast::http::make_error_code(http::error::bad_target).category();
+}
+
+// The answer to a request that could not be parsed, or nullopt when the connection should
+// just close (the peer went away or timed out).
+std::optional<api_error> parse_failure(const boost::system::error_code& ec) {
+  if (ec == http::error::header_limit) {
+    return api_error{api_errc::headers_too_large, "headers_too_large",
+                     "request header block exceeds http.max_header_bytes"};
+  }
+  if (ec == http::error::body_limit) {
+    return api_error{api_errc::payload_too_large, "payload_too_large",
+                     "request body exceeds this endpoint's limit"};
+  }
+  if (ec == http::error::end_of_stream || ec == http::error::partial_message ||
+      ec == beast::error::timeout || !is_protocol_error(ec)) {
+    return std::nullopt;
+  }
+  return api_error{api_errc::bad_request, "malformed_request", "the HTTP request is malformed"};
+}
+
+std::string allow_header(const std::vector<http::verb>& verbs) {
+  std::string allow;
+  for (auto v : verbs) {
+    if (!allow.empty()) allow += ", ";
+    allow += std::string(http::to_string(v));
+  }
+  return allow;
+}
+
+// Routes and runs the handler; never throws.
+asio::awaitable<response> dispatch(const session_env& env, const request& req,
+                                   const asio::ip::address& remote, const std::string& request_id,
+                                   std::string& route_label) {
+  route_match m = env.routes.match(req.method(), req.target());
+  if (m.matched == nullptr) {
+    route_label = "unmatched";
+    if (m.allowed.empty()) {
+      co_return error_response({api_errc::not_found, "not_found", "no such resource"},
+                               req.version(), req.keep_alive());
+    }
+    auto res = error_response(
+        {api_errc::method_not_allowed, "method_not_allowed", "method not allowed on this resource"},
+        req.version(), req.keep_alive());
+    res.set(http::field::allow, allow_header(m.allowed));
+    co_return res;
+  }
+  route_label = m.matched->pattern;
+  request_context ctx{req, std::move(m.params), remote, request_id};
+  try {
+    co_return co_await m.matched->handle(ctx);
+  } catch (const std::exception& e) {
+    log::error("handler_failed", {{"request_id", request_id},
+                                  {"route", route_label},
+                                  {"what", e.what()}});
+  }
+  co_return error_response({api_errc::internal, "internal_error", "internal server error"},
+                           req.version(), false);
+}
+
+class http_session {
+ public:
+  http_session(asio::ip::tcp::socket socket, session_env env)
+      : stream_(std::move(socket)), env_(env) {
+    boost::system::error_code ec;
+    auto endpoint = stream_.socket().remote_endpoint(ec);
+    if (!ec) remote_ = endpoint.address();
+  }
+
+  asio::awaitable<void> run() {
+    while (!env_.life.stopping()) {
+      if (!co_await serve_one()) break;
+    }
+    boost::system::error_code ignored;
+    stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+  }
+
+ private:
+  // Serves one request; false when the connection should close.
+  asio::awaitable<bool> serve_one() {
+    http::request_parser<http::empty_body> head;
+    head.header_limit(static_cast<std::uint32_t>(env_.cfg.http_max_header_bytes));
+    stream_.expires_after(env_.cfg.idle_timeout());
+    auto [ec, n] = co_await http::async_read_header(stream_, buffer_, head, use_tuple);
+    if (ec) co_return co_await answer_parse_failure(ec);
+
+    lifecycle::request_scope in_flight(env_.life);
+    const auto started = std::chrono::steady_clock::now();
+    route_match m = env_.routes.match(head.get().method(), head.get().target());
+    const std::size_t limit = (m.matched && m.matched->body_limit)
+                                  ? *m.matched->body_limit
+                                  : static_cast<std::size_t>(env_.cfg.http_max_body_bytes);
+
+    // Beast checks a declared Content-Length against the limit only while parsing the
+    // header, which happened before the route (and so the limit) was known.
+    if (head.content_length() && *head.content_length() > limit) {
+      co_return co_await answer_parse_failure(http::error::body_limit);
+    }
+    http::request_parser<http::string_body> parser(std::move(head));
+    parser.body_limit(limit);
+    stream_.expires_after(env_.cfg.read_timeout());
+    auto [body_ec, body_n] = co_await http::async_read(stream_, buffer_, parser, use_tuple);
+    if (body_ec) co_return co_await answer_parse_failure(body_ec);
+
+    request req = parser.release();
+    const std::string request_id = next_request_id();
+    std::string route_label;
+    response res = co_await dispatch(env_, req, remote_, request_id, route_label);
+    res.set("X-Request-Id", request_id);
+    if (env_.life.stopping()) res.keep_alive(false);
+    const bool ok = co_await write(res);
+    env_.metrics.observe_request(route_label, http::to_string(req.method()), res.result_int(),
+                                 std::chrono::steady_clock::now() - started);
+    co_return ok && res.keep_alive();
+  }
+
+  asio::awaitable<bool> answer_parse_failure(const boost::system::error_code& ec) {
+    if (auto err = parse_failure(ec)) {
+      response res = error_response(*err, 11, false);
+      co_await write(res);
+      env_.metrics.observe_request("unparsed", "", res.result_int(), {});
+    }
+    co_return false;
+  }
+
+  asio::awaitable<bool> write(response& res) {
+    res.prepare_payload();
+    stream_.expires_after(env_.cfg.write_timeout());
+    auto [ec, n] = co_await http::async_write(stream_, res, use_tuple);
+    co_return !ec;
+  }
+
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  session_env env_;
+  asio::ip::address remote_;
+};
+
+}  // namespace
+
+asio::awaitable<void> run_http_session(asio::ip::tcp::socket socket, session_env env) {
+  lifecycle::connection_scope open(env.life);
+  env.metrics.connection_opened();
+  http_session session(std::move(socket), env);
+  try {
+    co_await session.run();
+  } catch (const std::exception& e) {
+    log::error("session_failed", {{"what", e.what()}});
+  }
+  env.metrics.connection_closed();
+}
+
+}  // namespace sealpost::net

@@ -1,0 +1,29 @@
+// One HTTP/1.1 connection: read a request, route it, write the response, repeat while
+// keep-alive holds. Every read and write has a deadline.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include "config/config.hpp"
+#include "net/lifecycle.hpp"
+#include "net/router.hpp"
+
+namespace sealpost::metrics {
+class registry;
+}
+
+namespace sealpost::net {
+
+struct session_env {
+  const config::server_config& cfg;
+  const router& routes;
+  lifecycle& life;
+  metrics::registry& metrics;
+};
+
+// Never throws for network or protocol errors: those end the session.
+boost::asio::awaitable<void> run_http_session(boost::asio::ip::tcp::socket socket,
+                                              session_env env);
+
+}  // namespace sealpost::net

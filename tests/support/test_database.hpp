@@ -1,0 +1,29 @@
+// A fresh, empty Postgres database for one test, dropped afterwards. The cluster comes from
+// SEALPOST_TEST_DATABASE_URL when set, else from the throwaway cluster that the CTest
+// fixture started (its URL file is named by SEALPOST_TEST_PG_ENV).
+#pragma once
+
+#include <string>
+
+namespace sealpost::testing {
+
+class test_database {
+ public:
+  test_database();
+  ~test_database();
+  test_database(const test_database&) = delete;
+  test_database& operator=(const test_database&) = delete;
+
+  const std::string& url() const { return url_; }
+  const std::string& name() const { return name_; }
+
+ private:
+  std::string admin_url_;
+  std::string name_;
+  std::string url_;
+};
+
+// The URL of the cluster's maintenance database (where databases are created).
+std::string cluster_admin_url();
+
+}  // namespace sealpost::testing
