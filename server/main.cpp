@@ -3,6 +3,7 @@
 #include <iostream>
 #include <pqxx/except>
 
+#include "app/admin_commands.hpp"
 #include "app/server_app.hpp"
 #include "config/config.hpp"
 #include "util/log.hpp"
@@ -29,16 +30,24 @@ int main(int argc, char** argv) {
       "check-config", "validate the configuration and exit (0 when valid)")(
       "database-configured",
       "exit 0 when a database URL is configured, 1 when not (used by scripts/run.sh)");
+  po::options_description hidden;
+  hidden.add_options()("command", po::value<std::vector<std::string>>(), "subcommand words");
+  po::options_description all;
+  all.add(options).add(hidden);
+  po::positional_options_description positional;
+  positional.add("command", -1);
   po::variables_map vm;
   try {
-    po::store(po::parse_command_line(argc, argv, options), vm);
+    po::store(po::command_line_parser(argc, argv).options(all).positional(positional).run(), vm);
     po::notify(vm);
   } catch (const po::error& e) {
     std::cerr << "sealpost-server: " << e.what() << "\n" << options;
     return 2;
   }
   if (vm.count("help")) {
-    std::cout << options << "\nConfiguration keys (file key, environment variable, default):\n"
+    std::cout << "usage: sealpost-server [options]\n"
+                 "       sealpost-server [--config FILE] admin invite create [COUNT] | list\n\n"
+              << options << "\nConfiguration keys (file key, environment variable, default):\n"
               << sealpost::config::describe_keys();
     return 0;
   }
@@ -57,6 +66,19 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (vm.count("database-configured")) return cfg.database_url.empty() ? 1 : 0;
+  if (vm.count("command")) {
+    auto words = vm["command"].as<std::vector<std::string>>();
+    if (words.front() != "admin") {
+      std::cerr << "sealpost-server: unknown command '" << words.front() << "' (see --help)\n";
+      return 2;
+    }
+    try {
+      return sealpost::app::run_admin_command(cfg, {words.begin() + 1, words.end()});
+    } catch (const std::exception& e) {
+      std::cerr << "sealpost-server admin: " << e.what() << "\n";
+      return 1;
+    }
+  }
   if (vm.count("check-config")) {
     std::cout << "configuration is valid\n";
     return 0;

@@ -11,9 +11,15 @@
 #include <iostream>
 #include <thread>
 
+#include "app/services.hpp"
+#include "auth/authenticator.hpp"
 #include "metrics/metrics.hpp"
 #include "net/listener.hpp"
+#include "resources/accounts.hpp"
+#include "resources/backup.hpp"
+#include "resources/devices.hpp"
 #include "resources/health.hpp"
+#include "resources/keys.hpp"
 #include "resources/metrics.hpp"
 #include "storage/db_pool.hpp"
 #include "storage/migrations.hpp"
@@ -85,8 +91,17 @@ int run_server(const config::server_config& cfg) {
   storage::db_pool db(cfg.database_url, cfg.database_pool_size, &metrics);
   net::lifecycle life;
 
+  app::rate_limiters limits(cfg);
+  auth::authenticator authenticator(db, std::chrono::milliseconds(cfg.auth_cache_ttl_ms),
+                                    limits.auth_failure_per_ip);
+  app::services services{cfg, db, authenticator, limits, metrics};
+
   net::router public_routes;
   resources::register_health_routes(public_routes, db);
+  resources::register_account_routes(public_routes, services);
+  resources::register_device_routes(public_routes, services);
+  resources::register_key_routes(public_routes, services);
+  resources::register_backup_routes(public_routes, services);
 
   net::router admin_routes;
   resources::register_health_routes(admin_routes, db);

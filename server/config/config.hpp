@@ -38,6 +38,27 @@ struct server_config {
   std::uint64_t http_max_connections = 0;
   std::uint64_t shutdown_grace_ms = 0;
 
+  std::string registration_mode;  // "open" | "invite"
+  std::uint64_t max_devices_per_account = 0;
+  std::uint64_t link_token_ttl_ms = 0;
+  std::uint64_t auth_cache_ttl_ms = 0;
+  std::uint64_t max_one_time_prekeys = 0;
+  std::uint64_t max_prekeys_per_upload = 0;
+  std::uint64_t keys_low_watermark = 0;
+  std::uint64_t max_backup_bytes = 0;
+
+  // Token buckets: `burst` requests at once, refilled at `per_minute`.
+  std::uint64_t rate_registration_per_ip_burst = 0;
+  std::uint64_t rate_registration_per_ip_per_minute = 0;
+  std::uint64_t rate_auth_failure_per_ip_burst = 0;
+  std::uint64_t rate_auth_failure_per_ip_per_minute = 0;
+  std::uint64_t rate_bundle_per_requester_burst = 0;
+  std::uint64_t rate_bundle_per_requester_per_minute = 0;
+  std::uint64_t rate_bundle_per_pair_burst = 0;
+  std::uint64_t rate_bundle_per_pair_per_minute = 0;
+  std::uint64_t rate_link_token_per_account_burst = 0;
+  std::uint64_t rate_link_token_per_account_per_minute = 0;
+
   std::chrono::milliseconds idle_timeout() const {
     return std::chrono::milliseconds(http_idle_timeout_ms);
   }

@@ -33,6 +33,9 @@ response error_response(const api_error& err, unsigned version, bool keep_alive)
   response res{status_of(err.code), version};
   res.set(http::field::content_type, "application/json");
   res.keep_alive(keep_alive);
+  if (err.retry_after) {
+    res.set(http::field::retry_after, std::to_string(std::max<std::int64_t>(1, err.retry_after->count())));
+  }
   res.body() = boost::json::serialize(body);
   res.prepare_payload();
   return res;

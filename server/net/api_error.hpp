@@ -3,6 +3,8 @@
 #pragma once
 
 #include <boost/json/object.hpp>
+#include <chrono>
+#include <optional>
 #include <string>
 
 #include "net/http_types.hpp"
@@ -34,6 +36,7 @@ struct api_error {
   std::string error;    // snake_case machine-readable code, e.g. "username_taken"
   std::string message;  // for people
   boost::json::object extra = {};
+  std::optional<std::chrono::seconds> retry_after = {};  // sets Retry-After (429)
 };
 
 http::status status_of(api_errc code);

@@ -14,6 +14,7 @@
 #include "metrics/metrics.hpp"
 #include "net/api_error.hpp"
 #include "net/request_context.hpp"
+#include "net/request_error.hpp"
 #include "util/log.hpp"
 
 namespace sealpost::net {
@@ -85,6 +86,8 @@ asio::awaitable<response> dispatch(const session_env& env, const request& req,
   request_context ctx{req, std::move(m.params), remote, request_id};
   try {
     co_return co_await m.matched->handle(ctx);
+  } catch (const request_error& e) {
+    co_return error_response(e.error(), req.version(), req.keep_alive());
   } catch (const std::exception& e) {
     log::error("handler_failed", {{"request_id", request_id},
                                   {"route", route_label},

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <pqxx/connection>
 #include <string>
 #include <type_traits>
@@ -34,19 +35,29 @@ class db_pool {
   auto run(Fn fn) -> boost::asio::awaitable<std::invoke_result_t<Fn&, pqxx::connection&>> {
     using result_t = std::invoke_result_t<Fn&, pqxx::connection&>;
     const auto queued_at = std::chrono::steady_clock::now();
-    co_return co_await boost::asio::co_spawn(
-        workers_.get_executor(),
-        [this, fn = std::move(fn), queued_at]() mutable -> boost::asio::awaitable<result_t> {
-          job_started(queued_at);
-          lease conn = acquire();
-          if constexpr (std::is_void_v<result_t>) {
+    if constexpr (std::is_void_v<result_t>) {
+      co_await boost::asio::co_spawn(
+          workers_.get_executor(),
+          [this, fn = std::move(fn), queued_at]() mutable -> boost::asio::awaitable<void> {
+            job_started(queued_at);
+            lease conn = acquire();
             conn.call(fn);
             co_return;
-          } else {
-            co_return conn.call(fn);
-          }
-        },
-        boost::asio::use_awaitable);
+          },
+          boost::asio::use_awaitable);
+    } else {
+      // Asio hands results through a default-constructed value; optional makes any result
+      // type (even one without a default constructor) fit.
+      auto result = co_await boost::asio::co_spawn(
+          workers_.get_executor(),
+          [this, fn = std::move(fn), queued_at]() mutable -> boost::asio::awaitable<std::optional<result_t>> {
+            job_started(queued_at);
+            lease conn = acquire();
+            co_return std::optional<result_t>(conn.call(fn));
+          },
+          boost::asio::use_awaitable);
+      co_return std::move(*result);
+    }
   }
 
   // Stops the workers after the jobs already queued.

@@ -1,0 +1,31 @@
+// The shared services that HTTP resources are registered with.
+#pragma once
+
+#include "auth/authenticator.hpp"
+#include "config/config.hpp"
+#include "limits/rate_limiter.hpp"
+#include "metrics/metrics.hpp"
+#include "storage/db_pool.hpp"
+
+namespace sealpost::app {
+
+// Every abuse limit of the design, each configured by its rate_limits.* keys.
+struct rate_limiters {
+  limits::rate_limiter registration_per_ip;
+  limits::rate_limiter auth_failure_per_ip;
+  limits::rate_limiter bundle_per_requester;
+  limits::rate_limiter bundle_per_pair;
+  limits::rate_limiter link_token_per_account;
+
+  explicit rate_limiters(const config::server_config& cfg);
+};
+
+struct services {
+  const config::server_config& cfg;
+  storage::db_pool& db;
+  auth::authenticator& auth;
+  rate_limiters& limits;
+  metrics::registry& metrics;
+};
+
+}  // namespace sealpost::app

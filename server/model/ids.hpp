@@ -1,0 +1,29 @@
+// Identifiers of the API: account UUIDs (canonical lowercase text) and device ids.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace sealpost::model {
+
+// A fresh random (version 4) UUID in canonical lowercase text.
+std::string new_account_id();
+
+// True for exactly the canonical form: 36 chars, lowercase hex, dashes at 8-13-18-23.
+bool is_canonical_uuid(std::string_view text);
+
+// Parses a decimal device id in [1, 2^31); nullopt for anything else.
+std::optional<std::int32_t> parse_device_id(std::string_view text);
+
+// A random secret token (32 bytes, URL-safe base64 without padding) and its SHA-256, which is
+// what gets stored.
+struct secret_token {
+  std::string token;
+  std::string hash;  // raw 32 bytes
+};
+secret_token new_secret_token();
+std::string token_hash(std::string_view token);
+
+}  // namespace sealpost::model

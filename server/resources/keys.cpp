@@ -1,0 +1,80 @@
+// Key resource handlers.
+#include "resources/keys.hpp"
+
+#include "resources/common.hpp"
+#include "resources/key_codec.hpp"
+#include "storage/account_repository.hpp"
+#include "storage/key_repository.hpp"
+
+namespace sealpost::resources {
+namespace {
+
+namespace asio = boost::asio;
+using net::api_errc;
+using net::http::status;
+
+asio::awaitable<net::response> upload_keys(app::services& s, net::request_context& ctx) {
+  auto me = co_await s.auth.authenticate(ctx);
+  auto body = net::parse_json_object(ctx.req.body());
+  // Signatures are checked against the identity key stored for this device.
+  auto identity_key = co_await in_transaction(s.db, [&](pqxx::work& tx) {
+    return storage::find_identity_key(tx, me.account_id, me.device_id);
+  });
+  if (!identity_key) fail(api_errc::unauthorized, "unauthorized", "device no longer exists");
+  net::json_reader r(body);
+  auto keys = read_key_upload(r, *identity_key, s.cfg);
+  r.reject_unknown_fields();
+  const storage::key_limits limits{s.cfg.max_one_time_prekeys};
+  co_await in_transaction(s.db, [&](pqxx::work& tx) {
+    auto stored = storage::store_keys(tx, me.account_id, me.device_id, keys, limits);
+    if (!stored) {
+      if (stored.error() == storage::key_store_error::pool_full) {
+        fail(api_errc::payload_too_large, "too_many_keys",
+             "the one-time prekey pool would exceed keys.max_one_time_prekeys");
+      }
+      fail(api_errc::conflict, "key_id_conflict", "a stored key_id was sent with different bytes");
+    }
+  });
+  co_return net::empty_response(ctx, status::no_content);
+}
+
+asio::awaitable<net::response> key_status(app::services& s, net::request_context& ctx) {
+  auto me = co_await s.auth.authenticate(ctx);
+  auto counts = co_await in_transaction(
+      s.db, [&](pqxx::work& tx) { return storage::count_keys(tx, me.account_id, me.device_id); });
+  boost::json::object out{{"one_time_prekeys", counts.one_time_prekeys},
+                          {"pq_one_time_prekeys", counts.pq_one_time_prekeys}};
+  out["signed_prekey_id"] = counts.signed_prekey_id ? boost::json::value(*counts.signed_prekey_id)
+                                                    : boost::json::value(nullptr);
+  out["pq_last_resort_prekey_id"] = counts.pq_last_resort_prekey_id
+                                        ? boost::json::value(*counts.pq_last_resort_prekey_id)
+                                        : boost::json::value(nullptr);
+  co_return net::json_response(ctx, status::ok, out);
+}
+
+asio::awaitable<net::response> claim_bundles(app::services& s, net::request_context& ctx) {
+  auto me = co_await s.auth.authenticate(ctx);
+  const auto account_id = account_param(ctx, "account_id");
+  std::optional<std::int32_t> device_id;
+  if (ctx.param("device_id") != "*") device_id = device_param(ctx, "device_id");
+  const std::string requester = me.account_id + "." + std::to_string(me.device_id);
+  enforce_all({{&s.limits.bundle_per_requester, requester},
+               {&s.limits.bundle_per_pair, requester + ">" + account_id}});
+  auto bundles = co_await in_transaction(
+      s.db, [&](pqxx::work& tx) { return storage::claim_bundles(tx, account_id, device_id); });
+  if (!bundles) fail(api_errc::not_found, "not_found", "no such account or device");
+  boost::json::array devices;
+  for (const auto& b : *bundles) devices.push_back(bundle_json(b));
+  co_return net::json_response(ctx, status::ok, {{"account_id", account_id}, {"devices", std::move(devices)}});
+}
+
+}  // namespace
+
+void register_key_routes(net::router& routes, app::services& s) {
+  using net::http::verb;
+  routes.add({verb::put, "/v1/keys", [&s](auto& ctx) { return upload_keys(s, ctx); }});
+  routes.add({verb::get, "/v1/keys/status", [&s](auto& ctx) { return key_status(s, ctx); }});
+  routes.add({verb::get, "/v1/keys/{account_id}/{device_id}", [&s](auto& ctx) { return claim_bundles(s, ctx); }});
+}
+
+}  // namespace sealpost::resources

@@ -1,0 +1,89 @@
+// Accounts and devices: registration, linking, lookup, removal, and credential records.
+#pragma once
+
+#include <optional>
+#include <pqxx/transaction>
+#include <string>
+#include <vector>
+
+#include "model/keys.hpp"
+#include "storage/key_repository.hpp"
+#include "util/result.hpp"
+
+namespace sealpost::storage {
+
+// A device being added: its credential record, public identity and first keys.
+struct new_device {
+  std::string password_salt;
+  std::string password_hash;
+  model::device_identity identity;
+  model::key_upload keys;
+};
+
+struct device_ref {
+  std::string account_id;
+  std::int32_t device_id = 0;
+};
+
+enum class registration_error { username_taken, invalid_invite, key_id_conflict, pool_full };
+
+// Creates the account with `device` as device 1. When `invite_hash` is set it must name an
+// unused invite, which this consumes.
+result<device_ref, registration_error> create_account(pqxx::work& tx, const std::string& username,
+                                                      const new_device& device,
+                                                      const std::optional<std::string>& invite_hash,
+                                                      const key_limits& limits);
+
+std::optional<std::string> find_account_by_username(pqxx::work& tx, const std::string& username);
+
+struct device_entry {
+  std::int32_t device_id;
+  std::int32_t registration_id;
+  std::string identity_key;
+};
+// nullopt when the account does not exist.
+std::optional<std::vector<device_entry>> list_devices(pqxx::work& tx, const std::string& account_id);
+
+// The device's identity key; nullopt when the device does not exist.
+std::optional<std::string> find_identity_key(pqxx::work& tx, const std::string& account_id,
+                                             std::int32_t device_id);
+
+// Deletes the account; cascades to devices, keys, tokens, queues and backup.
+void delete_account(pqxx::work& tx, const std::string& account_id);
+
+// Stores the hash of a new single-use link token; returns its expiry in ms since epoch.
+std::int64_t create_link_token(pqxx::work& tx, const std::string& account_id,
+                               const std::string& token_hash, std::uint64_t ttl_ms);
+
+enum class link_error { invalid_link_token, device_limit, key_id_conflict, pool_full };
+
+// Consumes the token and adds the device under the next never-used device id.
+result<device_ref, link_error> link_device(pqxx::work& tx, const std::string& token_hash,
+                                           const new_device& device, std::size_t max_devices,
+                                           const key_limits& limits);
+
+// Removes the device with its keys, queue and credentials; false when it did not exist.
+bool remove_device(pqxx::work& tx, const std::string& account_id, std::int32_t device_id);
+
+struct credential_record {
+  std::string salt;
+  std::string hash;
+};
+std::optional<credential_record> find_credential(pqxx::work& tx, const std::string& account_id,
+                                                 std::int32_t device_id);
+
+// Invites, for `sealpost-server admin invite ...`.
+void create_invite(pqxx::work& tx, const std::string& token_hash);
+struct invite_entry {
+  std::string id;  // first 8 hex digits of the token hash, to tell invites apart
+  std::string created_at;
+  std::optional<std::string> used_at;
+};
+std::vector<invite_entry> list_invites(pqxx::work& tx);
+
+// The account's backup blob; nullopt when none.
+std::optional<std::string> get_backup(pqxx::work& tx, const std::string& account_id);
+void put_backup(pqxx::work& tx, const std::string& account_id, const std::string& blob);
+bool delete_backup(pqxx::work& tx, const std::string& account_id);
+
+}  // namespace sealpost::storage

@@ -1,0 +1,37 @@
+// Prekeys of devices: storing uploads, counting pools, and claiming bundles so that every
+// one-time key is handed out at most once, across transactions and nodes.
+#pragma once
+
+#include <optional>
+#include <pqxx/transaction>
+#include <string>
+#include <vector>
+
+#include "model/keys.hpp"
+#include "util/result.hpp"
+
+namespace sealpost::storage {
+
+struct key_limits {
+  std::size_t max_one_time_prekeys;
+};
+
+enum class key_store_error { key_id_conflict, pool_full };
+
+struct stored {};
+
+// Inside the caller's transaction: upserts the signed and last-resort prekeys and appends
+// one-time keys (a key_id already stored with the same bytes is a no-op).
+result<stored, key_store_error> store_keys(pqxx::work& tx, const std::string& account_id,
+                                           std::int32_t device_id, const model::key_upload& keys,
+                                           const key_limits& limits);
+
+model::key_counts count_keys(pqxx::work& tx, const std::string& account_id, std::int32_t device_id);
+
+enum class bundle_error { not_found };
+
+// Claims one bundle per device (all devices when `device_id` is empty) in one transaction.
+result<std::vector<model::device_bundle>, bundle_error> claim_bundles(
+    pqxx::work& tx, const std::string& account_id, std::optional<std::int32_t> device_id);
+
+}  // namespace sealpost::storage

@@ -1,0 +1,34 @@
+// JSON API helpers over the test HTTP client.
+#include "api_client.hpp"
+
+#include <atomic>
+#include <random>
+#include <stdexcept>
+
+namespace sealpost::testing {
+
+http_result api_client::call(http::verb method, const std::string& target, const boost::json::value& body) {
+  std::map<std::string, std::string> headers{
+      {"Authorization", basic_auth(login_.account_id, login_.device_id, login_.password)}};
+  return http_.request(method, target, body.is_null() ? "" : boost::json::serialize(body), headers);
+}
+
+device_login register_account(std::uint16_t port, const test_identity& identity, const std::string& username,
+                              std::size_t one_time_keys) {
+  const auto password = random_password();
+  http_client http(port);
+  auto res = http.request(http::verb::post, "/v1/accounts",
+                          boost::json::serialize(identity.registration(username, password, one_time_keys)));
+  if (res.status != 201) throw std::runtime_error("registration failed: " + std::to_string(res.status) + " " + res.body);
+  auto body = res.json().as_object();
+  return {std::string(body.at("account_id").as_string()), static_cast<std::int32_t>(body.at("device_id").as_int64()),
+          password};
+}
+
+std::string unique_username(const std::string& prefix) {
+  static std::atomic<int> counter{0};
+  static const auto run = std::random_device{}() % 100000;
+  return prefix + "_" + std::to_string(run) + "_" + std::to_string(counter++);
+}
+
+}  // namespace sealpost::testing
