@@ -20,7 +20,13 @@
 #include "resources/devices.hpp"
 #include "resources/health.hpp"
 #include "resources/keys.hpp"
+#include "resources/messages.hpp"
 #include "resources/metrics.hpp"
+#include "resources/websocket.hpp"
+#include "model/ids.hpp"
+#include "realtime/connection_registry.hpp"
+#include "realtime/notification_listener.hpp"
+#include "storage/message_repository.hpp"
 #include "storage/db_pool.hpp"
 #include "storage/migrations.hpp"
 #include "util/log.hpp"
@@ -53,7 +59,7 @@ void migrate_database(const config::server_config& cfg) {
 // On SIGTERM/SIGINT: stop accepting, let in-flight requests finish within the grace period,
 // then stop the io_context.
 asio::awaitable<void> shutdown_on_signal(asio::io_context& ioc, const config::server_config& cfg,
-                                         net::lifecycle& life,
+                                         net::lifecycle& life, realtime::connection_registry& sockets,
                                          std::vector<asio::ip::tcp::acceptor*> acceptors) {
   asio::signal_set signals(ioc, SIGINT, SIGTERM);
   auto [ec, signo] = co_await signals.async_wait(asio::as_tuple(asio::use_awaitable));
@@ -63,6 +69,8 @@ asio::awaitable<void> shutdown_on_signal(asio::io_context& ioc, const config::se
     boost::system::error_code ignored;
     acceptor->close(ignored);
   }
+  // Clients reconnect to another node (or to us after the restart).
+  sockets.close_all(1012, "service restart");
   const auto deadline =
       std::chrono::steady_clock::now() + std::chrono::milliseconds(cfg.shutdown_grace_ms);
   asio::steady_timer tick(ioc);
@@ -72,6 +80,31 @@ asio::awaitable<void> shutdown_on_signal(asio::io_context& ioc, const config::se
   }
   log::info("shutdown_finished", {{"abandoned_requests", life.in_flight()}});
   ioc.stop();
+}
+
+// Deletes expired envelopes in batches, once a minute, on every node (batches are small
+// and rows are locked by ctid, so nodes do not get in each other's way).
+asio::awaitable<void> purge_expired_messages(storage::db_pool& db, metrics::registry& metrics) {
+  asio::steady_timer timer(co_await asio::this_coro::executor);
+  for (;;) {
+    try {
+      std::size_t purged = 0;
+      do {
+        purged = co_await db.run([](pqxx::connection& conn) {
+          pqxx::work tx(conn);
+          auto n = storage::purge_expired(tx, 1000);
+          tx.commit();
+          return n;
+        });
+        metrics.envelopes_expired(purged);
+      } while (purged == 1000);
+    } catch (const std::exception& e) {
+      log::warn("purge_failed", {{"what", e.what()}});
+    }
+    timer.expires_after(std::chrono::minutes(1));
+    auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    if (ec) co_return;
+  }
 }
 
 std::string http_url(const asio::ip::tcp::acceptor& acceptor) {
@@ -102,6 +135,16 @@ int run_server(const config::server_config& cfg) {
   resources::register_device_routes(public_routes, services);
   resources::register_key_routes(public_routes, services);
   resources::register_backup_routes(public_routes, services);
+  resources::register_message_routes(public_routes, services);
+
+  // Real-time delivery: this node's sockets, woken by NOTIFYs from any node's sends.
+  const std::string node_id = model::new_account_id();
+  realtime::connection_registry sockets;
+  realtime::notification_listener listener(
+      cfg.database_url, node_id, [&sockets](const std::string& payload) { sockets.dispatch(payload); },
+      [&sockets] { sockets.wake_all(); });
+  net::session_env public_env{cfg, public_routes, life, metrics,
+                              resources::make_websocket_handler({services, sockets, node_id})};
 
   net::router admin_routes;
   resources::register_health_routes(admin_routes, db);
@@ -110,11 +153,11 @@ int run_server(const config::server_config& cfg) {
   auto public_acceptor = net::open_acceptor(ioc.get_executor(), cfg.listen, "listen");
   auto admin_acceptor = net::open_acceptor(ioc.get_executor(), cfg.admin_listen, "admin_listen");
 
-  asio::co_spawn(ioc, net::accept_loop(public_acceptor, {cfg, public_routes, life, metrics}),
-                 asio::detached);
+  asio::co_spawn(ioc, net::accept_loop(public_acceptor, public_env), asio::detached);
+  asio::co_spawn(ioc, purge_expired_messages(db, metrics), asio::detached);
   asio::co_spawn(ioc, net::accept_loop(admin_acceptor, {cfg, admin_routes, life, metrics}),
                  asio::detached);
-  asio::co_spawn(ioc, shutdown_on_signal(ioc, cfg, life, {&public_acceptor, &admin_acceptor}),
+  asio::co_spawn(ioc, shutdown_on_signal(ioc, cfg, life, sockets, {&public_acceptor, &admin_acceptor}),
                  asio::detached);
 
   std::cout << "sealpost-server listening on " << http_url(public_acceptor) << " (admin "
@@ -127,6 +170,7 @@ int run_server(const config::server_config& cfg) {
   for (std::size_t i = 1; i < threads; ++i) pool.emplace_back([&ioc] { ioc.run(); });
   ioc.run();
   for (auto& t : pool) t.join();
+  listener.stop();
   db.stop();
   return 0;
 }

@@ -13,6 +13,8 @@ rate_limiters::rate_limiters(const config::server_config& c)
       bundle_per_pair("bundle_per_pair", c.rate_bundle_per_pair_burst,
                       c.rate_bundle_per_pair_per_minute),
       link_token_per_account("link_token_per_account", c.rate_link_token_per_account_burst,
-                             c.rate_link_token_per_account_per_minute) {}
+                             c.rate_link_token_per_account_per_minute),
+      messages_per_sender("messages_per_sender", c.rate_messages_per_sender_burst,
+                          c.rate_messages_per_sender_per_minute) {}
 
 }  // namespace sealpost::app

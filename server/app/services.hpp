@@ -16,6 +16,7 @@ struct rate_limiters {
   limits::rate_limiter bundle_per_requester;
   limits::rate_limiter bundle_per_pair;
   limits::rate_limiter link_token_per_account;
+  limits::rate_limiter messages_per_sender;
 
   explicit rate_limiters(const config::server_config& cfg);
 };

@@ -47,6 +47,15 @@ struct server_config {
   std::uint64_t keys_low_watermark = 0;
   std::uint64_t max_backup_bytes = 0;
 
+  std::uint64_t max_message_bytes = 0;
+  std::uint64_t max_queue_per_device = 0;
+  std::uint64_t message_ttl_ms = 0;
+  std::uint64_t delivery_window = 0;
+  std::uint64_t ws_idle_timeout_ms = 0;
+  std::uint64_t ws_max_frame_bytes = 0;
+  std::uint64_t rate_messages_per_sender_burst = 0;
+  std::uint64_t rate_messages_per_sender_per_minute = 0;
+
   // Token buckets: `burst` requests at once, refilled at `per_minute`.
   std::uint64_t rate_registration_per_ip_burst = 0;
   std::uint64_t rate_registration_per_ip_per_minute = 0;

@@ -12,6 +12,15 @@ const prometheus::Histogram::BucketBoundaries& latency_buckets() {
   return buckets;
 }
 
+// One family, one series per event, so `sum by (event)` reads as the envelope lifecycle.
+prometheus::Counter& envelope_counter(prometheus::Registry& r, const std::string& event) {
+  return prometheus::BuildCounter()
+      .Name("sealpost_envelopes_total")
+      .Help("Envelopes by lifecycle event: enqueued, delivered, acked, expired")
+      .Register(r)
+      .Add({{"event", event}});
+}
+
 }  // namespace
 
 registry::registry()
@@ -38,7 +47,16 @@ registry::registry()
                      .Name("sealpost_db_pool_in_use")
                      .Help("Database connections running a job")
                      .Register(*registry_)
-                     .Add({})) {
+                     .Add({})),
+      enqueued_(envelope_counter(*registry_, "enqueued")),
+      delivered_(envelope_counter(*registry_, "delivered")),
+      acked_(envelope_counter(*registry_, "acked")),
+      expired_(envelope_counter(*registry_, "expired")),
+      websockets_(prometheus::BuildGauge()
+                      .Name("sealpost_open_websockets")
+                      .Help("Open authenticated WebSockets")
+                      .Register(*registry_)
+                      .Add({})) {
   prometheus::BuildGauge()
       .Name("sealpost_build_info")
       .Help("Build information")

@@ -23,6 +23,12 @@ class registry {
   void connection_closed() { open_connections_.Decrement(); }
   void observe_db_wait(std::chrono::duration<double> wait) { db_wait_.Observe(wait.count()); }
   void db_in_use(double n) { db_in_use_.Set(n); }
+  void envelopes_enqueued(std::size_t n) { enqueued_.Increment(static_cast<double>(n)); }
+  void envelopes_delivered(std::size_t n) { delivered_.Increment(static_cast<double>(n)); }
+  void envelopes_acked(std::size_t n) { acked_.Increment(static_cast<double>(n)); }
+  void envelopes_expired(std::size_t n) { expired_.Increment(static_cast<double>(n)); }
+  void websocket_opened() { websockets_.Increment(); }
+  void websocket_closed() { websockets_.Decrement(); }
 
   // The Prometheus text exposition of every metric.
   std::string serialize() const;
@@ -34,6 +40,11 @@ class registry {
   prometheus::Gauge& open_connections_;
   prometheus::Histogram& db_wait_;
   prometheus::Gauge& db_in_use_;
+  prometheus::Counter& enqueued_;
+  prometheus::Counter& delivered_;
+  prometheus::Counter& acked_;
+  prometheus::Counter& expired_;
+  prometheus::Gauge& websockets_;
 };
 
 }  // namespace sealpost::metrics

@@ -7,6 +7,7 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
 #include <atomic>
 #include <chrono>
 #include <random>
@@ -110,6 +111,7 @@ class http_session {
     while (!env_.life.stopping()) {
       if (!co_await serve_one()) break;
     }
+    if (upgraded_) co_return;
     boost::system::error_code ignored;
     stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
   }
@@ -119,6 +121,8 @@ class http_session {
   asio::awaitable<bool> serve_one() {
     http::request_parser<http::empty_body> head;
     head.header_limit(static_cast<std::uint32_t>(env_.cfg.http_max_header_bytes));
+    // The body limit depends on the route, known only after the header: checked below.
+    head.body_limit(boost::none);
     stream_.expires_after(env_.cfg.idle_timeout());
     auto [ec, n] = co_await http::async_read_header(stream_, buffer_, head, use_tuple);
     if (ec) co_return co_await answer_parse_failure(ec);
@@ -142,6 +146,14 @@ class http_session {
     if (body_ec) co_return co_await answer_parse_failure(body_ec);
 
     request req = parser.release();
+    if (env_.upgrade && path_of(req.target()) == kWebSocketPath &&
+        boost::beast::websocket::is_upgrade(req)) {
+      // The WebSocket session owns the connection from here on.
+      env_.metrics.observe_request(kWebSocketPath, "GET", 101, std::chrono::steady_clock::now() - started);
+      co_await env_.upgrade(std::move(stream_), std::move(req), remote_);
+      upgraded_ = true;
+      co_return false;
+    }
     const std::string request_id = next_request_id();
     std::string route_label;
     response res = co_await dispatch(env_, req, remote_, request_id, route_label);
@@ -173,6 +185,7 @@ class http_session {
   beast::flat_buffer buffer_;
   session_env env_;
   asio::ip::address remote_;
+  bool upgraded_ = false;
 };
 
 }  // namespace

@@ -4,9 +4,12 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <functional>
 
 #include "config/config.hpp"
 #include "net/lifecycle.hpp"
+#include "net/http_types.hpp"
 #include "net/router.hpp"
 
 namespace sealpost::metrics {
@@ -15,11 +18,18 @@ class registry;
 
 namespace sealpost::net {
 
+// Takes over a connection whose request asked for a WebSocket on kWebSocketPath.
+using upgrade_handler = std::function<boost::asio::awaitable<void>(
+    boost::beast::tcp_stream stream, request req, boost::asio::ip::address remote)>;
+
+inline constexpr std::string_view kWebSocketPath = "/v1/websocket";
+
 struct session_env {
   const config::server_config& cfg;
   const router& routes;
   lifecycle& life;
   metrics::registry& metrics;
+  upgrade_handler upgrade = {};  // empty on listeners without WebSockets
 };
 
 // Never throws for network or protocol errors: those end the session.

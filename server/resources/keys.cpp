@@ -5,6 +5,7 @@
 #include "resources/key_codec.hpp"
 #include "storage/account_repository.hpp"
 #include "storage/key_repository.hpp"
+#include "storage/message_repository.hpp"
 
 namespace sealpost::resources {
 namespace {
@@ -60,8 +61,16 @@ asio::awaitable<net::response> claim_bundles(app::services& s, net::request_cont
   const std::string requester = me.account_id + "." + std::to_string(me.device_id);
   enforce_all({{&s.limits.bundle_per_requester, requester},
                {&s.limits.bundle_per_pair, requester + ">" + account_id}});
-  auto bundles = co_await in_transaction(
-      s.db, [&](pqxx::work& tx) { return storage::claim_bundles(tx, account_id, device_id); });
+  auto bundles = co_await in_transaction(s.db, [&](pqxx::work& tx) {
+    auto claimed = storage::claim_bundles(tx, account_id, device_id);
+    // Devices whose pools this claim drained below the watermark hear it on their socket.
+    if (claimed) {
+      for (const auto& b : *claimed) {
+        storage::notify_if_keys_low(tx, account_id, b.device_id, s.cfg.keys_low_watermark);
+      }
+    }
+    return claimed;
+  });
   if (!bundles) fail(api_errc::not_found, "not_found", "no such account or device");
   boost::json::array devices;
   for (const auto& b : *bundles) devices.push_back(bundle_json(b));

@@ -26,7 +26,10 @@ WITH existing AS (
   WHERE account_id = $1 AND device_id = $2 AND key_id = $3),
 inserted AS (
   INSERT INTO one_time_prekeys (account_id, device_id, key_id, public_key)
-  VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING)
+  SELECT $1, $2, $3, $4
+  WHERE NOT EXISTS (SELECT 1 FROM claimed_prekeys
+                    WHERE account_id = $1 AND device_id = $2 AND NOT pq AND key_id = $3)
+  ON CONFLICT DO NOTHING)
 SELECT (SELECT public_key FROM existing))sql";
 
 constexpr const char* kInsertPqOneTime = R"sql(
@@ -35,7 +38,10 @@ WITH existing AS (
   WHERE account_id = $1 AND device_id = $2 AND key_id = $3),
 inserted AS (
   INSERT INTO pq_one_time_prekeys (account_id, device_id, key_id, public_key, signature)
-  VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING)
+  SELECT $1, $2, $3, $4, $5
+  WHERE NOT EXISTS (SELECT 1 FROM claimed_prekeys
+                    WHERE account_id = $1 AND device_id = $2 AND pq AND key_id = $3)
+  ON CONFLICT DO NOTHING)
 SELECT (SELECT public_key FROM existing))sql";
 
 constexpr const char* kCountKeys = R"sql(
@@ -59,20 +65,30 @@ ORDER BY d.device_id)sql";
 // by a concurrent claim are skipped rather than waited for, so no key is handed out twice
 // and claimers never queue behind each other.
 constexpr const char* kClaimOneTime = R"sql(
-DELETE FROM one_time_prekeys
-WHERE (account_id, device_id, key_id) = (
-  SELECT account_id, device_id, key_id FROM one_time_prekeys
-  WHERE account_id = $1 AND device_id = $2
-  ORDER BY key_id LIMIT 1 FOR UPDATE SKIP LOCKED)
-RETURNING key_id, public_key)sql";
+WITH claimed AS (
+  DELETE FROM one_time_prekeys
+  WHERE (account_id, device_id, key_id) = (
+    SELECT account_id, device_id, key_id FROM one_time_prekeys
+    WHERE account_id = $1 AND device_id = $2
+    ORDER BY key_id LIMIT 1 FOR UPDATE SKIP LOCKED)
+  RETURNING account_id, device_id, key_id, public_key),
+remembered AS (
+  INSERT INTO claimed_prekeys (account_id, device_id, pq, key_id)
+  SELECT account_id, device_id, false, key_id FROM claimed ON CONFLICT DO NOTHING)
+SELECT key_id, public_key FROM claimed)sql";
 
 constexpr const char* kClaimPqOneTime = R"sql(
-DELETE FROM pq_one_time_prekeys
-WHERE (account_id, device_id, key_id) = (
-  SELECT account_id, device_id, key_id FROM pq_one_time_prekeys
-  WHERE account_id = $1 AND device_id = $2
-  ORDER BY key_id LIMIT 1 FOR UPDATE SKIP LOCKED)
-RETURNING key_id, public_key, signature)sql";
+WITH claimed AS (
+  DELETE FROM pq_one_time_prekeys
+  WHERE (account_id, device_id, key_id) = (
+    SELECT account_id, device_id, key_id FROM pq_one_time_prekeys
+    WHERE account_id = $1 AND device_id = $2
+    ORDER BY key_id LIMIT 1 FOR UPDATE SKIP LOCKED)
+  RETURNING account_id, device_id, key_id, public_key, signature),
+remembered AS (
+  INSERT INTO claimed_prekeys (account_id, device_id, pq, key_id)
+  SELECT account_id, device_id, true, key_id FROM claimed ON CONFLICT DO NOTHING)
+SELECT key_id, public_key, signature FROM claimed)sql";
 
 std::optional<std::int64_t> optional_int(const pqxx::field& f) {
   if (f.is_null()) return std::nullopt;

@@ -246,3 +246,15 @@ TEST_CASE("registrations and failed logins are rate-limited per IP with Retry-Af
   CHECK(limited.status == 429);
   CHECK(limited.headers.count("retry-after") == 1);
 }
+
+TEST_CASE("a backup larger than the generic body limit fits under backup.max_bytes", "[accounts][backup]") {
+  test_database db;
+  server_process server(db.url());
+  test_identity id;
+  auto a = register_account(server.port(), id, unique_username("big"));
+  const std::map<std::string, std::string> auth{{"Authorization", basic_auth(a.account_id, 1, a.password)},
+                                                {"Content-Type", "application/octet-stream"}};
+  const std::string blob(3 * 1024 * 1024, 'b');  // over http.max_body_bytes (1 MiB)
+  CHECK(http_client(server.port()).request(http::verb::put, "/v1/backup", blob, auth).status == 204);
+  CHECK(http_client(server.port()).request(http::verb::get, "/v1/backup", "", auth).body == blob);
+}

@@ -109,6 +109,9 @@ TEST_CASE("bundles hand out each one-time key once, then the last-resort key", "
     pq_ids.insert(dev.at("pq_prekey").at("key_id").as_int64());
   }
   CHECK(ec_ids == std::set<std::int64_t>{1, 2});
+  // Re-sending an upload of keys already handed out (a retried request) must not put them
+  // back: each one-time key is handed out at most once, ever.
+  CHECK(b.call(http::verb::put, "/v1/keys", {{"one_time_prekeys", json::array{{{"key_id", 1}, {"public_key", b64(std::string("\x05") + std::string(32, 'k'))}}}}}).status == 204);
   CHECK(pq_ids == std::set<std::int64_t>{1, 2});
   CHECK(status_of(b).at("one_time_prekeys").as_int64() == 0);
 

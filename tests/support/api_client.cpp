@@ -32,3 +32,19 @@ std::string unique_username(const std::string& prefix) {
 }
 
 }  // namespace sealpost::testing
+
+namespace sealpost::testing {
+
+device_login link_device(std::uint16_t port, api_client& primary, const test_identity& identity) {
+  auto token = primary.call(http::verb::post, "/v1/devices/link-tokens");
+  if (token.status != 201) throw std::runtime_error("link token failed: " + token.body);
+  const auto password = random_password();
+  boost::json::object body = identity.registration("unused", password, 5);
+  body.erase("username");
+  body["link_token"] = token.json().at("token");
+  auto res = http_client(port).request(http::verb::post, "/v1/devices", boost::json::serialize(body));
+  if (res.status != 201) throw std::runtime_error("link failed: " + res.body);
+  return {primary.login().account_id, static_cast<std::int32_t>(res.json().at("device_id").as_int64()), password};
+}
+
+}  // namespace sealpost::testing

@@ -36,3 +36,10 @@ device_login register_account(std::uint16_t port, const test_identity& identity,
 std::string unique_username(const std::string& prefix);
 
 }  // namespace sealpost::testing
+
+namespace sealpost::testing {
+
+// Links a new device with `identity` to the primary's account; REQUIREs 201.
+device_login link_device(std::uint16_t port, api_client& primary, const test_identity& identity);
+
+}  // namespace sealpost::testing

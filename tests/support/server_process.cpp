@@ -2,6 +2,8 @@
 #include "server_process.hpp"
 
 #include <cerrno>
+#include <cstdio>
+#include <cstdlib>
 #include <csignal>
 #include <cstring>
 #include <fcntl.h>
@@ -81,6 +83,7 @@ server_process::server_process(const std::string& database_url,
   env.emplace("SEALPOST_ADMIN_LISTEN", "127.0.0.1:0");
   env.emplace("SEALPOST_THREADS", "2");
   env.emplace("SEALPOST_DATABASE_POOL_SIZE", "4");
+  if (const char* level = std::getenv("SEALPOST_TEST_LOG_LEVEL")) env.emplace("SEALPOST_LOG_LEVEL", level);
 
   char log_template[] = "/tmp/sealpost-server-log-XXXXXX";
   int log_fd = mkstemp(log_template);
@@ -125,6 +128,8 @@ server_process::~server_process() {
   if (pid_ > 0) {
     if (stop(SIGTERM) == -1) stop(SIGKILL);
   }
+  // For debugging a failing test: SEALPOST_TEST_SHOW_LOGS=1 prints each server's log.
+  if (std::getenv("SEALPOST_TEST_SHOW_LOGS") != nullptr) std::fprintf(stderr, "%s\n", log_tail(20000).c_str());
   if (!log_path_.empty()) unlink(log_path_.c_str());
 }
 

@@ -1,0 +1,303 @@
+// The WebSocket session: read loop || pump, joined with Asio's awaitable operators.
+#include "net/websocket_session.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/websocket.hpp>
+#include <set>
+
+#include "sealpost/v1/websocket.pb.h"
+#include "model/ids.hpp"
+#include "storage/key_repository.hpp"
+#include "storage/message_repository.hpp"
+#include "util/log.hpp"
+
+namespace sealpost::net {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+
+std::string guid_text(const std::string& bytes) {
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string out;
+  for (std::size_t i = 0; i < bytes.size(); ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) out += '-';
+    const auto b = static_cast<unsigned char>(bytes[i]);
+    out += hex[b >> 4];
+    out += hex[b & 0x0f];
+  }
+  return out;
+}
+
+std::string guid_bytes(const std::string& text) {
+  std::string out;
+  for (std::size_t i = 0; i < text.size();) {
+    if (text[i] == '-') {
+      ++i;
+      continue;
+    }
+    out.push_back(static_cast<char>(std::stoi(text.substr(i, 2), nullptr, 16)));
+    i += 2;
+  }
+  return out;
+}
+
+class websocket_session : public realtime::device_socket,
+                          public std::enable_shared_from_this<websocket_session> {
+ public:
+  websocket_session(beast::tcp_stream stream, auth::authenticated_device device, websocket_env env)
+      : ws_(std::move(stream)), device_(std::move(device)), env_(std::move(env)), wake_(ws_.get_executor()) {}
+
+  asio::awaitable<void> run(request req) {
+    const auto& cfg = env_.services.cfg;
+    websocket::stream_base::timeout timeouts{};
+    timeouts.handshake_timeout = std::chrono::seconds(30);
+    timeouts.idle_timeout = std::chrono::milliseconds(cfg.ws_idle_timeout_ms);
+    timeouts.keep_alive_pings = true;
+    ws_.set_option(timeouts);
+    ws_.read_message_max(cfg.ws_max_frame_bytes);
+    ws_.binary(true);
+    beast::get_lowest_layer(ws_).expires_never();  // the websocket timeouts take over
+    auto [ec] = co_await ws_.async_accept(req, use_tuple);
+    if (ec) {
+      log::debug("websocket_accept_failed", {{"error", ec.message()}});
+      co_return;
+    }
+
+    env_.registry.add(device_.account_id, device_.device_id, shared_from_this());
+    env_.services.metrics.websocket_opened();
+    co_await set_presence(true);
+    keys_low_pending_ = true;  // check once at connect
+    // The pump runs as its own coroutine on our strand; the read loop runs here. Whichever
+    // ends first ends the other: the reader wakes the pump with stopping_, the pump cancels
+    // the pending read.
+    asio::co_spawn(ws_.get_executor(), [self = shared_from_this()] { return self->pump(); },
+                   [self = shared_from_this()](std::exception_ptr e) {
+                     if (e) {
+                       try {
+                         std::rethrow_exception(e);
+                       } catch (const std::exception& err) {
+                         log::warn("websocket_pump_failed", {{"what", err.what()}});
+                       }
+                     }
+                     self->pump_running_ = false;
+                     boost::system::error_code ignored;
+                     beast::get_lowest_layer(self->ws_).socket().cancel(ignored);
+                     self->pump_done_.cancel();
+                   });
+    try {
+      co_await read_loop();
+    } catch (const std::exception& e) {
+      log::warn("websocket_failed", {{"what", e.what()}});
+    }
+    stopping_ = true;
+    wake_.cancel();
+    while (pump_running_) {
+      pump_done_.expires_at(asio::steady_timer::time_point::max());
+      co_await pump_done_.async_wait(use_tuple);
+    }
+    env_.registry.remove(device_.account_id, device_.device_id, this);
+    env_.services.metrics.websocket_closed();
+    co_await set_presence(false);
+  }
+
+  // device_socket: called from any thread; state changes happen on our strand.
+  void wake_messages() override {
+    asio::post(ws_.get_executor(), [self = shared_from_this()] {
+      self->messages_pending_ = true;
+      self->wake_.cancel();
+    });
+  }
+  void wake_keys_low() override {
+    asio::post(ws_.get_executor(), [self = shared_from_this()] {
+      self->keys_low_pending_ = true;
+      self->wake_.cancel();
+    });
+  }
+  void close_with(std::uint16_t code, std::string reason) override {
+    asio::post(ws_.get_executor(), [self = shared_from_this(), code, reason = std::move(reason)] {
+      self->request_close(code, reason);
+    });
+  }
+
+ private:
+  void request_close(std::uint16_t code, const std::string& reason) {
+    if (!close_) {
+      websocket::close_reason why;
+      why.code = code;
+      why.reason = reason;
+      close_ = why;
+    }
+    wake_.cancel();
+  }
+
+  asio::awaitable<void> set_presence(bool present) {
+    try {
+      co_await env_.services.db.run([&](pqxx::connection& conn) {
+        pqxx::work tx(conn);
+        if (present) {
+          storage::mark_present(tx, device_.account_id, device_.device_id, connection_id_);
+        } else {
+          storage::mark_absent(tx, device_.account_id, device_.device_id, connection_id_);
+        }
+        tx.commit();
+      });
+    } catch (const std::exception& e) {
+      // Presence only steers online-only sends; losing one update is not worth a failure.
+      log::warn("presence_update_failed", {{"what", e.what()}});
+    }
+  }
+
+  // Reads client frames: acks free window room; anything else closes the socket.
+  asio::awaitable<void> read_loop() {
+    for (;;) {
+      beast::flat_buffer buffer;
+      auto [ec, n] = co_await ws_.async_read(buffer, use_tuple);
+      if (ec) {  // closed, timed out, or too big (Beast has sent 1009 itself)
+        log::debug("websocket_read_ended", {{"error", ec.message()}});
+        co_return;
+      }
+      sealpost::v1::ClientFrame frame;
+      if (!ws_.got_binary() || !frame.ParseFromArray(buffer.data().data(), static_cast<int>(buffer.size())) ||
+          !frame.has_ack()) {
+        request_close(websocket::close_code::unknown_data, "expected a binary ClientFrame");
+        continue;  // keep reading until the peer answers our close
+      }
+      co_await acknowledge(frame.ack());
+    }
+  }
+
+  asio::awaitable<void> acknowledge(const sealpost::v1::Ack& ack) {
+    std::vector<std::string> guids;
+    for (const auto& raw : ack.guids()) {
+      if (raw.size() != 16) continue;  // not one of ours; nothing to delete
+      auto text = guid_text(raw);
+      in_flight_.erase(text);
+      guids.push_back(std::move(text));
+    }
+    if (guids.empty()) co_return;
+    const auto deleted = co_await env_.services.db.run([&](pqxx::connection& conn) {
+      pqxx::work tx(conn);
+      auto n = storage::delete_envelopes(tx, device_.account_id, device_.device_id, guids);
+      tx.commit();
+      return n;
+    });
+    env_.services.metrics.envelopes_acked(deleted);
+    messages_pending_ = true;  // room in the window again
+    wake_.cancel();
+  }
+
+  // The single writer: sends whatever is pending, then sleeps until woken.
+  asio::awaitable<void> pump() {
+    for (;;) {
+      if (stopping_) co_return;
+      if (close_) {
+        co_await ws_.async_close(*close_, use_tuple);
+        co_return;
+      }
+      if (keys_low_pending_) {
+        keys_low_pending_ = false;
+        const bool written = co_await send_keys_low_if_needed();
+        if (!written) co_return;
+        continue;
+      }
+      if (messages_pending_) {
+        messages_pending_ = false;
+        const bool written = co_await deliver_some();
+        if (!written) co_return;
+        continue;
+      }
+      // Sleep until a wake-up (which cancels the timer).
+      wake_.expires_at(asio::steady_timer::time_point::max());
+      co_await wake_.async_wait(use_tuple);
+    }
+  }
+
+  // Sends up to the free window; QueueEmpty once the first time the queue is drained.
+  asio::awaitable<bool> deliver_some() {
+    const std::size_t window = env_.services.cfg.delivery_window;
+    if (in_flight_.size() >= window) co_return true;  // an ack will wake us
+    const std::size_t room = window - in_flight_.size();
+    auto batch = co_await env_.services.db.run([&, after = cursor_](pqxx::connection& conn) {
+      pqxx::work tx(conn);
+      return storage::fetch_envelopes(tx, device_.account_id, device_.device_id, after, room);
+    });
+    for (const auto& e : batch) {
+      sealpost::v1::ServerFrame frame;
+      auto* d = frame.mutable_delivery();
+      d->set_guid(guid_bytes(e.guid));
+      d->set_source_account(e.source_account);
+      d->set_source_device(static_cast<std::uint32_t>(e.source_device));
+      d->set_destination_device(static_cast<std::uint32_t>(e.destination_device));
+      d->set_type(e.type);
+      d->set_content(e.content);
+      d->set_client_timestamp(e.client_timestamp);
+      d->set_server_timestamp(e.server_timestamp);
+      const bool written = co_await write(frame);
+      if (!written) co_return false;
+      cursor_ = e.seq;
+      in_flight_.insert(e.guid);
+    }
+    env_.services.metrics.envelopes_delivered(batch.size());
+    if (batch.size() == room) {
+      messages_pending_ = true;  // there may be more
+    } else if (!queue_empty_sent_) {
+      queue_empty_sent_ = true;
+      sealpost::v1::ServerFrame frame;
+      frame.mutable_queue_empty();
+      const bool written = co_await write(frame);
+      if (!written) co_return false;
+    }
+    co_return true;
+  }
+
+  asio::awaitable<bool> send_keys_low_if_needed() {
+    auto counts = co_await env_.services.db.run([&](pqxx::connection& conn) {
+      pqxx::work tx(conn);
+      return storage::count_keys(tx, device_.account_id, device_.device_id);
+    });
+    const auto watermark = static_cast<std::int64_t>(env_.services.cfg.keys_low_watermark);
+    if (counts.one_time_prekeys >= watermark && counts.pq_one_time_prekeys >= watermark) co_return true;
+    sealpost::v1::ServerFrame frame;
+    frame.mutable_keys_low()->set_one_time_prekeys(static_cast<std::uint32_t>(counts.one_time_prekeys));
+    frame.mutable_keys_low()->set_pq_one_time_prekeys(static_cast<std::uint32_t>(counts.pq_one_time_prekeys));
+    co_return co_await write(frame);
+  }
+
+  asio::awaitable<bool> write(const sealpost::v1::ServerFrame& frame) {
+    const std::string bytes = frame.SerializeAsString();
+    auto [ec, n] = co_await ws_.async_write(asio::buffer(bytes), use_tuple);
+    co_return !ec;
+  }
+
+  websocket::stream<beast::tcp_stream> ws_;
+  auth::authenticated_device device_;
+  websocket_env env_;
+  asio::steady_timer wake_;
+  asio::steady_timer pump_done_{ws_.get_executor()};
+  bool pump_running_ = true;
+  bool stopping_ = false;
+  bool messages_pending_ = true;  // deliver the backlog at connect
+  bool keys_low_pending_ = false;
+  bool queue_empty_sent_ = false;
+  std::optional<websocket::close_reason> close_;
+  const std::string connection_id_ = model::new_account_id();  // a fresh random UUID
+  std::int64_t cursor_ = 0;  // highest seq written to this socket
+  std::set<std::string> in_flight_;
+};
+
+}  // namespace
+
+asio::awaitable<void> run_websocket_session(beast::tcp_stream stream, request req,
+                                            auth::authenticated_device device, websocket_env env) {
+  auto session = std::make_shared<websocket_session>(std::move(stream), std::move(device), std::move(env));
+  co_await session->run(std::move(req));
+}
+
+}  // namespace sealpost::net

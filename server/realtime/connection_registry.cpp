@@ -1,0 +1,80 @@
+// Registry operations. Calls into sessions happen outside the lock (on a snapshot), since
+// sessions may call back into the registry.
+#include "realtime/connection_registry.hpp"
+
+#include <vector>
+
+namespace sealpost::realtime {
+namespace {
+
+std::string key_of(const std::string& account_id, std::int32_t device_id) {
+  return account_id + " " + std::to_string(device_id);
+}
+
+constexpr std::uint16_t kReplacedCloseCode = 4409;
+
+}  // namespace
+
+void connection_registry::add(const std::string& account_id, std::int32_t device_id,
+                              const std::shared_ptr<device_socket>& socket) {
+  std::shared_ptr<device_socket> displaced;
+  {
+    std::lock_guard lock(mutex_);
+    auto& slot = sockets_[key_of(account_id, device_id)];
+    displaced = slot.lock();
+    slot = socket;
+  }
+  if (displaced) displaced->close_with(kReplacedCloseCode, "replaced by a newer connection");
+}
+
+void connection_registry::remove(const std::string& account_id, std::int32_t device_id,
+                                 const device_socket* socket) {
+  std::lock_guard lock(mutex_);
+  auto it = sockets_.find(key_of(account_id, device_id));
+  if (it == sockets_.end()) return;
+  auto current = it->second.lock();
+  if (!current || current.get() == socket) sockets_.erase(it);
+}
+
+std::shared_ptr<device_socket> connection_registry::find(const std::string& key) const {
+  std::lock_guard lock(mutex_);
+  auto it = sockets_.find(key);
+  return it == sockets_.end() ? nullptr : it->second.lock();
+}
+
+void connection_registry::dispatch(const std::string& payload) {
+  if (payload.size() < 3 || payload[1] != ' ') return;
+  auto socket = find(payload.substr(2));
+  if (!socket) return;
+  if (payload[0] == 'm') socket->wake_messages();
+  if (payload[0] == 'k') socket->wake_keys_low();
+}
+
+void connection_registry::wake_all() {
+  std::vector<std::shared_ptr<device_socket>> snapshot;
+  {
+    std::lock_guard lock(mutex_);
+    for (auto& [key, weak] : sockets_) {
+      if (auto s = weak.lock()) snapshot.push_back(std::move(s));
+    }
+  }
+  for (auto& s : snapshot) s->wake_messages();
+}
+
+void connection_registry::close_all(std::uint16_t code, const std::string& reason) {
+  std::vector<std::shared_ptr<device_socket>> snapshot;
+  {
+    std::lock_guard lock(mutex_);
+    for (auto& [key, weak] : sockets_) {
+      if (auto s = weak.lock()) snapshot.push_back(std::move(s));
+    }
+  }
+  for (auto& s : snapshot) s->close_with(code, reason);
+}
+
+std::size_t connection_registry::size() const {
+  std::lock_guard lock(mutex_);
+  return sockets_.size();
+}
+
+}  // namespace sealpost::realtime

@@ -1,0 +1,98 @@
+// Per-device envelope queues: enqueue (one transaction per send, with its wake-up NOTIFY),
+// fetch in queue order, delete on ack, expire, and the presence used by online-only sends.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <pqxx/transaction>
+#include <string>
+#include <vector>
+
+#include "util/result.hpp"
+
+namespace sealpost::storage {
+
+// The Postgres channel every node LISTENs on. Payloads: "m <account> <device>" (new
+// envelopes) and "k <account> <device>" (that device's one-time keys ran low).
+inline constexpr const char* kNotifyChannel = "sealpost";
+
+struct outgoing_envelope {
+  std::int32_t device_id = 0;
+  std::int32_t registration_id = 0;
+  std::uint32_t type = 0;
+  std::string content;
+};
+
+struct send_request {
+  std::string sender_account;
+  std::int32_t sender_device = 0;
+  std::string recipient_account;
+  std::uint64_t client_timestamp = 0;
+  bool online_only = false;
+  std::vector<outgoing_envelope> envelopes;
+};
+
+struct queue_limits {
+  std::uint64_t max_queue_per_device;
+  std::uint64_t message_ttl_ms;
+};
+
+struct send_receipt {
+  std::int64_t server_timestamp = 0;
+  std::vector<std::pair<std::int32_t, std::string>> guids;  // (device_id, guid) per envelope
+};
+
+enum class send_error { recipient_not_found, mismatched_devices, stale_devices, queue_full };
+
+struct send_failure {
+  send_error kind;
+  std::vector<std::int32_t> missing_devices;
+  std::vector<std::int32_t> extra_devices;
+  std::vector<std::int32_t> stale_devices;
+  std::int32_t full_device = 0;
+};
+
+// Checks the device set against the recipient's devices and enqueues every envelope, all in
+// the caller's transaction (commit = every envelope stored and every wake-up sent).
+result<send_receipt, send_failure> enqueue(pqxx::work& tx, const send_request& req,
+                                           const queue_limits& limits);
+
+struct stored_envelope {
+  std::int64_t seq = 0;
+  std::string guid;  // UUID text
+  std::string source_account;
+  std::int32_t source_device = 0;
+  std::int32_t destination_device = 0;
+  std::uint32_t type = 0;
+  std::string content;
+  std::uint64_t client_timestamp = 0;
+  std::uint64_t server_timestamp = 0;
+};
+
+// Unexpired envelopes with seq > after_seq, oldest first, at most `limit`.
+std::vector<stored_envelope> fetch_envelopes(pqxx::work& tx, const std::string& account_id,
+                                             std::int32_t device_id, std::int64_t after_seq,
+                                             std::size_t limit);
+
+// The highest seq queued for the device now (0 when empty).
+std::int64_t last_queued_seq(pqxx::work& tx, const std::string& account_id, std::int32_t device_id);
+
+// Deletes acknowledged envelopes of this device; `guids` must be canonical UUID text.
+// Returns how many were deleted.
+std::size_t delete_envelopes(pqxx::work& tx, const std::string& account_id, std::int32_t device_id,
+                             const std::vector<std::string>& guids);
+
+// Deletes up to `batch` expired envelopes; returns how many.
+std::size_t purge_expired(pqxx::work& tx, std::size_t batch);
+
+// Presence of one WebSocket connection (by its own id) for online-only sends.
+void mark_present(pqxx::work& tx, const std::string& account_id, std::int32_t device_id,
+                  const std::string& connection_id);
+void mark_absent(pqxx::work& tx, const std::string& account_id, std::int32_t device_id,
+                 const std::string& connection_id);
+
+// Sends "k <account> <device>" when that device's one-time pools fell below `watermark`.
+void notify_if_keys_low(pqxx::work& tx, const std::string& account_id, std::int32_t device_id,
+                        std::uint64_t watermark);
+
+}  // namespace sealpost::storage
