@@ -19,6 +19,8 @@ packages=(
   postgresql-15 postgresql-client-15
   # used by the run script to drop root privileges for Postgres
   util-linux curl
+  # validates deploy/docker-compose.yml in the test suite (there is no Docker engine here)
+  docker-compose
 )
 
 missing=()
