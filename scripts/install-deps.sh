@@ -21,6 +21,8 @@ packages=(
   util-linux curl
   # validates deploy/docker-compose.yml in the test suite (there is no Docker engine here)
   docker-compose
+  # a real Prometheus (and promtool) scrapes the server in the metrics test
+  prometheus
 )
 
 missing=()

@@ -107,6 +107,26 @@ asio::awaitable<void> purge_expired_messages(storage::db_pool& db, metrics::regi
   }
 }
 
+// Refreshes the queue-depth gauges. A full count is too costly for every scrape, so it
+// runs on a timer; operators see values at most 15 s old.
+asio::awaitable<void> refresh_queue_depth(storage::db_pool& db, metrics::registry& metrics) {
+  asio::steady_timer timer(co_await asio::this_coro::executor);
+  for (;;) {
+    try {
+      auto [total, deepest] = co_await db.run([](pqxx::connection& conn) {
+        pqxx::work tx(conn);
+        return storage::queue_depth(tx);
+      });
+      metrics.queue_depth(static_cast<double>(total), static_cast<double>(deepest));
+    } catch (const std::exception& e) {
+      log::warn("queue_depth_failed", {{"what", e.what()}});
+    }
+    timer.expires_after(std::chrono::seconds(15));
+    auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    if (ec) co_return;
+  }
+}
+
 std::string http_url(const asio::ip::tcp::acceptor& acceptor) {
   const auto ep = acceptor.local_endpoint();
   return "http://" + config::listen_address{ep.address().to_string(), ep.port()}.to_string();
@@ -124,9 +144,9 @@ int run_server(const config::server_config& cfg) {
   storage::db_pool db(cfg.database_url, cfg.database_pool_size, &metrics);
   net::lifecycle life;
 
-  app::rate_limiters limits(cfg);
+  app::rate_limiters limits(cfg, metrics);
   auth::authenticator authenticator(db, std::chrono::milliseconds(cfg.auth_cache_ttl_ms),
-                                    limits.auth_failure_per_ip);
+                                    limits.auth_failure_per_ip, metrics);
   app::services services{cfg, db, authenticator, limits, metrics};
 
   net::router public_routes;
@@ -155,6 +175,7 @@ int run_server(const config::server_config& cfg) {
 
   asio::co_spawn(ioc, net::accept_loop(public_acceptor, public_env), asio::detached);
   asio::co_spawn(ioc, purge_expired_messages(db, metrics), asio::detached);
+  asio::co_spawn(ioc, refresh_queue_depth(db, metrics), asio::detached);
   asio::co_spawn(ioc, net::accept_loop(admin_acceptor, {cfg, admin_routes, life, metrics}),
                  asio::detached);
   asio::co_spawn(ioc, shutdown_on_signal(ioc, cfg, life, sockets, {&public_acceptor, &admin_acceptor}),

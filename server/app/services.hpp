@@ -18,7 +18,7 @@ struct rate_limiters {
   limits::rate_limiter link_token_per_account;
   limits::rate_limiter messages_per_sender;
 
-  explicit rate_limiters(const config::server_config& cfg);
+  rate_limiters(const config::server_config& cfg, metrics::registry& metrics);
 };
 
 struct services {

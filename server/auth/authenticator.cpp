@@ -3,6 +3,7 @@
 
 #include "auth/credentials.hpp"
 #include "crypto/base64.hpp"
+#include "metrics/metrics.hpp"
 #include "model/ids.hpp"
 #include "net/request_error.hpp"
 
@@ -30,8 +31,8 @@ net::request_error unauthorized(std::string message) {
 }  // namespace
 
 authenticator::authenticator(storage::db_pool& db, std::chrono::milliseconds cache_ttl,
-                             limits::rate_limiter& failures_per_ip)
-    : db_(db), cache_ttl_(cache_ttl), failures_per_ip_(failures_per_ip) {}
+                             limits::rate_limiter& failures_per_ip, metrics::registry& metrics)
+    : db_(db), cache_ttl_(cache_ttl), failures_per_ip_(failures_per_ip), metrics_(metrics) {}
 
 boost::asio::awaitable<authenticated_device> authenticator::authenticate(
     const net::request_context& ctx) {
@@ -67,6 +68,7 @@ boost::asio::awaitable<authenticated_device> authenticator::authenticate(
 }
 
 void authenticator::fail(const std::string& remote_ip) {
+  metrics_.auth_failed();
   failures_per_ip_.acquire(remote_ip);
   throw unauthorized("invalid credentials");
 }

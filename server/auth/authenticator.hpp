@@ -28,7 +28,7 @@ struct authenticated_device {
 class authenticator {
  public:
   authenticator(storage::db_pool& db, std::chrono::milliseconds cache_ttl,
-                limits::rate_limiter& failures_per_ip);
+                limits::rate_limiter& failures_per_ip, metrics::registry& metrics);
 
   // The device named by the request's Authorization header. Throws request_error: 401
   // (missing, malformed or wrong credentials), 429 (too many failures from this IP).
@@ -55,6 +55,7 @@ class authenticator {
   storage::db_pool& db_;
   std::chrono::milliseconds cache_ttl_;
   limits::rate_limiter& failures_per_ip_;
+  metrics::registry& metrics_;
   std::mutex mutex_;
   std::unordered_map<std::string, cached> cache_;
 };

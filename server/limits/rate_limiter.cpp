@@ -5,8 +5,10 @@
 
 namespace sealpost::limits {
 
-rate_limiter::rate_limiter(std::string name, std::uint64_t burst, std::uint64_t per_minute)
+rate_limiter::rate_limiter(std::string name, std::uint64_t burst, std::uint64_t per_minute,
+                           std::function<void()> on_refusal)
     : name_(std::move(name)),
+      on_refusal_(std::move(on_refusal)),
       burst_(static_cast<double>(burst)),
       per_second_(static_cast<double>(per_minute) / 60.0) {}
 
@@ -43,11 +45,15 @@ std::optional<std::chrono::seconds> rate_limiter::take(const std::string& key, c
 }
 
 std::optional<std::chrono::seconds> rate_limiter::acquire(const std::string& key, clock::time_point now) {
-  return take(key, now, true);
+  auto wait = take(key, now, true);
+  if (wait && on_refusal_) on_refusal_();
+  return wait;
 }
 
 std::optional<std::chrono::seconds> rate_limiter::check(const std::string& key, clock::time_point now) {
-  return take(key, now, false);
+  auto wait = take(key, now, false);
+  if (wait && on_refusal_) on_refusal_();
+  return wait;
 }
 
 }  // namespace sealpost::limits

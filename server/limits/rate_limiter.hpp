@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <cstdint>
 #include <mutex>
 #include <optional>
@@ -15,7 +16,9 @@ class rate_limiter {
  public:
   using clock = std::chrono::steady_clock;
 
-  rate_limiter(std::string name, std::uint64_t burst, std::uint64_t per_minute);
+  // `refusals` (optional) is incremented for every refused acquire.
+  rate_limiter(std::string name, std::uint64_t burst, std::uint64_t per_minute,
+               std::function<void()> on_refusal = {});
 
   // Takes one token for `key`. nullopt: allowed. Otherwise: how long until a token is free
   // (for Retry-After).
@@ -36,6 +39,7 @@ class rate_limiter {
   void sweep(clock::time_point now);
 
   std::string name_;
+  std::function<void()> on_refusal_;
   double burst_;
   double per_second_;
   std::mutex mutex_;

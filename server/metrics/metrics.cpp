@@ -21,6 +21,11 @@ prometheus::Counter& envelope_counter(prometheus::Registry& r, const std::string
       .Add({{"event", event}});
 }
 
+prometheus::Counter& key_counter(prometheus::Registry& r, const std::string& name, const std::string& help,
+                                 const std::string& kind) {
+  return prometheus::BuildCounter().Name(name).Help(help).Register(r).Add({{"kind", kind}});
+}
+
 }  // namespace
 
 registry::registry()
@@ -56,7 +61,42 @@ registry::registry()
                       .Name("sealpost_open_websockets")
                       .Help("Open authenticated WebSockets")
                       .Register(*registry_)
-                      .Add({})) {
+                      .Add({})),
+      query_latency_(prometheus::BuildHistogram()
+                         .Name("sealpost_db_query_duration_seconds")
+                         .Help("Time a database job held its connection")
+                         .Register(*registry_)
+                         .Add({}, latency_buckets())),
+      ec_claims_(key_counter(*registry_, "sealpost_prekey_claims_total", "One-time prekeys handed out", "ec")),
+      pq_claims_(key_counter(*registry_, "sealpost_prekey_claims_total", "One-time prekeys handed out", "pq")),
+      ec_pool_empty_(key_counter(*registry_, "sealpost_prekey_pool_empty_total",
+                                 "Bundle claims that found a device's one-time pool empty", "ec")),
+      pq_pool_empty_(key_counter(*registry_, "sealpost_prekey_pool_empty_total",
+                                 "Bundle claims that found a device's one-time pool empty", "pq")),
+      last_resort_(prometheus::BuildCounter()
+                       .Name("sealpost_prekey_last_resort_served_total")
+                       .Help("Bundles that carried the PQ last-resort key")
+                       .Register(*registry_)
+                       .Add({})),
+      auth_failures_(prometheus::BuildCounter()
+                         .Name("sealpost_auth_failures_total")
+                         .Help("Failed device authentications")
+                         .Register(*registry_)
+                         .Add({})),
+      rate_limited_(prometheus::BuildCounter()
+                        .Name("sealpost_rate_limited_total")
+                        .Help("Requests refused with 429, by limiter")
+                        .Register(*registry_)),
+      queue_total_(prometheus::BuildGauge()
+                       .Name("sealpost_queue_depth_envelopes")
+                       .Help("Envelopes queued for all devices (refreshed every 15 s)")
+                       .Register(*registry_)
+                       .Add({})),
+      queue_deepest_(prometheus::BuildGauge()
+                         .Name("sealpost_queue_deepest_envelopes")
+                         .Help("Envelopes queued for the device with the most (refreshed every 15 s)")
+                         .Register(*registry_)
+                         .Add({})) {
   prometheus::BuildGauge()
       .Name("sealpost_build_info")
       .Help("Build information")
@@ -73,6 +113,10 @@ void registry::observe_request(std::string_view route, std::string_view method, 
             {"status", std::to_string(status)}})
       .Increment();
   latency_.Add({{"route", std::string(route)}}, latency_buckets()).Observe(latency.count());
+}
+
+prometheus::Counter& registry::rate_limited(const std::string& limiter) {
+  return rate_limited_.Add({{"limiter", limiter}});
 }
 
 std::string registry::serialize() const {

@@ -27,6 +27,17 @@ class registry {
   void envelopes_delivered(std::size_t n) { delivered_.Increment(static_cast<double>(n)); }
   void envelopes_acked(std::size_t n) { acked_.Increment(static_cast<double>(n)); }
   void envelopes_expired(std::size_t n) { expired_.Increment(static_cast<double>(n)); }
+  void observe_query(std::chrono::duration<double> d) { query_latency_.Observe(d.count()); }
+  void key_claimed(bool pq) { (pq ? pq_claims_ : ec_claims_).Increment(); }
+  void key_pool_empty(bool pq) { (pq ? pq_pool_empty_ : ec_pool_empty_).Increment(); }
+  void last_resort_served() { last_resort_.Increment(); }
+  void auth_failed() { auth_failures_.Increment(); }
+  // The counter a rate limiter bumps for each refusal.
+  prometheus::Counter& rate_limited(const std::string& limiter);
+  void queue_depth(double total, double deepest) {
+    queue_total_.Set(total);
+    queue_deepest_.Set(deepest);
+  }
   void websocket_opened() { websockets_.Increment(); }
   void websocket_closed() { websockets_.Decrement(); }
 
@@ -45,6 +56,16 @@ class registry {
   prometheus::Counter& acked_;
   prometheus::Counter& expired_;
   prometheus::Gauge& websockets_;
+  prometheus::Histogram& query_latency_;
+  prometheus::Counter& ec_claims_;
+  prometheus::Counter& pq_claims_;
+  prometheus::Counter& ec_pool_empty_;
+  prometheus::Counter& pq_pool_empty_;
+  prometheus::Counter& last_resort_;
+  prometheus::Counter& auth_failures_;
+  prometheus::Family<prometheus::Counter>& rate_limited_;
+  prometheus::Gauge& queue_total_;
+  prometheus::Gauge& queue_deepest_;
 };
 
 }  // namespace sealpost::metrics

@@ -72,6 +72,16 @@ asio::awaitable<net::response> claim_bundles(app::services& s, net::request_cont
     return claimed;
   });
   if (!bundles) fail(api_errc::not_found, "not_found", "no such account or device");
+  for (const auto& b : *bundles) {
+    if (b.one_time_prekey) {
+      s.metrics.key_claimed(false);
+    } else {
+      s.metrics.key_pool_empty(false);
+    }
+    if (b.pq_prekey && !b.pq_last_resort) s.metrics.key_claimed(true);
+    if (b.pq_last_resort || !b.pq_prekey) s.metrics.key_pool_empty(true);
+    if (b.pq_last_resort) s.metrics.last_resort_served();
+  }
   boost::json::array devices;
   for (const auto& b : *bundles) devices.push_back(bundle_json(b));
   co_return net::json_response(ctx, status::ok, {{"account_id", account_id}, {"devices", std::move(devices)}});

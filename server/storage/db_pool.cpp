@@ -50,6 +50,9 @@ void db_pool::release(std::unique_ptr<pqxx::connection> conn) {
 db_pool::lease::lease(db_pool& pool, std::unique_ptr<pqxx::connection> conn)
     : pool_(pool), conn_(std::move(conn)) {}
 
-db_pool::lease::~lease() { pool_.release(std::move(conn_)); }
+db_pool::lease::~lease() {
+  if (pool_.metrics_) pool_.metrics_->observe_query(std::chrono::steady_clock::now() - started_);
+  pool_.release(std::move(conn_));
+}
 
 }  // namespace sealpost::storage

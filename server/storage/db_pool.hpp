@@ -83,10 +83,13 @@ class db_pool {
       }
     }
 
+    std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+
    private:
     db_pool& pool_;
     std::unique_ptr<pqxx::connection> conn_;
   };
+  friend class lease;
 
   void job_started(std::chrono::steady_clock::time_point queued_at);
   lease acquire();

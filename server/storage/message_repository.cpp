@@ -190,6 +190,13 @@ std::size_t delete_envelopes(pqxx::work& tx, const std::string& account_id, std:
   return static_cast<std::size_t>(tx.exec_params(kDelete, account_id, device_id, array).affected_rows());
 }
 
+std::pair<std::int64_t, std::int64_t> queue_depth(pqxx::work& tx) {
+  auto row = tx.exec1(
+      "SELECT coalesce(sum(n), 0)::bigint, coalesce(max(n), 0)::bigint FROM ("
+      "SELECT count(*) AS n FROM messages GROUP BY account_id, device_id) q");
+  return {row[0].as<std::int64_t>(), row[1].as<std::int64_t>()};
+}
+
 std::size_t purge_expired(pqxx::work& tx, std::size_t batch) {
   return static_cast<std::size_t>(tx.exec_params(kPurge, static_cast<std::int64_t>(batch)).affected_rows());
 }

@@ -82,6 +82,9 @@ std::int64_t last_queued_seq(pqxx::work& tx, const std::string& account_id, std:
 std::size_t delete_envelopes(pqxx::work& tx, const std::string& account_id, std::int32_t device_id,
                              const std::vector<std::string>& guids);
 
+// Envelopes queued in total, and in the deepest single device queue.
+std::pair<std::int64_t, std::int64_t> queue_depth(pqxx::work& tx);
+
 // Deletes up to `batch` expired envelopes; returns how many.
 std::size_t purge_expired(pqxx::work& tx, std::size_t batch);
 
