@@ -23,6 +23,8 @@ packages=(
   docker-compose
   # a real Prometheus (and promtool) scrapes the server in the metrics test
   prometheus
+  # the TLS test makes its own self-signed certificate
+  openssl
 )
 
 missing=()

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "app/services.hpp"
+#include "app/tls.hpp"
 #include "auth/authenticator.hpp"
 #include "metrics/metrics.hpp"
 #include "net/listener.hpp"
@@ -127,14 +128,15 @@ asio::awaitable<void> refresh_queue_depth(storage::db_pool& db, metrics::registr
   }
 }
 
-std::string http_url(const asio::ip::tcp::acceptor& acceptor) {
+std::string http_url(const asio::ip::tcp::acceptor& acceptor, bool tls = false) {
   const auto ep = acceptor.local_endpoint();
-  return "http://" + config::listen_address{ep.address().to_string(), ep.port()}.to_string();
+  return (tls ? "https://" : "http://") + config::listen_address{ep.address().to_string(), ep.port()}.to_string();
 }
 
 }  // namespace
 
 int run_server(const config::server_config& cfg) {
+  auto tls = make_tls_context(cfg);  // fail fast on bad certificate files, before migrating
   migrate_database(cfg);
 
   const std::size_t threads =
@@ -164,7 +166,7 @@ int run_server(const config::server_config& cfg) {
       cfg.database_url, node_id, [&sockets](const std::string& payload) { sockets.dispatch(payload); },
       [&sockets] { sockets.wake_all(); });
   net::session_env public_env{cfg, public_routes, life, metrics,
-                              resources::make_websocket_handler({services, sockets, node_id})};
+                              resources::make_websocket_handler({services, sockets, node_id}), tls.get()};
 
   net::router admin_routes;
   resources::register_health_routes(admin_routes, db);
@@ -181,9 +183,9 @@ int run_server(const config::server_config& cfg) {
   asio::co_spawn(ioc, shutdown_on_signal(ioc, cfg, life, sockets, {&public_acceptor, &admin_acceptor}),
                  asio::detached);
 
-  std::cout << "sealpost-server listening on " << http_url(public_acceptor) << " (admin "
+  std::cout << "sealpost-server listening on " << http_url(public_acceptor, tls != nullptr) << " (admin "
             << http_url(admin_acceptor) << ")" << std::endl;
-  log::info("listening", {{"public", http_url(public_acceptor)},
+  log::info("listening", {{"public", http_url(public_acceptor, tls != nullptr)},
                           {"admin", http_url(admin_acceptor)},
                           {"threads", threads}});
 

@@ -68,6 +68,12 @@ const std::vector<key_spec>& key_table() {
       {"shutdown_grace_ms", uint_key{&c::shutdown_grace_ms, 10000, 0, 600000},
        "on SIGTERM/SIGINT, how long in-flight requests may take before the process exits"},
 
+      {"tls.certificate_file", string_key{&c::tls_certificate_file, "", {}},
+       "PEM certificate chain for the public listener; set with tls.private_key_file to serve "
+       "HTTPS/WSS (TLS 1.2+) instead of plain HTTP"},
+      {"tls.private_key_file", string_key{&c::tls_private_key_file, "", {}},
+       "PEM private key matching tls.certificate_file"},
+
       {"registration.mode", string_key{&c::registration_mode, "open", {"open", "invite"}},
        "open: anyone may register; invite: registration needs a token from "
        "`sealpost-server admin invite create`"},

@@ -38,6 +38,9 @@ struct server_config {
   std::uint64_t http_max_connections = 0;
   std::uint64_t shutdown_grace_ms = 0;
 
+  std::string tls_certificate_file;
+  std::string tls_private_key_file;
+
   std::string registration_mode;  // "open" | "invite"
   std::uint64_t max_devices_per_account = 0;
   std::uint64_t link_token_ttl_ms = 0;

@@ -5,7 +5,9 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/detect_ssl.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/ssl.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 #include <atomic>
@@ -98,32 +100,43 @@ asio::awaitable<response> dispatch(const session_env& env, const request& req,
                            req.version(), false);
 }
 
+// Stream is plain_stream or tls_stream (handshake already done).
+template <class Stream>
 class http_session {
  public:
-  http_session(asio::ip::tcp::socket socket, session_env env)
-      : stream_(std::move(socket)), env_(env) {
+  http_session(Stream stream, session_env env) : stream_(std::move(stream)), env_(env) {
     boost::system::error_code ec;
-    auto endpoint = stream_.socket().remote_endpoint(ec);
+    auto endpoint = beast::get_lowest_layer(stream_).socket().remote_endpoint(ec);
     if (!ec) remote_ = endpoint.address();
   }
 
   asio::awaitable<void> run() {
     while (!env_.life.stopping()) {
-      if (!co_await serve_one()) break;
+      const bool keep_going = co_await serve_one();
+      if (!keep_going) break;
     }
     if (upgraded_) co_return;
-    boost::system::error_code ignored;
-    stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+    co_await shut_down();
   }
 
  private:
+  asio::awaitable<void> shut_down() {
+    if constexpr (std::is_same_v<Stream, tls_stream>) {
+      beast::get_lowest_layer(stream_).expires_after(env_.cfg.write_timeout());
+      co_await stream_.async_shutdown(use_tuple);
+    } else {
+      boost::system::error_code ignored;
+      stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+    }
+  }
+
   // Serves one request; false when the connection should close.
   asio::awaitable<bool> serve_one() {
     http::request_parser<http::empty_body> head;
     head.header_limit(static_cast<std::uint32_t>(env_.cfg.http_max_header_bytes));
     // The body limit depends on the route, known only after the header: checked below.
     head.body_limit(boost::none);
-    stream_.expires_after(env_.cfg.idle_timeout());
+    beast::get_lowest_layer(stream_).expires_after(env_.cfg.idle_timeout());
     auto [ec, n] = co_await http::async_read_header(stream_, buffer_, head, use_tuple);
     if (ec) co_return co_await answer_parse_failure(ec);
 
@@ -141,7 +154,7 @@ class http_session {
     }
     http::request_parser<http::string_body> parser(std::move(head));
     parser.body_limit(limit);
-    stream_.expires_after(env_.cfg.read_timeout());
+    beast::get_lowest_layer(stream_).expires_after(env_.cfg.read_timeout());
     auto [body_ec, body_n] = co_await http::async_read(stream_, buffer_, parser, use_tuple);
     if (body_ec) co_return co_await answer_parse_failure(body_ec);
 
@@ -150,7 +163,7 @@ class http_session {
         boost::beast::websocket::is_upgrade(req)) {
       // The WebSocket session owns the connection from here on.
       env_.metrics.observe_request(kWebSocketPath, "GET", 101, std::chrono::steady_clock::now() - started);
-      co_await env_.upgrade(std::move(stream_), std::move(req), remote_);
+      co_await env_.upgrade(any_stream(std::move(stream_)), std::move(req), remote_);
       upgraded_ = true;
       co_return false;
     }
@@ -176,26 +189,55 @@ class http_session {
 
   asio::awaitable<bool> write(response& res) {
     res.prepare_payload();
-    stream_.expires_after(env_.cfg.write_timeout());
+    beast::get_lowest_layer(stream_).expires_after(env_.cfg.write_timeout());
     auto [ec, n] = co_await http::async_write(stream_, res, use_tuple);
     co_return !ec;
   }
 
-  beast::tcp_stream stream_;
+  Stream stream_;
   beast::flat_buffer buffer_;
   session_env env_;
   asio::ip::address remote_;
   bool upgraded_ = false;
 };
 
+// A TLS connection: anything that is not a TLS handshake (a plain-HTTP client, say) gets a
+// short plain-text 400 naming the problem and the connection is closed.
+asio::awaitable<void> serve_tls(asio::ip::tcp::socket socket, const session_env& env) {
+  plain_stream plain(std::move(socket));
+  beast::flat_buffer buffer;
+  plain.expires_after(env.cfg.read_timeout());
+  auto [detect_ec, is_tls] = co_await beast::async_detect_ssl(plain, buffer, use_tuple);
+  if (detect_ec) co_return;
+  if (!is_tls) {
+    response res = error_response({api_errc::bad_request, "tls_required", "this port speaks HTTPS only"}, 11, false);
+    co_await http::async_write(plain, res, use_tuple);
+    boost::system::error_code ignored;
+    plain.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+    co_return;
+  }
+  tls_stream stream(std::move(plain), *env.tls);
+  auto [hs_ec, used] = co_await stream.async_handshake(asio::ssl::stream_base::server, buffer.data(), use_tuple);
+  if (hs_ec) {
+    log::debug("tls_handshake_failed", {{"error", hs_ec.message()}});
+    co_return;
+  }
+  http_session<tls_stream> session(std::move(stream), env);
+  co_await session.run();
+}
+
 }  // namespace
 
 asio::awaitable<void> run_http_session(asio::ip::tcp::socket socket, session_env env) {
   lifecycle::connection_scope open(env.life);
   env.metrics.connection_opened();
-  http_session session(std::move(socket), env);
   try {
-    co_await session.run();
+    if (env.tls != nullptr) {
+      co_await serve_tls(std::move(socket), env);
+    } else {
+      http_session<plain_stream> session(plain_stream(std::move(socket)), env);
+      co_await session.run();
+    }
   } catch (const std::exception& e) {
     log::error("session_failed", {{"what", e.what()}});
   }

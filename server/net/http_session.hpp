@@ -4,12 +4,13 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <functional>
 
 #include "config/config.hpp"
 #include "net/lifecycle.hpp"
 #include "net/http_types.hpp"
+#include "net/transport.hpp"
 #include "net/router.hpp"
 
 namespace sealpost::metrics {
@@ -20,7 +21,7 @@ namespace sealpost::net {
 
 // Takes over a connection whose request asked for a WebSocket on kWebSocketPath.
 using upgrade_handler = std::function<boost::asio::awaitable<void>(
-    boost::beast::tcp_stream stream, request req, boost::asio::ip::address remote)>;
+    any_stream stream, request req, boost::asio::ip::address remote)>;
 
 inline constexpr std::string_view kWebSocketPath = "/v1/websocket";
 
@@ -30,6 +31,7 @@ struct session_env {
   lifecycle& life;
   metrics::registry& metrics;
   upgrade_handler upgrade = {};  // empty on listeners without WebSockets
+  boost::asio::ssl::context* tls = nullptr;  // set: connections must speak TLS
 };
 
 // Never throws for network or protocol errors: those end the session.

@@ -6,7 +6,9 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
 #include <set>
 
 #include "sealpost/v1/websocket.pb.h"
@@ -48,10 +50,13 @@ std::string guid_bytes(const std::string& text) {
   return out;
 }
 
+template <class Stream>
 class websocket_session : public realtime::device_socket,
-                          public std::enable_shared_from_this<websocket_session> {
+                          public std::enable_shared_from_this<websocket_session<Stream>> {
  public:
-  websocket_session(beast::tcp_stream stream, auth::authenticated_device device, websocket_env env)
+  using std::enable_shared_from_this<websocket_session<Stream>>::shared_from_this;
+
+  websocket_session(Stream stream, auth::authenticated_device device, websocket_env env)
       : ws_(std::move(stream)), device_(std::move(device)), env_(std::move(env)), wake_(ws_.get_executor()) {}
 
   asio::awaitable<void> run(request req) {
@@ -276,7 +281,7 @@ class websocket_session : public realtime::device_socket,
     co_return !ec;
   }
 
-  websocket::stream<beast::tcp_stream> ws_;
+  websocket::stream<Stream> ws_;
   auth::authenticated_device device_;
   websocket_env env_;
   asio::steady_timer wake_;
@@ -294,10 +299,16 @@ class websocket_session : public realtime::device_socket,
 
 }  // namespace
 
-asio::awaitable<void> run_websocket_session(beast::tcp_stream stream, request req,
+asio::awaitable<void> run_websocket_session(any_stream stream, request req,
                                             auth::authenticated_device device, websocket_env env) {
-  auto session = std::make_shared<websocket_session>(std::move(stream), std::move(device), std::move(env));
-  co_await session->run(std::move(req));
+  if (auto* tls = std::get_if<tls_stream>(&stream)) {
+    auto session = std::make_shared<websocket_session<tls_stream>>(std::move(*tls), std::move(device), std::move(env));
+    co_await session->run(std::move(req));
+  } else {
+    auto session = std::make_shared<websocket_session<plain_stream>>(std::move(std::get<plain_stream>(stream)),
+                                                                     std::move(device), std::move(env));
+    co_await session->run(std::move(req));
+  }
 }
 
 }  // namespace sealpost::net

@@ -6,11 +6,11 @@
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 
 #include "app/services.hpp"
 #include "auth/authenticator.hpp"
 #include "net/http_types.hpp"
+#include "net/transport.hpp"
 #include "realtime/connection_registry.hpp"
 
 namespace sealpost::net {
@@ -23,7 +23,7 @@ struct websocket_env {
 
 // Accepts the upgrade `req` on `stream` for the authenticated `device` and serves it until
 // either side closes. Never throws for network errors.
-boost::asio::awaitable<void> run_websocket_session(boost::beast::tcp_stream stream, request req,
+boost::asio::awaitable<void> run_websocket_session(any_stream stream, request req,
                                                    auth::authenticated_device device,
                                                    websocket_env env);
 

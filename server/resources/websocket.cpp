@@ -4,6 +4,7 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/ssl.hpp>
 
 #include "net/request_error.hpp"
 
@@ -45,17 +46,23 @@ std::optional<std::pair<std::string, std::string>> query_credentials(std::string
   return std::pair{std::move(*login), std::move(*password)};
 }
 
-asio::awaitable<void> refuse(beast::tcp_stream& stream, const net::request& req, const net::api_error& err) {
+asio::awaitable<void> refuse(net::any_stream& stream, const net::request& req, const net::api_error& err) {
   auto res = net::error_response(err, req.version(), false);
-  co_await net::http::async_write(stream, res, asio::as_tuple(asio::use_awaitable));
-  boost::system::error_code ignored;
-  stream.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+  if (auto* tls = std::get_if<net::tls_stream>(&stream)) {
+    co_await net::http::async_write(*tls, res, asio::as_tuple(asio::use_awaitable));
+    co_await tls->async_shutdown(asio::as_tuple(asio::use_awaitable));
+  } else {
+    auto& plain = std::get<net::plain_stream>(stream);
+    co_await net::http::async_write(plain, res, asio::as_tuple(asio::use_awaitable));
+    boost::system::error_code ignored;
+    plain.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+  }
 }
 
 }  // namespace
 
 net::upgrade_handler make_websocket_handler(net::websocket_env env) {
-  return [env](beast::tcp_stream stream, net::request req, asio::ip::address remote) -> asio::awaitable<void> {
+  return [env](net::any_stream stream, net::request req, asio::ip::address remote) -> asio::awaitable<void> {
     std::optional<auth::authenticated_device> device;
     std::optional<net::api_error> refusal;
     try {

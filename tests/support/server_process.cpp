@@ -99,7 +99,7 @@ server_process::server_process(const std::string& database_url,
   // Read stdout until the announcement line, bounded by a generous deadline.
   std::string out;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  static const std::regex announce(R"(listening on http://[^ ]+:(\d+) \(admin http://[^ ]+:(\d+)\))");
+  static const std::regex announce(R"(listening on https?://[^ ]+:(\d+) \(admin http://[^ ]+:(\d+)\))");
   std::smatch m;
   while (!std::regex_search(out, m, announce)) {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
