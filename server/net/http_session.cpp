@@ -162,8 +162,10 @@ class http_session {
     if (env_.upgrade && path_of(req.target()) == kWebSocketPath &&
         boost::beast::websocket::is_upgrade(req)) {
       // The WebSocket session owns the connection from here on.
-      env_.metrics.observe_request(kWebSocketPath, "GET", 101, std::chrono::steady_clock::now() - started);
-      co_await env_.upgrade(any_stream(std::move(stream_)), std::move(req), remote_);
+      auto answered = [this, started](unsigned status) {
+        env_.metrics.observe_request(kWebSocketPath, "GET", status, std::chrono::steady_clock::now() - started);
+      };
+      co_await env_.upgrade(any_stream(std::move(stream_)), std::move(req), remote_, answered);
       upgraded_ = true;
       co_return false;
     }

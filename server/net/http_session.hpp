@@ -20,8 +20,10 @@ class registry;
 namespace sealpost::net {
 
 // Takes over a connection whose request asked for a WebSocket on kWebSocketPath.
+// `answered(status)` is called once the handler knows its answer (101, or a refusal), so
+// the request is counted under the status the client really got.
 using upgrade_handler = std::function<boost::asio::awaitable<void>(
-    any_stream stream, request req, boost::asio::ip::address remote)>;
+    any_stream stream, request req, boost::asio::ip::address remote, std::function<void(unsigned)> answered)>;
 
 inline constexpr std::string_view kWebSocketPath = "/v1/websocket";
 

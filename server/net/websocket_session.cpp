@@ -125,6 +125,8 @@ class websocket_session : public realtime::device_socket,
       self->wake_.cancel();
     });
   }
+  const std::string& connection_id() const override { return connection_id_; }
+
   void close_with(std::uint16_t code, std::string reason) override {
     asio::post(ws_.get_executor(), [self = shared_from_this(), code, reason = std::move(reason)] {
       self->request_close(code, reason);
@@ -148,6 +150,8 @@ class websocket_session : public realtime::device_socket,
         pqxx::work tx(conn);
         if (present) {
           storage::mark_present(tx, device_.account_id, device_.device_id, connection_id_);
+          // Other nodes close their older connection of this device (4409).
+          storage::notify_connected(tx, device_.account_id, device_.device_id, connection_id_);
         } else {
           storage::mark_absent(tx, device_.account_id, device_.device_id, connection_id_);
         }

@@ -11,8 +11,6 @@ std::string key_of(const std::string& account_id, std::int32_t device_id) {
   return account_id + " " + std::to_string(device_id);
 }
 
-constexpr std::uint16_t kReplacedCloseCode = 4409;
-
 }  // namespace
 
 void connection_registry::add(const std::string& account_id, std::int32_t device_id,
@@ -44,10 +42,28 @@ std::shared_ptr<device_socket> connection_registry::find(const std::string& key)
 
 void connection_registry::dispatch(const std::string& payload) {
   if (payload.size() < 3 || payload[1] != ' ') return;
-  auto socket = find(payload.substr(2));
+  std::string key = payload.substr(2);
+  std::string connection;
+  if (payload[0] == 'c') {
+    const auto space = key.rfind(' ');
+    if (space == std::string::npos) return;
+    connection = key.substr(space + 1);
+    key.resize(space);
+  }
+  auto socket = find(key);
   if (!socket) return;
-  if (payload[0] == 'm') socket->wake_messages();
-  if (payload[0] == 'k') socket->wake_keys_low();
+  switch (payload[0]) {
+    case 'm': socket->wake_messages(); break;
+    case 'k': socket->wake_keys_low(); break;
+    case 'x': socket->close_with(kRemovedCloseCode, "device removed"); break;
+    case 'c':
+      // Another node (or this one) accepted a newer connection for this device.
+      if (socket->connection_id() != connection) {
+        socket->close_with(kReplacedCloseCode, "replaced by a newer connection");
+      }
+      break;
+    default: break;
+  }
 }
 
 void connection_registry::wake_all() {

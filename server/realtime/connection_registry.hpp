@@ -17,7 +17,12 @@ class device_socket {
   virtual void wake_messages() = 0;
   virtual void wake_keys_low() = 0;
   virtual void close_with(std::uint16_t code, std::string reason) = 0;
+  virtual const std::string& connection_id() const = 0;
 };
+
+// Close codes the registry uses.
+inline constexpr std::uint16_t kReplacedCloseCode = 4409;  // a newer connection of the device
+inline constexpr std::uint16_t kRemovedCloseCode = 4403;   // the device or account was removed
 
 class connection_registry {
  public:
@@ -26,7 +31,9 @@ class connection_registry {
   // Removes it, unless it has already been displaced by a newer one.
   void remove(const std::string& account_id, std::int32_t device_id, const device_socket* socket);
 
-  // Dispatches a NOTIFY payload ("m <account> <device>" / "k <account> <device>").
+  // Dispatches a NOTIFY payload: "m <account> <device>" (new envelopes), "k ..." (keys
+  // low), "x ..." (device removed: close), "c <account> <device> <connection>" (the device
+  // connected somewhere: close any other connection of it).
   void dispatch(const std::string& payload);
   void wake_all();
   void close_all(std::uint16_t code, const std::string& reason);

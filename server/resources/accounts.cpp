@@ -8,6 +8,7 @@
 #include "resources/device_enrollment.hpp"
 #include "resources/key_codec.hpp"
 #include "storage/account_repository.hpp"
+#include "storage/message_repository.hpp"
 
 namespace sealpost::resources {
 namespace {
@@ -92,7 +93,10 @@ asio::awaitable<net::response> delete_account(app::services& s, net::request_con
   if (!me.is_primary()) {
     fail(api_errc::forbidden, "primary_device_required", "only the primary device may delete the account");
   }
-  co_await in_transaction(s.db, [&](pqxx::work& tx) { storage::delete_account(tx, me.account_id); });
+  co_await in_transaction(s.db, [&](pqxx::work& tx) {
+    storage::notify_removed(tx, me.account_id, std::nullopt);  // close every open socket
+    storage::delete_account(tx, me.account_id);
+  });
   s.auth.forget_account(me.account_id);
   co_return net::empty_response(ctx, status::no_content);
 }

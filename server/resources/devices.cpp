@@ -5,6 +5,7 @@
 #include "resources/common.hpp"
 #include "resources/device_enrollment.hpp"
 #include "resources/key_codec.hpp"
+#include "storage/message_repository.hpp"
 
 namespace sealpost::resources {
 namespace {
@@ -63,8 +64,10 @@ asio::awaitable<net::response> remove_device(app::services& s, net::request_cont
   if (device_id == 1) {
     fail(api_errc::forbidden, "primary_device", "the primary device cannot be removed; delete the account");
   }
-  const bool removed = co_await in_transaction(
-      s.db, [&](pqxx::work& tx) { return storage::remove_device(tx, me.account_id, device_id); });
+  const bool removed = co_await in_transaction(s.db, [&](pqxx::work& tx) {
+    storage::notify_removed(tx, me.account_id, device_id);  // fires only if this commits
+    return storage::remove_device(tx, me.account_id, device_id);
+  });
   if (!removed) fail(api_errc::not_found, "device_not_found", "no such device");
   s.auth.forget(me.account_id, device_id);
   co_return net::empty_response(ctx, status::no_content);

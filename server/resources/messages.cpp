@@ -1,6 +1,8 @@
 // Message resource handlers.
 #include "resources/messages.hpp"
 
+#include <set>
+
 #include "crypto/base64.hpp"
 #include "model/ids.hpp"
 #include "resources/common.hpp"
@@ -53,20 +55,26 @@ storage::send_request read_send(net::request_context& ctx, const auth::authentic
   req.client_timestamp = static_cast<std::uint64_t>(r.integer("timestamp", 0, INT64_MAX));
   req.online_only = r.optional_bool("online_only").value_or(false);
   const auto& messages = r.array("messages", cfg.max_devices_per_account);
+  std::set<std::int32_t> named;
   for (std::size_t i = 0; i < messages.size(); ++i) {
     const std::string where = "messages[" + std::to_string(i) + "]";
     net::json_reader m(net::as_object(messages[i], where), where + ".");
     storage::outgoing_envelope e;
     e.device_id = static_cast<std::int32_t>(m.integer("device_id", 1, INT32_MAX));
+    if (!named.insert(e.device_id).second) net::throw_bad_field(where + ".device_id", "names a device twice");
     e.registration_id = static_cast<std::int32_t>(m.integer("registration_id", 0, INT32_MAX));
     e.type = m.u32("type");
     if (!m.has("content")) net::throw_bad_field(where + ".content", "is required");
     const auto& content = messages[i].as_object().at("content");
-    if (content.is_string() && content.as_string().size() > (cfg.max_message_bytes + 2) / 3 * 4) {
+    const auto too_large = [&] {
       fail(api_errc::payload_too_large, "message_too_large",
            "content exceeds messages.max_message_bytes (" + std::to_string(cfg.max_message_bytes) + ")");
-    }
-    e.content = m.base64("content", cfg.max_message_bytes);
+    };
+    // Base64 length bounds the decoded size to within 2 bytes: decode with that slack,
+    // then compare exactly.
+    if (content.is_string() && content.as_string().size() > (cfg.max_message_bytes + 2) / 3 * 4 + 4) too_large();
+    e.content = m.base64("content", cfg.max_message_bytes + 3);
+    if (e.content.size() > cfg.max_message_bytes) too_large();
     m.reject_unknown_fields();
     req.envelopes.push_back(std::move(e));
   }

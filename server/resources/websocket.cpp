@@ -2,6 +2,10 @@
 // error response.
 #include "resources/websocket.hpp"
 
+// GCC 12 reports a false -Wmismatched-new-delete inside Asio's coroutine frame allocator
+// (it pairs Asio's aligned_alloc with the frame's sized delete) for this lambda coroutine.
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/ssl.hpp>
@@ -62,7 +66,8 @@ asio::awaitable<void> refuse(net::any_stream& stream, const net::request& req, c
 }  // namespace
 
 net::upgrade_handler make_websocket_handler(net::websocket_env env) {
-  return [env](net::any_stream stream, net::request req, asio::ip::address remote) -> asio::awaitable<void> {
+  return [env](net::any_stream stream, net::request req, asio::ip::address remote,
+               std::function<void(unsigned)> answered) -> asio::awaitable<void> {
     std::optional<auth::authenticated_device> device;
     std::optional<net::api_error> refusal;
     try {
@@ -76,9 +81,11 @@ net::upgrade_handler make_websocket_handler(net::websocket_env env) {
       refusal = e.error();
     }
     if (refusal) {
+      answered(net::status_of(refusal->code) == net::http::status::too_many_requests ? 429 : 401);
       co_await refuse(stream, req, *refusal);
       co_return;
     }
+    answered(101);
     co_await net::run_websocket_session(std::move(stream), std::move(req), std::move(*device), env);
   };
 }

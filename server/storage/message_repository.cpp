@@ -211,6 +211,21 @@ void mark_absent(pqxx::work& tx, const std::string& account_id, std::int32_t dev
   tx.exec_params(kMarkAbsent, account_id, device_id, connection_id);
 }
 
+void notify_connected(pqxx::work& tx, const std::string& account_id, std::int32_t device_id,
+                      const std::string& connection_id) {
+  tx.exec_params(kNotify, kNotifyChannel, wake_payload('c', account_id, device_id) + " " + connection_id);
+}
+
+void notify_removed(pqxx::work& tx, const std::string& account_id, std::optional<std::int32_t> device_id) {
+  if (device_id) {
+    tx.exec_params(kNotify, kNotifyChannel, wake_payload('x', account_id, *device_id));
+    return;
+  }
+  for (const auto& row : tx.exec_params("SELECT device_id FROM devices WHERE account_id = $1", account_id)) {
+    tx.exec_params(kNotify, kNotifyChannel, wake_payload('x', account_id, row[0].as<std::int32_t>()));
+  }
+}
+
 void notify_if_keys_low(pqxx::work& tx, const std::string& account_id, std::int32_t device_id,
                         std::uint64_t watermark) {
   if (tx.exec_params1(kKeysLow, account_id, device_id, static_cast<std::int64_t>(watermark))[0].as<bool>()) {

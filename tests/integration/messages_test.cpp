@@ -144,6 +144,10 @@ TEST_CASE("send errors: 409 mismatched, 410 stale, 404, 413, 507, 429", "[messag
   CHECK(send(alice, "00000000-0000-4000-8000-000000000000", {{1}}, "x").status == 404);
   auto big = send(alice, f.bob.account_id, {{1}, {f.bob2.device_id}}, std::string(2000, 'x'));
   CHECK(big.status == 413);
+  // The limit is exact: the content here is "x...x#1", 1025 bytes, one over.
+  CHECK(send(alice, f.bob.account_id, {{1}, {f.bob2.device_id}}, std::string(1025 - 2, 'x')).status == 413);
+  auto twice = send(alice, f.bob.account_id, {{1}, {1}, {f.bob2.device_id}}, "x");
+  CHECK(twice.status == 400);
   // To your own account: every device but the sender.
   CHECK(send(alice, f.alice.account_id, {{1}}, "x").status == 409);
   CHECK(send(alice, f.alice.account_id, {}, "x").status == 200);
@@ -227,6 +231,13 @@ TEST_CASE("websocket: auth, displaced connections, bad frames, online-only", "[m
   CHECK(frame->delivery().content() == "typing#1");
   api_client bob2(f.server.port(), f.bob2);
   CHECK(bob2.get("/v1/messages").json().at("messages").as_array().empty());
+
+  // Removing a device closes its open socket (4403).
+  ws_client doomed(f.server.port(), f.bob2);
+  drain_until_queue_empty(doomed);
+  api_client bob(f.server.port(), f.bob);
+  REQUIRE(bob.call(http::verb::delete_, "/v1/devices/" + std::to_string(f.bob2.device_id)).status == 204);
+  CHECK(doomed.wait_for_close() == 4403);
 }
 
 TEST_CASE("a send on one node wakes the socket on another, also after its LISTEN connection dies",
@@ -277,6 +288,11 @@ TEST_CASE("a send on one node wakes the socket on another, also after its LISTEN
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   CHECK(round_trip("after") < std::chrono::seconds(1));
+
+  // The same device connecting on node 1 closes its socket on node 2.
+  ws_client newer(node1.port(), bob);
+  drain_until_queue_empty(newer);
+  CHECK(receiver.wait_for_close() == 4409);
 }
 
 TEST_CASE("many concurrent senders: the device sees every envelope exactly once, in seq order",
