@@ -175,8 +175,18 @@ class http_session {
     res.set("X-Request-Id", request_id);
     if (env_.life.stopping()) res.keep_alive(false);
     const bool ok = co_await write(res);
-    env_.metrics.observe_request(route_label, http::to_string(req.method()), res.result_int(),
-                                 std::chrono::steady_clock::now() - started);
+    const auto elapsed = std::chrono::steady_clock::now() - started;
+    env_.metrics.observe_request(route_label, http::to_string(req.method()), res.result_int(), elapsed);
+    // Access log: every request at debug, server errors at warn. Never bodies or headers.
+    const auto level = res.result_int() >= 500 ? log::level::warn : log::level::debug;
+    if (log::enabled(level)) {
+      log::write(level, "request",
+                 {{"request_id", request_id},
+                  {"method", std::string(http::to_string(req.method()))},
+                  {"route", route_label},
+                  {"status", res.result_int()},
+                  {"duration_us", std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count()}});
+    }
     co_return ok && res.keep_alive();
   }
 
