@@ -1,0 +1,58 @@
+// The errors of the client library that are not the server's or the network's (those are
+// in net/errors.hpp): the local state file, untrusted identities, unknown contacts.
+#pragma once
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace sealpost::client {
+
+// The local state file (or a backup) could not be used. kind() says why; what() says it for
+// people and names the file.
+class state_error : public std::runtime_error {
+ public:
+  enum class kind {
+    not_found,         // no state file at that path
+    already_exists,    // registering or linking would overwrite an existing state file
+    wrong_passphrase,  // does not decrypt: a wrong passphrase, or the file was altered
+    corrupt,           // not a state file, or an unsupported version
+    io,                // reading, writing or locking failed
+  };
+  state_error(kind k, const std::string& what) : std::runtime_error(what), kind_(k) {}
+  [[nodiscard]] kind error_kind() const noexcept { return kind_; }
+
+ private:
+  kind kind_;
+};
+
+// Sending to a contact whose identity key changed (a device's key differs from the one we
+// trusted, or the username now belongs to a different account). Nothing was sent. After the
+// user compared the new safety numbers, messenger::verify accepts the new keys.
+class identity_changed_error : public std::runtime_error {
+ public:
+  identity_changed_error(std::string contact, std::vector<std::uint32_t> devices);
+  [[nodiscard]] const std::string& contact() const noexcept { return contact_; }
+  // The devices whose key changed; empty when the whole account was replaced.
+  [[nodiscard]] const std::vector<std::uint32_t>& devices() const noexcept { return devices_; }
+
+ private:
+  std::string contact_;
+  std::vector<std::uint32_t> devices_;
+};
+
+// A username or account that the server does not know (or no longer knows).
+class unknown_contact_error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// An operation that is not possible in this state: e.g. a secondary device asked to mint a
+// link token, or a message too long to send.
+class usage_error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+}  // namespace sealpost::client

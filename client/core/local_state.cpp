@@ -1,0 +1,356 @@
+// local_state <-> LocalState / Backup protobuf, every field of decoded bytes checked, and
+// every secret field of the intermediate protobuf messages wiped before it is freed.
+#include "core/local_state.hpp"
+
+#include <openssl/crypto.h>
+
+#include <algorithm>
+#include <climits>
+
+#include "core/errors.hpp"
+#include "crypto/ed25519.hpp"
+#include "sealpost/v1/client_state.pb.h"
+
+namespace sealpost::client {
+namespace {
+
+constexpr std::uint32_t state_version = 1;
+constexpr std::uint32_t backup_version = 1;
+
+std::span<const std::uint8_t> bytes_of(const std::string& field) noexcept {
+  return {reinterpret_cast<const std::uint8_t*>(field.data()), field.size()};
+}
+
+void assign(std::string* field, std::span<const std::uint8_t> bytes) {
+  field->assign(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+}
+
+void wipe(std::string* field) noexcept {
+  if (!field->empty()) {
+    OPENSSL_cleanse(field->data(), field->size());
+  }
+}
+
+void wipe_history(google::protobuf::RepeatedPtrField<v1::HistoryEntry>& history) noexcept {
+  for (v1::HistoryEntry& entry : history) {
+    wipe(entry.mutable_text());
+  }
+}
+
+// Wipes what the state's protobuf copy holds of secrets (keys, password, session states,
+// message texts) when it goes out of scope, on every path.
+class state_wiper {
+ public:
+  explicit state_wiper(v1::LocalState& state) noexcept : state_(state) {}
+  state_wiper(const state_wiper&) = delete;
+  state_wiper& operator=(const state_wiper&) = delete;
+  ~state_wiper() {
+    wipe(state_.mutable_password());
+    wipe(state_.mutable_identity_seed());
+    for (v1::StoredPrekey& key : *state_.mutable_signed_prekeys()) {
+      wipe(key.mutable_private_key());
+    }
+    for (v1::StoredPrekey& key : *state_.mutable_one_time_prekeys()) {
+      wipe(key.mutable_private_key());
+    }
+    for (v1::SessionRecord& record : *state_.mutable_sessions()) {
+      for (std::string& session : *record.mutable_states()) {
+        wipe(&session);
+      }
+    }
+    wipe_history(*state_.mutable_history());
+  }
+
+ private:
+  v1::LocalState& state_;
+};
+
+class backup_wiper {
+ public:
+  explicit backup_wiper(v1::Backup& backup) noexcept : backup_(backup) {}
+  backup_wiper(const backup_wiper&) = delete;
+  backup_wiper& operator=(const backup_wiper&) = delete;
+  ~backup_wiper() { wipe_history(*backup_.mutable_history()); }
+
+ private:
+  v1::Backup& backup_;
+};
+
+[[noreturn]] void corrupt(const std::string& what) {
+  throw state_error(state_error::kind::corrupt, "the state is damaged: " + what);
+}
+
+template <typename Message>
+crypto::secret_bytes<> serialize_secret(const Message& message) {
+  crypto::secret_bytes<> out(message.ByteSizeLong());
+  message.SerializeWithCachedSizesToArray(out.data());
+  return out;
+}
+
+template <typename Message>
+void parse(Message& message, std::span<const std::uint8_t> bytes, const char* what) {
+  if (bytes.size() > static_cast<std::size_t>(INT_MAX) ||
+      !message.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+    corrupt(std::string("undecodable ") + what);
+  }
+}
+
+void write_prekey(const stored_prekey& key, v1::StoredPrekey& out) {
+  out.set_key_id(key.key_id);
+  assign(out.mutable_private_key(), key.key_pair.private_key.view());
+  out.set_created_at(key.created_at_ms);
+}
+
+stored_prekey read_prekey(const v1::StoredPrekey& in) {
+  if (in.private_key().size() != crypto::x25519_key_size) {
+    corrupt("a prekey of the wrong size");
+  }
+  stored_prekey key;
+  key.key_id = in.key_id();
+  key.key_pair.private_key = crypto::x25519_private_key(bytes_of(in.private_key()));
+  key.key_pair.public_key = crypto::x25519_public_from_private(key.key_pair.private_key);
+  key.created_at_ms = in.created_at();
+  return key;
+}
+
+crypto::typed_public_key read_identity_key(const std::string& field) {
+  if (!crypto::decode_ed25519_public_key(bytes_of(field))) {
+    corrupt("an identity key that is not 0x0E || 32 bytes");
+  }
+  crypto::typed_public_key key{};
+  std::copy(field.begin(), field.end(), key.begin());
+  return key;
+}
+
+void write_contact(const contact& c, v1::Contact& out) {
+  out.set_account_id(c.account_id);
+  out.set_username(c.username);
+  out.set_verified(c.verified);
+  out.set_identity_changed(c.identity_changed);
+  out.set_replaced_account_id(c.replaced_account_id);
+  for (const auto& [id, device] : c.devices) {
+    v1::ContactDevice* d = out.add_devices();
+    d->set_device_id(device.device_id);
+    d->set_registration_id(device.registration_id);
+    assign(d->mutable_identity_key(), device.identity_key);
+    if (device.changed_identity_key) {
+      assign(d->mutable_changed_identity_key(), *device.changed_identity_key);
+    }
+  }
+}
+
+contact read_contact(const v1::Contact& in) {
+  if (!net::is_canonical_uuid(in.account_id())) {
+    corrupt("a contact without a valid account id");
+  }
+  contact c;
+  c.account_id = in.account_id();
+  c.username = in.username();
+  c.verified = in.verified();
+  c.identity_changed = in.identity_changed();
+  c.replaced_account_id = in.replaced_account_id();
+  for (const v1::ContactDevice& d : in.devices()) {
+    contact_device device;
+    device.device_id = d.device_id();
+    device.registration_id = d.registration_id();
+    device.identity_key = read_identity_key(d.identity_key());
+    if (!d.changed_identity_key().empty()) {
+      device.changed_identity_key = read_identity_key(d.changed_identity_key());
+    }
+    c.devices[device.device_id] = device;
+  }
+  return c;
+}
+
+void write_history(const history_entry& entry, v1::HistoryEntry& out) {
+  out.set_outgoing(entry.outgoing);
+  out.set_peer_account(entry.peer_account);
+  out.set_peer_username(entry.peer_username);
+  out.set_peer_device(entry.peer_device);
+  out.set_own_device(entry.own_device);
+  out.set_timestamp(entry.timestamp_ms);
+  out.set_server_timestamp(entry.server_timestamp_ms);
+  out.set_text(entry.text);
+}
+
+history_entry read_history(const v1::HistoryEntry& in) {
+  return {in.outgoing(),   in.peer_account(), in.peer_username(),    in.peer_device(),
+          in.own_device(), in.timestamp(),    in.server_timestamp(), in.text()};
+}
+
+}  // namespace
+
+void local_state::remember_guid(const net::guid& id, std::size_t limit) {
+  if (!seen_guid_index.insert(id).second) {
+    return;
+  }
+  seen_guids.push_back(id);
+  while (seen_guids.size() > limit) {
+    seen_guid_index.erase(seen_guids.front());
+    seen_guids.pop_front();
+  }
+}
+
+crypto::secret_bytes<> encode_state(const local_state& state) {
+  v1::LocalState proto;
+  const state_wiper wiper(proto);
+  proto.set_version(state_version);
+  proto.set_server_url(state.server_url);
+  proto.set_username(state.username);
+  proto.set_account_id(state.account_id);
+  proto.set_device_id(state.device_id);
+  proto.set_password(state.password);
+  assign(proto.mutable_identity_seed(), state.identity.identity_key.seed.view());
+  proto.set_registration_id(state.identity.registration_id);
+  for (const stored_prekey& key : state.signed_prekeys) {
+    write_prekey(key, *proto.add_signed_prekeys());
+  }
+  for (const auto& [id, key] : state.one_time_prekeys) {
+    write_prekey(key, *proto.add_one_time_prekeys());
+  }
+  proto.set_next_signed_prekey_id(state.next_signed_prekey_id);
+  proto.set_next_one_time_prekey_id(state.next_one_time_prekey_id);
+  for (const auto& [key, sessions] : state.sessions) {
+    v1::SessionRecord* record = proto.add_sessions();
+    record->set_account_id(key.first);
+    record->set_device_id(key.second);
+    for (const protocol::session& s : sessions) {
+      const crypto::secret_bytes<> bytes = s.serialize();
+      assign(record->add_states(), bytes.view());
+    }
+  }
+  for (const auto& [id, c] : state.contacts) {
+    write_contact(c, *proto.add_contacts());
+  }
+  for (const history_entry& entry : state.history) {
+    write_history(entry, *proto.add_history());
+  }
+  for (const net::guid& id : state.seen_guids) {
+    proto.add_seen_guids(std::string(id.begin(), id.end()));
+  }
+  return serialize_secret(proto);
+}
+
+local_state decode_state(std::span<const std::uint8_t> bytes) {
+  v1::LocalState proto;
+  const state_wiper wiper(proto);
+  parse(proto, bytes, "state");
+  if (proto.version() != state_version) {
+    corrupt("unsupported state version " + std::to_string(proto.version()));
+  }
+  local_state state;
+  state.server_url = proto.server_url();
+  state.username = proto.username();
+  state.account_id = proto.account_id();
+  state.device_id = proto.device_id();
+  state.password = proto.password();
+  if (proto.identity_seed().size() != crypto::ed25519_key_size) {
+    corrupt("an identity key of the wrong size");
+  }
+  state.identity.identity_key.seed = crypto::ed25519_seed(bytes_of(proto.identity_seed()));
+  state.identity.identity_key.public_key =
+      crypto::ed25519_public_from_seed(state.identity.identity_key.seed);
+  state.identity.registration_id = proto.registration_id();
+  if (state.identity.registration_id < protocol::min_registration_id ||
+      state.identity.registration_id > protocol::max_registration_id) {
+    corrupt("a registration id out of range");
+  }
+  for (const v1::StoredPrekey& key : proto.signed_prekeys()) {
+    state.signed_prekeys.push_back(read_prekey(key));
+  }
+  if (state.signed_prekeys.empty()) {
+    corrupt("no signed prekey");
+  }
+  for (const v1::StoredPrekey& key : proto.one_time_prekeys()) {
+    stored_prekey prekey = read_prekey(key);
+    const std::uint32_t id = prekey.key_id;
+    state.one_time_prekeys.insert_or_assign(id, std::move(prekey));
+  }
+  state.next_signed_prekey_id = proto.next_signed_prekey_id();
+  state.next_one_time_prekey_id = proto.next_one_time_prekey_id();
+  for (const v1::SessionRecord& record : proto.sessions()) {
+    std::vector<protocol::session>& sessions =
+        state.sessions[session_key(record.account_id(), record.device_id())];
+    for (const std::string& bytes : record.states()) {
+      protocol::result<protocol::session> s = protocol::session::deserialize(bytes_of(bytes));
+      if (!s) {
+        corrupt("a session that does not decode");
+      }
+      sessions.push_back(std::move(*s));
+    }
+  }
+  for (const v1::Contact& c : proto.contacts()) {
+    contact decoded = read_contact(c);
+    const std::string id = decoded.account_id;
+    state.contacts.insert_or_assign(id, std::move(decoded));
+  }
+  for (const v1::HistoryEntry& entry : proto.history()) {
+    state.history.push_back(read_history(entry));
+  }
+  for (const std::string& raw : proto.seen_guids()) {
+    net::guid id{};
+    if (raw.size() != id.size()) {
+      corrupt("a guid of the wrong size");
+    }
+    std::copy(raw.begin(), raw.end(), id.begin());
+    state.remember_guid(id, SIZE_MAX);
+  }
+  return state;
+}
+
+crypto::secret_bytes<> encode_backup(const local_state& state, std::uint64_t created_at_ms) {
+  v1::Backup proto;
+  const backup_wiper wiper(proto);
+  proto.set_version(backup_version);
+  proto.set_account_id(state.account_id);
+  proto.set_username(state.username);
+  proto.set_created_at(created_at_ms);
+  for (const auto& [id, c] : state.contacts) {
+    write_contact(c, *proto.add_contacts());
+  }
+  for (const history_entry& entry : state.history) {
+    write_history(entry, *proto.add_history());
+  }
+  return serialize_secret(proto);
+}
+
+backup_contents decode_backup(std::span<const std::uint8_t> bytes) {
+  v1::Backup proto;
+  const backup_wiper wiper(proto);
+  parse(proto, bytes, "backup");
+  if (proto.version() != backup_version || !net::is_canonical_uuid(proto.account_id())) {
+    corrupt("not a backup of a supported version");
+  }
+  backup_contents out;
+  out.account_id = proto.account_id();
+  out.username = proto.username();
+  out.created_at_ms = proto.created_at();
+  for (const v1::Contact& c : proto.contacts()) {
+    out.contacts.push_back(read_contact(c));
+  }
+  for (const v1::HistoryEntry& entry : proto.history()) {
+    out.history.push_back(read_history(entry));
+  }
+  return out;
+}
+
+const crypto::x25519_key_pair* state_prekey_store::find_signed_prekey(std::uint32_t key_id) const {
+  for (const stored_prekey& key : state_.signed_prekeys) {
+    if (key.key_id == key_id) {
+      return &key.key_pair;
+    }
+  }
+  return nullptr;
+}
+
+const crypto::x25519_key_pair* state_prekey_store::find_one_time_prekey(
+    std::uint32_t key_id) const {
+  const auto it = state_.one_time_prekeys.find(key_id);
+  return it == state_.one_time_prekeys.end() ? nullptr : &it->second.key_pair;
+}
+
+void state_prekey_store::remove_one_time_prekey(std::uint32_t key_id) {
+  state_.one_time_prekeys.erase(key_id);
+}
+
+}  // namespace sealpost::client

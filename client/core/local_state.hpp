@@ -1,0 +1,122 @@
+// Everything a device keeps about itself and its peers, in memory: credentials, identity and
+// prekey private keys, sessions, contacts with their trusted identity keys, history and the
+// guids already processed. encode/decode turn it into the LocalState bytes that the state
+// file encrypts.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <optional>
+#include <set>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "crypto/key_encoding.hpp"
+#include "crypto/secret_bytes.hpp"
+#include "crypto/x25519.hpp"
+#include "net/api_types.hpp"
+#include "protocol/prekey.hpp"
+#include "protocol/session.hpp"
+
+namespace sealpost::client {
+
+struct stored_prekey {
+  std::uint32_t key_id = 0;
+  crypto::x25519_key_pair key_pair;
+  std::uint64_t created_at_ms = 0;
+};
+
+struct contact_device {
+  std::uint32_t device_id = 0;
+  std::uint32_t registration_id = 0;
+  crypto::typed_public_key identity_key{};                       // the trusted key
+  std::optional<crypto::typed_public_key> changed_identity_key;  // seen since, not verified
+};
+
+struct contact {
+  std::string account_id;
+  std::string username;  // empty when unknown or unconfirmed
+  bool verified = false;
+  bool identity_changed = false;  // sending is blocked until verify
+  std::map<std::uint32_t, contact_device> devices;
+  std::string replaced_account_id;
+};
+
+struct history_entry {
+  bool outgoing = false;
+  std::string peer_account;
+  std::string peer_username;
+  std::uint32_t peer_device = 0;  // incoming: the sender's device
+  std::uint32_t own_device = 0;   // outgoing: which of our devices sent it
+  std::uint64_t timestamp_ms = 0;
+  std::uint64_t server_timestamp_ms = 0;
+  std::string text;
+
+  friend bool operator==(const history_entry&, const history_entry&) = default;
+};
+
+// The sessions with one remote device, the current one first.
+using session_key = std::pair<std::string, std::uint32_t>;  // (account id, device id)
+
+struct local_state {
+  std::string server_url;
+  std::string username;
+  std::string account_id;  // empty until the server assigned one
+  std::uint32_t device_id = 0;
+  std::string password;
+  protocol::local_identity identity;
+  std::vector<stored_prekey> signed_prekeys;  // oldest first; the last is current
+  std::map<std::uint32_t, stored_prekey> one_time_prekeys;
+  std::uint32_t next_signed_prekey_id = 1;
+  std::uint32_t next_one_time_prekey_id = 1;
+  std::map<session_key, std::vector<protocol::session>> sessions;
+  std::map<std::string, contact> contacts;  // by account id
+  std::deque<history_entry> history;        // oldest first
+  std::deque<net::guid> seen_guids;         // oldest first
+  std::set<net::guid> seen_guid_index;      // the same guids, for lookups
+
+  // The typed (0x0E) public identity key of this device.
+  [[nodiscard]] crypto::typed_public_key identity_key() const noexcept {
+    return crypto::encode_ed25519_public_key(identity.identity_key.public_key);
+  }
+
+  // Remembers a processed guid, forgetting the oldest beyond `limit`.
+  void remember_guid(const net::guid& id, std::size_t limit);
+};
+
+// The state as LocalState protobuf bytes, in wiped-on-destruction memory. Throws
+// crypto_error only on internal failure.
+crypto::secret_bytes<> encode_state(const local_state& state);
+
+// The state of encode_state's bytes. Throws state_error(corrupt) for anything else.
+local_state decode_state(std::span<const std::uint8_t> bytes);
+
+// Backup (the Backup message): contacts and history of the account, no private keys.
+crypto::secret_bytes<> encode_backup(const local_state& state, std::uint64_t created_at_ms);
+struct backup_contents {
+  std::string account_id;
+  std::string username;
+  std::uint64_t created_at_ms = 0;
+  std::vector<contact> contacts;
+  std::vector<history_entry> history;
+};
+// Throws state_error(corrupt) for bytes that are not a Backup.
+backup_contents decode_backup(std::span<const std::uint8_t> bytes);
+
+// The prekey_store view of a local_state's signed and one-time prekeys, for session::accept.
+class state_prekey_store final : public protocol::prekey_store {
+ public:
+  explicit state_prekey_store(local_state& state) noexcept : state_(state) {}
+  [[nodiscard]] const crypto::x25519_key_pair* find_signed_prekey(
+      std::uint32_t key_id) const override;
+  [[nodiscard]] const crypto::x25519_key_pair* find_one_time_prekey(
+      std::uint32_t key_id) const override;
+  void remove_one_time_prekey(std::uint32_t key_id) override;
+
+ private:
+  local_state& state_;
+};
+
+}  // namespace sealpost::client

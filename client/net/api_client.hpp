@@ -1,0 +1,79 @@
+// The Sealpost REST API as blocking typed calls. Every call returns the decoded answer or
+// throws: api_error (or one of its kinds in net/errors.hpp) for an error answer,
+// transport_error when the server cannot be reached or its answer cannot be understood.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "net/api_types.hpp"
+#include "net/http_connection.hpp"
+#include "net/server_address.hpp"
+
+namespace sealpost::client::net {
+
+class api_client {
+ public:
+  // Throws transport_error when TLS is asked for and options.ca_file cannot be used.
+  explicit api_client(server_address address, const connection_options& options = {});
+
+  // The device that authenticates the calls that need it (all but registration and linking).
+  void set_login(device_login login) { login_ = std::move(login); }
+  [[nodiscard]] const std::optional<device_login>& login() const noexcept { return login_; }
+  [[nodiscard]] const server_address& address() const noexcept { return http_.address(); }
+
+  // POST /v1/accounts: a new account with `device` as its primary (device 1).
+  registered_device register_account(const std::string& username, const new_device_request& device,
+                                     const std::optional<std::string>& invite = std::nullopt);
+  // POST /v1/devices: `device` joins the account that minted `token`.
+  registered_device link_device(const std::string& token, const new_device_request& device);
+  // POST /v1/devices/link-tokens (primary only).
+  link_token create_link_token();
+  // GET /v1/accounts/by-username/{name}: the account id, or nullopt when there is none.
+  std::optional<std::string> lookup_username(const std::string& username);
+  // GET /v1/accounts/{account_id}/devices.
+  std::vector<device_entry> list_devices(const std::string& account_id);
+  // DELETE /v1/accounts/me (primary only).
+  void delete_account();
+  // DELETE /v1/devices/{device_id}.
+  void remove_device(std::uint32_t device_id);
+
+  // PUT /v1/keys.
+  void upload_keys(const key_upload& keys);
+  // GET /v1/keys/status.
+  key_status get_key_status();
+  // GET /v1/keys/{account_id}/{device_id}, or every device when `device_id` is nullopt.
+  // Claims one-time prekeys: each answer uses some up.
+  std::vector<device_bundle> claim_bundles(const std::string& account_id,
+                                           std::optional<std::uint32_t> device_id);
+
+  // PUT /v1/messages/{account_id}. 409 and 410 come as mismatched_devices_error and
+  // stale_devices_error.
+  send_result send_messages(const std::string& account_id, std::uint64_t timestamp_ms,
+                            std::span<const outgoing_envelope> messages, bool online_only = false);
+  // GET /v1/messages (the polling fallback to the WebSocket).
+  poll_result poll_messages();
+  // DELETE /v1/messages/{guid}.
+  void ack_message(const guid& id);
+
+  // PUT / GET / DELETE /v1/backup. get_backup gives nullopt when there is none.
+  void put_backup(std::span<const std::uint8_t> blob);
+  std::optional<byte_vector> get_backup();
+  void delete_backup();
+
+ private:
+  http_response call(boost::beast::http::verb method, const std::string& target,
+                     const std::string& body, const std::string& content_type, bool authenticated);
+
+  http_connection http_;
+  std::optional<device_login> login_;
+};
+
+// "Basic base64(<account_id>.<device_id>:<password>)".
+std::string basic_authorization(const device_login& login);
+
+}  // namespace sealpost::client::net
