@@ -140,8 +140,7 @@ TEST_CASE("e2e: an encrypted backup restores contacts and history onto a new dev
                         "correct backup passphrase"});
 }
 
-TEST_CASE("e2e: a 410 stale_devices answer renews the session and the send goes through",
-          "[e2e]") {
+TEST_CASE("e2e: a 410 stale_devices answer renews the session and the send goes through", "[e2e]") {
   environment env;
   const std::string alice = unique_name("alice");
   const std::string bob = unique_name("bob");
