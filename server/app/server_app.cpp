@@ -15,7 +15,10 @@
 #include "app/tls.hpp"
 #include "auth/authenticator.hpp"
 #include "metrics/metrics.hpp"
+#include "model/ids.hpp"
 #include "net/listener.hpp"
+#include "realtime/connection_registry.hpp"
+#include "realtime/notification_listener.hpp"
 #include "resources/accounts.hpp"
 #include "resources/backup.hpp"
 #include "resources/devices.hpp"
@@ -24,11 +27,8 @@
 #include "resources/messages.hpp"
 #include "resources/metrics.hpp"
 #include "resources/websocket.hpp"
-#include "model/ids.hpp"
-#include "realtime/connection_registry.hpp"
-#include "realtime/notification_listener.hpp"
-#include "storage/message_repository.hpp"
 #include "storage/db_pool.hpp"
+#include "storage/message_repository.hpp"
 #include "storage/migrations.hpp"
 #include "util/log.hpp"
 
@@ -40,17 +40,18 @@ namespace asio = boost::asio;
 // Waits for the database (it may still be starting, e.g. under Docker Compose), then
 // brings the schema up to date.
 void migrate_database(const config::server_config& cfg) {
-  const auto deadline = std::chrono::steady_clock::now() +
-                        std::chrono::milliseconds(cfg.database_connect_timeout_ms);
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(cfg.database_connect_timeout_ms);
   for (;;) {
     try {
       pqxx::connection conn(cfg.database_url);
       const int applied = storage::apply_migrations(conn);
-      log::info("schema_ready", {{"applied", applied},
-                                 {"schema_version", storage::latest_schema_version()}});
+      log::info("schema_ready",
+                {{"applied", applied}, {"schema_version", storage::latest_schema_version()}});
       return;
     } catch (const pqxx::broken_connection& e) {
-      if (std::chrono::steady_clock::now() >= deadline) throw;
+      if (std::chrono::steady_clock::now() >= deadline)
+        throw;
       log::warn("database_unavailable", {{"what", e.what()}});
       std::this_thread::sleep_for(std::chrono::milliseconds(250));
     }
@@ -60,7 +61,8 @@ void migrate_database(const config::server_config& cfg) {
 // On SIGTERM/SIGINT: stop accepting, let in-flight requests finish within the grace period,
 // then stop the io_context.
 asio::awaitable<void> shutdown_on_signal(asio::io_context& ioc, const config::server_config& cfg,
-                                         net::lifecycle& life, realtime::connection_registry& sockets,
+                                         net::lifecycle& life,
+                                         realtime::connection_registry& sockets,
                                          std::vector<asio::ip::tcp::acceptor*> acceptors) {
   asio::signal_set signals(ioc, SIGINT, SIGTERM);
   auto [ec, signo] = co_await signals.async_wait(asio::as_tuple(asio::use_awaitable));
@@ -104,7 +106,8 @@ asio::awaitable<void> purge_expired_messages(storage::db_pool& db, metrics::regi
     }
     timer.expires_after(std::chrono::minutes(1));
     auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
-    if (ec) co_return;
+    if (ec)
+      co_return;
   }
 }
 
@@ -124,13 +127,15 @@ asio::awaitable<void> refresh_queue_depth(storage::db_pool& db, metrics::registr
     }
     timer.expires_after(std::chrono::seconds(15));
     auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
-    if (ec) co_return;
+    if (ec)
+      co_return;
   }
 }
 
 std::string http_url(const asio::ip::tcp::acceptor& acceptor, bool tls = false) {
   const auto ep = acceptor.local_endpoint();
-  return (tls ? "https://" : "http://") + config::listen_address{ep.address().to_string(), ep.port()}.to_string();
+  return (tls ? "https://" : "http://") +
+         config::listen_address{ep.address().to_string(), ep.port()}.to_string();
 }
 
 }  // namespace
@@ -163,10 +168,16 @@ int run_server(const config::server_config& cfg) {
   const std::string node_id = model::new_account_id();
   realtime::connection_registry sockets;
   realtime::notification_listener listener(
-      cfg.database_url, node_id, [&sockets](const std::string& payload) { sockets.dispatch(payload); },
+      cfg.database_url, node_id,
+      [&sockets](const std::string& payload) { sockets.dispatch(payload); },
       [&sockets] { sockets.wake_all(); });
-  net::session_env public_env{cfg, public_routes, life, metrics,
-                              resources::make_websocket_handler({services, sockets, node_id}), tls.get()};
+  net::session_env public_env{cfg,
+                              public_routes,
+                              life,
+                              metrics,
+                              resources::make_websocket_handler({services, sockets, node_id}),
+                              tls.get(),
+                              cfg.http_max_connections_per_ip};
 
   net::router admin_routes;
   resources::register_health_routes(admin_routes, db);
@@ -180,19 +191,22 @@ int run_server(const config::server_config& cfg) {
   asio::co_spawn(ioc, refresh_queue_depth(db, metrics), asio::detached);
   asio::co_spawn(ioc, net::accept_loop(admin_acceptor, {cfg, admin_routes, life, metrics}),
                  asio::detached);
-  asio::co_spawn(ioc, shutdown_on_signal(ioc, cfg, life, sockets, {&public_acceptor, &admin_acceptor}),
+  asio::co_spawn(ioc,
+                 shutdown_on_signal(ioc, cfg, life, sockets, {&public_acceptor, &admin_acceptor}),
                  asio::detached);
 
-  std::cout << "sealpost-server listening on " << http_url(public_acceptor, tls != nullptr) << " (admin "
-            << http_url(admin_acceptor) << ")" << std::endl;
+  std::cout << "sealpost-server listening on " << http_url(public_acceptor, tls != nullptr)
+            << " (admin " << http_url(admin_acceptor) << ")" << std::endl;
   log::info("listening", {{"public", http_url(public_acceptor, tls != nullptr)},
                           {"admin", http_url(admin_acceptor)},
                           {"threads", threads}});
 
   std::vector<std::thread> pool;
-  for (std::size_t i = 1; i < threads; ++i) pool.emplace_back([&ioc] { ioc.run(); });
+  for (std::size_t i = 1; i < threads; ++i)
+    pool.emplace_back([&ioc] { ioc.run(); });
   ioc.run();
-  for (auto& t : pool) t.join();
+  for (auto& t : pool)
+    t.join();
   listener.stop();
   db.stop();
   return 0;

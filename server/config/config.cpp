@@ -65,6 +65,10 @@ const std::vector<key_spec>& key_table() {
        "how long a response may take to be written"},
       {"http.max_connections", uint_key{&c::http_max_connections, 10000, 1, kMaxU32},
        "open connections per process; further connections are closed at once"},
+      {"http.max_connections_per_ip", uint_key{&c::http_max_connections_per_ip, 100, 0, kMaxU32},
+       "open connections per client address (per /64 for IPv6); further connections from it are "
+       "closed at once; 0 = no limit (set it behind a reverse proxy, where every client has the "
+       "proxy's address)"},
       {"shutdown_grace_ms", uint_key{&c::shutdown_grace_ms, 10000, 0, 600000},
        "on SIGTERM/SIGINT, how long in-flight requests may take before the process exits"},
 
@@ -105,6 +109,9 @@ const std::vector<key_spec>& key_table() {
        "a WebSocket is pinged when idle and closed when no answer comes within this time"},
       {"websocket.max_frame_bytes", uint_key{&c::ws_max_frame_bytes, 65536, 1024, 16 * kMiB},
        "largest client frame; larger closes the socket with 1009"},
+      {"websocket.write_timeout_ms", uint_key{&c::ws_write_timeout_ms, 30000, 100, 3600000},
+       "how long one server frame may take to be written; a client that stops reading is "
+       "disconnected after this long"},
       {"rate_limits.messages_per_sender_burst", uint_key{&c::rate_messages_per_sender_burst, 600, 1, kMaxU32},
        "sends one device may make at once"},
       {"rate_limits.messages_per_sender_per_minute", uint_key{&c::rate_messages_per_sender_per_minute, 600, 1, kMaxU32},

@@ -36,6 +36,7 @@ struct server_config {
   std::uint64_t http_read_timeout_ms = 0;
   std::uint64_t http_write_timeout_ms = 0;
   std::uint64_t http_max_connections = 0;
+  std::uint64_t http_max_connections_per_ip = 0;
   std::uint64_t shutdown_grace_ms = 0;
 
   std::string tls_certificate_file;
@@ -56,6 +57,7 @@ struct server_config {
   std::uint64_t delivery_window = 0;
   std::uint64_t ws_idle_timeout_ms = 0;
   std::uint64_t ws_max_frame_bytes = 0;
+  std::uint64_t ws_write_timeout_ms = 0;
   std::uint64_t rate_messages_per_sender_burst = 0;
   std::uint64_t rate_messages_per_sender_per_minute = 0;
 

@@ -21,8 +21,8 @@ prometheus::Counter& envelope_counter(prometheus::Registry& r, const std::string
       .Add({{"event", event}});
 }
 
-prometheus::Counter& key_counter(prometheus::Registry& r, const std::string& name, const std::string& help,
-                                 const std::string& kind) {
+prometheus::Counter& key_counter(prometheus::Registry& r, const std::string& name,
+                                 const std::string& help, const std::string& kind) {
   return prometheus::BuildCounter().Name(name).Help(help).Register(r).Add({{"kind", kind}});
 }
 
@@ -43,6 +43,11 @@ registry::registry()
                             .Help("Open client connections")
                             .Register(*registry_)
                             .Add({})),
+      refused_connections_(
+          prometheus::BuildCounter()
+              .Name("sealpost_connections_refused_total")
+              .Help("Connections closed at accept because a cap was full, by config key")
+              .Register(*registry_)),
       db_wait_(prometheus::BuildHistogram()
                    .Name("sealpost_db_pool_wait_seconds")
                    .Help("Time a database job waited for a pooled connection")
@@ -67,8 +72,10 @@ registry::registry()
                          .Help("Time a database job held its connection")
                          .Register(*registry_)
                          .Add({}, latency_buckets())),
-      ec_claims_(key_counter(*registry_, "sealpost_prekey_claims_total", "One-time prekeys handed out", "ec")),
-      pq_claims_(key_counter(*registry_, "sealpost_prekey_claims_total", "One-time prekeys handed out", "pq")),
+      ec_claims_(key_counter(*registry_, "sealpost_prekey_claims_total",
+                             "One-time prekeys handed out", "ec")),
+      pq_claims_(key_counter(*registry_, "sealpost_prekey_claims_total",
+                             "One-time prekeys handed out", "pq")),
       ec_pool_empty_(key_counter(*registry_, "sealpost_prekey_pool_empty_total",
                                  "Bundle claims that found a device's one-time pool empty", "ec")),
       pq_pool_empty_(key_counter(*registry_, "sealpost_prekey_pool_empty_total",
@@ -92,11 +99,12 @@ registry::registry()
                        .Help("Envelopes queued for all devices (refreshed every 15 s)")
                        .Register(*registry_)
                        .Add({})),
-      queue_deepest_(prometheus::BuildGauge()
-                         .Name("sealpost_queue_deepest_envelopes")
-                         .Help("Envelopes queued for the device with the most (refreshed every 15 s)")
-                         .Register(*registry_)
-                         .Add({})) {
+      queue_deepest_(
+          prometheus::BuildGauge()
+              .Name("sealpost_queue_deepest_envelopes")
+              .Help("Envelopes queued for the device with the most (refreshed every 15 s)")
+              .Register(*registry_)
+              .Add({})) {
   prometheus::BuildGauge()
       .Name("sealpost_build_info")
       .Help("Build information")

@@ -2,12 +2,13 @@
 // Labels carry route templates, methods and statuses, never ids of accounts or devices.
 #pragma once
 
-#include <chrono>
-#include <memory>
 #include <prometheus/counter.h>
 #include <prometheus/gauge.h>
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
+
+#include <chrono>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -21,6 +22,10 @@ class registry {
                        std::chrono::duration<double> latency);
   void connection_opened() { open_connections_.Increment(); }
   void connection_closed() { open_connections_.Decrement(); }
+  // A connection closed at accept because a cap was full; `cap` names the config key.
+  void connection_refused(const std::string& cap) {
+    refused_connections_.Add({{"cap", cap}}).Increment();
+  }
   void observe_db_wait(std::chrono::duration<double> wait) { db_wait_.Observe(wait.count()); }
   void db_in_use(double n) { db_in_use_.Set(n); }
   void envelopes_enqueued(std::size_t n) { enqueued_.Increment(static_cast<double>(n)); }
@@ -49,6 +54,7 @@ class registry {
   prometheus::Family<prometheus::Counter>& requests_;
   prometheus::Family<prometheus::Histogram>& latency_;
   prometheus::Gauge& open_connections_;
+  prometheus::Family<prometheus::Counter>& refused_connections_;
   prometheus::Histogram& db_wait_;
   prometheus::Gauge& db_in_use_;
   prometheus::Counter& enqueued_;

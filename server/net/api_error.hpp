@@ -41,6 +41,9 @@ struct api_error {
 
 http::status status_of(api_errc code);
 
+// 503 database_unavailable with Retry-After: the database cannot be reached right now.
+api_error database_unavailable();
+
 // A `{"error", "message", ...extra}` JSON response with the mapped status.
 response error_response(const api_error& err, unsigned version, bool keep_alive);
 

@@ -2,15 +2,15 @@
 // timeouts just close; handler exceptions answer a generic 500 and are logged with details.
 #include "net/http_session.hpp"
 
+#include <atomic>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/detect_ssl.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/ssl.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
-#include <atomic>
 #include <chrono>
 #include <random>
 
@@ -18,6 +18,7 @@
 #include "net/api_error.hpp"
 #include "net/request_context.hpp"
 #include "net/request_error.hpp"
+#include "storage/db_pool.hpp"
 #include "util/log.hpp"
 
 namespace sealpost::net {
@@ -62,7 +63,8 @@ std::optional<api_error> parse_failure(const boost::system::error_code& ec) {
 std::string allow_header(const std::vector<http::verb>& verbs) {
   std::string allow;
   for (auto v : verbs) {
-    if (!allow.empty()) allow += ", ";
+    if (!allow.empty())
+      allow += ", ";
     allow += std::string(http::to_string(v));
   }
   return allow;
@@ -92,9 +94,12 @@ asio::awaitable<response> dispatch(const session_env& env, const request& req,
   } catch (const request_error& e) {
     co_return error_response(e.error(), req.version(), req.keep_alive());
   } catch (const std::exception& e) {
-    log::error("handler_failed", {{"request_id", request_id},
-                                  {"route", route_label},
-                                  {"what", e.what()}});
+    if (storage::is_database_unavailable(e)) {
+      log::warn("database_unavailable", {{"request_id", request_id}, {"route", route_label}});
+      co_return error_response(database_unavailable(), req.version(), req.keep_alive());
+    }
+    log::error("handler_failed",
+               {{"request_id", request_id}, {"route", route_label}, {"what", e.what()}});
   }
   co_return error_response({api_errc::internal, "internal_error", "internal server error"},
                            req.version(), false);
@@ -107,15 +112,18 @@ class http_session {
   http_session(Stream stream, session_env env) : stream_(std::move(stream)), env_(env) {
     boost::system::error_code ec;
     auto endpoint = beast::get_lowest_layer(stream_).socket().remote_endpoint(ec);
-    if (!ec) remote_ = endpoint.address();
+    if (!ec)
+      remote_ = endpoint.address();
   }
 
   asio::awaitable<void> run() {
     while (!env_.life.stopping()) {
       const bool keep_going = co_await serve_one();
-      if (!keep_going) break;
+      if (!keep_going)
+        break;
     }
-    if (upgraded_) co_return;
+    if (upgraded_)
+      co_return;
     co_await shut_down();
   }
 
@@ -138,7 +146,8 @@ class http_session {
     head.body_limit(boost::none);
     beast::get_lowest_layer(stream_).expires_after(env_.cfg.idle_timeout());
     auto [ec, n] = co_await http::async_read_header(stream_, buffer_, head, use_tuple);
-    if (ec) co_return co_await answer_parse_failure(ec);
+    if (ec)
+      co_return co_await answer_parse_failure(ec);
 
     lifecycle::request_scope in_flight(env_.life);
     const auto started = std::chrono::steady_clock::now();
@@ -156,14 +165,16 @@ class http_session {
     parser.body_limit(limit);
     beast::get_lowest_layer(stream_).expires_after(env_.cfg.read_timeout());
     auto [body_ec, body_n] = co_await http::async_read(stream_, buffer_, parser, use_tuple);
-    if (body_ec) co_return co_await answer_parse_failure(body_ec);
+    if (body_ec)
+      co_return co_await answer_parse_failure(body_ec);
 
     request req = parser.release();
     if (env_.upgrade && path_of(req.target()) == kWebSocketPath &&
         boost::beast::websocket::is_upgrade(req)) {
       // The WebSocket session owns the connection from here on.
       auto answered = [this, started](unsigned status) {
-        env_.metrics.observe_request(kWebSocketPath, "GET", status, std::chrono::steady_clock::now() - started);
+        env_.metrics.observe_request(kWebSocketPath, "GET", status,
+                                     std::chrono::steady_clock::now() - started);
       };
       co_await env_.upgrade(any_stream(std::move(stream_)), std::move(req), remote_, answered);
       upgraded_ = true;
@@ -173,10 +184,12 @@ class http_session {
     std::string route_label;
     response res = co_await dispatch(env_, req, remote_, request_id, route_label);
     res.set("X-Request-Id", request_id);
-    if (env_.life.stopping()) res.keep_alive(false);
+    if (env_.life.stopping())
+      res.keep_alive(false);
     const bool ok = co_await write(res);
     const auto elapsed = std::chrono::steady_clock::now() - started;
-    env_.metrics.observe_request(route_label, http::to_string(req.method()), res.result_int(), elapsed);
+    env_.metrics.observe_request(route_label, http::to_string(req.method()), res.result_int(),
+                                 elapsed);
     // Access log: every request at debug, server errors at warn. Never bodies or headers.
     const auto level = res.result_int() >= 500 ? log::level::warn : log::level::debug;
     if (log::enabled(level)) {
@@ -185,9 +198,10 @@ class http_session {
                   {"method", std::string(http::to_string(req.method()))},
                   {"route", route_label},
                   {"status", res.result_int()},
-                  {"duration_us", std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count()}});
+                  {"duration_us",
+                   std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count()}});
     }
-    co_return ok && res.keep_alive();
+    co_return ok&& res.keep_alive();
   }
 
   asio::awaitable<bool> answer_parse_failure(const boost::system::error_code& ec) {
@@ -220,16 +234,19 @@ asio::awaitable<void> serve_tls(asio::ip::tcp::socket socket, const session_env&
   beast::flat_buffer buffer;
   plain.expires_after(env.cfg.read_timeout());
   auto [detect_ec, is_tls] = co_await beast::async_detect_ssl(plain, buffer, use_tuple);
-  if (detect_ec) co_return;
+  if (detect_ec)
+    co_return;
   if (!is_tls) {
-    response res = error_response({api_errc::bad_request, "tls_required", "this port speaks HTTPS only"}, 11, false);
+    response res = error_response(
+        {api_errc::bad_request, "tls_required", "this port speaks HTTPS only"}, 11, false);
     co_await http::async_write(plain, res, use_tuple);
     boost::system::error_code ignored;
     plain.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
     co_return;
   }
   tls_stream stream(std::move(plain), *env.tls);
-  auto [hs_ec, used] = co_await stream.async_handshake(asio::ssl::stream_base::server, buffer.data(), use_tuple);
+  auto [hs_ec, used] =
+      co_await stream.async_handshake(asio::ssl::stream_base::server, buffer.data(), use_tuple);
   if (hs_ec) {
     log::debug("tls_handshake_failed", {{"error", hs_ec.message()}});
     co_return;
@@ -240,8 +257,9 @@ asio::awaitable<void> serve_tls(asio::ip::tcp::socket socket, const session_env&
 
 }  // namespace
 
-asio::awaitable<void> run_http_session(asio::ip::tcp::socket socket, session_env env) {
-  lifecycle::connection_scope open(env.life);
+asio::awaitable<void> run_http_session(asio::ip::tcp::socket socket,
+                                       lifecycle::connection_ticket ticket, session_env env) {
+  const lifecycle::connection_ticket held = std::move(ticket);  // released when the session ends
   env.metrics.connection_opened();
   try {
     if (env.tls != nullptr) {

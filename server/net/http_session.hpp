@@ -8,10 +8,10 @@
 #include <functional>
 
 #include "config/config.hpp"
-#include "net/lifecycle.hpp"
 #include "net/http_types.hpp"
-#include "net/transport.hpp"
+#include "net/lifecycle.hpp"
 #include "net/router.hpp"
+#include "net/transport.hpp"
 
 namespace sealpost::metrics {
 class registry;
@@ -23,7 +23,8 @@ namespace sealpost::net {
 // `answered(status)` is called once the handler knows its answer (101, or a refusal), so
 // the request is counted under the status the client really got.
 using upgrade_handler = std::function<boost::asio::awaitable<void>(
-    any_stream stream, request req, boost::asio::ip::address remote, std::function<void(unsigned)> answered)>;
+    any_stream stream, request req, boost::asio::ip::address remote,
+    std::function<void(unsigned)> answered)>;
 
 inline constexpr std::string_view kWebSocketPath = "/v1/websocket";
 
@@ -32,12 +33,16 @@ struct session_env {
   const router& routes;
   lifecycle& life;
   metrics::registry& metrics;
-  upgrade_handler upgrade = {};  // empty on listeners without WebSockets
+  upgrade_handler upgrade = {};              // empty on listeners without WebSockets
   boost::asio::ssl::context* tls = nullptr;  // set: connections must speak TLS
+  // http.max_connections_per_ip on the public listener; 0 (no limit) on the admin listener,
+  // so a client address at its cap never locks out the operator's scraper on the same host.
+  std::size_t max_connections_per_ip = 0;
 };
 
-// Never throws for network or protocol errors: those end the session.
+// Never throws for network or protocol errors: those end the session. `ticket` is the
+// connection's admission (see lifecycle::admit), held until the session ends.
 boost::asio::awaitable<void> run_http_session(boost::asio::ip::tcp::socket socket,
-                                              session_env env);
+                                              lifecycle::connection_ticket ticket, session_env env);
 
 }  // namespace sealpost::net

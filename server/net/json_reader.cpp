@@ -22,13 +22,15 @@ boost::json::object parse_json_object(std::string_view body) {
     throw request_error(api_errc::invalid_json, "invalid_json", "request body is not valid JSON");
   }
   if (!v.is_object()) {
-    throw request_error(api_errc::invalid_json, "invalid_json", "request body must be a JSON object");
+    throw request_error(api_errc::invalid_json, "invalid_json",
+                        "request body must be a JSON object");
   }
   return std::move(v.as_object());
 }
 
 const boost::json::object& as_object(const boost::json::value& v, const std::string& field) {
-  if (!v.is_object()) throw_bad_field(field, "must be an object");
+  if (!v.is_object())
+    throw_bad_field(field, "must be an object");
   return v.as_object();
 }
 
@@ -43,19 +45,22 @@ bool json_reader::has(std::string_view key) const {
 const boost::json::value* json_reader::find(std::string_view key) {
   used_.emplace(key);
   auto it = obj_.find(key);
-  if (it == obj_.end() || it->value().is_null()) return nullptr;
+  if (it == obj_.end() || it->value().is_null())
+    return nullptr;
   return &it->value();
 }
 
 const boost::json::value& json_reader::need(std::string_view key) {
   const auto* v = find(key);
-  if (v == nullptr) throw_bad_field(name(key), "is required");
+  if (v == nullptr)
+    throw_bad_field(name(key), "is required");
   return *v;
 }
 
 std::string json_reader::string(std::string_view key) {
   const auto& v = need(key);
-  if (!v.is_string()) throw_bad_field(name(key), "must be a string");
+  if (!v.is_string())
+    throw_bad_field(name(key), "must be a string");
   return std::string(v.as_string());
 }
 
@@ -78,7 +83,8 @@ std::int64_t json_reader::integer(std::string_view key, std::int64_t min, std::i
     throw_bad_field(name(key), "must be an integer");
   }
   if (value < min || value > max) {
-    throw_bad_field(name(key), "must be between " + std::to_string(min) + " and " + std::to_string(max));
+    throw_bad_field(name(key),
+                    "must be between " + std::to_string(min) + " and " + std::to_string(max));
   }
   return value;
 }
@@ -89,20 +95,26 @@ std::uint32_t json_reader::u32(std::string_view key) {
 
 std::optional<bool> json_reader::optional_bool(std::string_view key) {
   const auto* v = find(key);
-  if (v == nullptr) return std::nullopt;
-  if (!v->is_bool()) throw_bad_field(name(key), "must be true or false");
+  if (v == nullptr)
+    return std::nullopt;
+  if (!v->is_bool())
+    throw_bad_field(name(key), "must be true or false");
   return v->as_bool();
 }
 
 std::string json_reader::base64(std::string_view key, std::size_t max_bytes) {
   const auto& v = need(key);
-  if (!v.is_string()) throw_bad_field(name(key), "must be a base64 string");
+  if (!v.is_string())
+    throw_bad_field(name(key), "must be a base64 string");
   const auto& text = v.as_string();
   // Bound the work before decoding: 4 characters per 3 bytes.
-  if (text.size() > (max_bytes + 2) / 3 * 4) throw_bad_field(name(key), "is too long");
+  if (text.size() > (max_bytes + 2) / 3 * 4)
+    throw_bad_field(name(key), "is too long");
   auto decoded = crypto::base64_decode(std::string_view(text.data(), text.size()));
-  if (!decoded) throw_bad_field(name(key), "is not valid padded base64");
-  if (decoded->size() > max_bytes) throw_bad_field(name(key), "is too long");
+  if (!decoded)
+    throw_bad_field(name(key), "is not valid padded base64");
+  if (decoded->size() > max_bytes)
+    throw_bad_field(name(key), "is too long");
   return std::string(decoded->begin(), decoded->end());
 }
 
@@ -117,10 +129,12 @@ const boost::json::object* json_reader::optional_object(std::string_view key) {
 
 const boost::json::array& json_reader::array(std::string_view key, std::size_t max_items) {
   const auto& v = need(key);
-  if (!v.is_array()) throw_bad_field(name(key), "must be an array");
+  if (!v.is_array())
+    throw_bad_field(name(key), "must be an array");
   if (v.as_array().size() > max_items) {
-    throw request_error(api_errc::payload_too_large, "too_many_items",
-                        "field '" + name(key) + "': at most " + std::to_string(max_items) + " items");
+    throw request_error(
+        api_errc::payload_too_large, "too_many_items",
+        "field '" + name(key) + "': at most " + std::to_string(max_items) + " items");
   }
   return v.as_array();
 }
@@ -135,7 +149,8 @@ const boost::json::array* json_reader::optional_array(std::string_view key, std:
 
 void json_reader::reject_unknown_fields() const {
   for (const auto& [k, v] : obj_) {
-    if (!used_.contains(std::string_view(k))) throw_bad_field(where_ + std::string(k), "is not allowed");
+    if (!used_.contains(std::string_view(k)))
+      throw_bad_field(where_ + std::string(k), "is not allowed");
   }
 }
 

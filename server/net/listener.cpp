@@ -1,24 +1,65 @@
-// The accept loop: connection cap, per-connection strand, exceptions contained per session.
+// The accept loop: connection caps (process-wide and per client address), a strand per
+// connection, exceptions contained per session.
 #include "net/listener.hpp"
 
+#include <algorithm>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "metrics/metrics.hpp"
 #include "util/log.hpp"
 
 namespace sealpost::net {
 
 namespace asio = boost::asio;
 
+namespace {
+
+// The address a per-IP limit counts under. An IPv6 client usually holds a whole /64, so
+// counting single IPv6 addresses would let it open connections without bound: count the
+// /64. IPv4-mapped IPv6 addresses count as the IPv4 address they carry.
+asio::ip::address limit_key(const asio::ip::address& remote) {
+  if (!remote.is_v6())
+    return remote;
+  const auto v6 = remote.to_v6();
+  if (v6.is_v4_mapped())
+    return asio::ip::make_address_v4(asio::ip::v4_mapped, v6);
+  auto bytes = v6.to_bytes();
+  std::fill(bytes.begin() + 8, bytes.end(), 0);
+  return asio::ip::address_v6(bytes);
+}
+
+// A ticket for the new connection, or nullopt (and a refusal counted) when a cap is full.
+// Refused connections are closed without an answer: writing one would cost the very
+// resources the cap protects.
+template <class Socket>
+std::optional<lifecycle::connection_ticket> admit(session_env& env, Socket& socket) {
+  boost::system::error_code ec;
+  const auto remote = socket.remote_endpoint(ec);
+  if (ec)
+    return std::nullopt;  // already gone
+  lifecycle::refusal why{};
+  auto ticket = env.life.admit(limit_key(remote.address()), env.cfg.http_max_connections,
+                               env.max_connections_per_ip, why);
+  if (why == lifecycle::refusal::process_limit)
+    env.metrics.connection_refused("max_connections");
+  if (why == lifecycle::refusal::per_ip_limit)
+    env.metrics.connection_refused("max_connections_per_ip");
+  return ticket;
+}
+
+}  // namespace
+
 asio::awaitable<void> accept_loop(asio::ip::tcp::acceptor& acceptor, session_env env) {
   auto ex = co_await asio::this_coro::executor;
   while (acceptor.is_open()) {
     auto [ec, socket] =
         co_await acceptor.async_accept(asio::make_strand(ex), asio::as_tuple(asio::use_awaitable));
-    if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
+    if (ec == asio::error::operation_aborted || !acceptor.is_open())
+      co_return;
     if (ec) {
       // Usually out of file descriptors: back off briefly instead of spinning.
       log::warn("accept_failed", {{"error", ec.message()}});
@@ -26,29 +67,32 @@ asio::awaitable<void> accept_loop(asio::ip::tcp::acceptor& acceptor, session_env
       co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
       continue;
     }
-    if (env.life.connections() >= env.cfg.http_max_connections || env.life.stopping()) {
+    auto ticket = admit(env, socket);
+    if (!ticket) {
       boost::system::error_code ignored;
       socket.close(ignored);
       continue;
     }
     auto strand = socket.get_executor();
-    asio::co_spawn(strand, run_http_session(std::move(socket), env), [](std::exception_ptr e) {
-      if (!e) return;
-      try {
-        std::rethrow_exception(e);
-      } catch (const std::exception& err) {
-        log::error("session_failed", {{"what", err.what()}});
-      }
-    });
+    asio::co_spawn(strand, run_http_session(std::move(socket), std::move(*ticket), env),
+                   [](std::exception_ptr e) {
+                     if (!e)
+                       return;
+                     try {
+                       std::rethrow_exception(e);
+                     } catch (const std::exception& err) {
+                       log::error("session_failed", {{"what", err.what()}});
+                     }
+                   });
   }
 }
 
-asio::ip::tcp::acceptor open_acceptor(asio::any_io_executor ex,
-                                      const config::listen_address& where, std::string_view key) {
+asio::ip::tcp::acceptor open_acceptor(asio::any_io_executor ex, const config::listen_address& where,
+                                      std::string_view key) {
   try {
     asio::ip::tcp::resolver resolver(ex);
-    auto results = resolver.resolve(where.host, std::to_string(where.port),
-                                    asio::ip::tcp::resolver::passive);
+    auto results =
+        resolver.resolve(where.host, std::to_string(where.port), asio::ip::tcp::resolver::passive);
     asio::ip::tcp::endpoint endpoint = results.begin()->endpoint();
     asio::ip::tcp::acceptor acceptor(ex);
     acceptor.open(endpoint.protocol());

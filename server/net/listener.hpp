@@ -9,8 +9,7 @@
 namespace sealpost::net {
 
 // Returns when the acceptor is closed.
-boost::asio::awaitable<void> accept_loop(boost::asio::ip::tcp::acceptor& acceptor,
-                                         session_env env);
+boost::asio::awaitable<void> accept_loop(boost::asio::ip::tcp::acceptor& acceptor, session_env env);
 
 // Opens, binds and listens; throws config::config_error naming `key` when that fails.
 boost::asio::ip::tcp::acceptor open_acceptor(boost::asio::any_io_executor ex,

@@ -11,8 +11,9 @@
 #include <boost/beast/websocket/ssl.hpp>
 #include <set>
 
-#include "sealpost/v1/websocket.pb.h"
 #include "model/ids.hpp"
+#include "sealpost/v1/websocket.pb.h"
+#include "storage/db_pool.hpp"
 #include "storage/key_repository.hpp"
 #include "storage/message_repository.hpp"
 #include "util/log.hpp"
@@ -29,7 +30,8 @@ std::string guid_text(const std::string& bytes) {
   static constexpr char hex[] = "0123456789abcdef";
   std::string out;
   for (std::size_t i = 0; i < bytes.size(); ++i) {
-    if (i == 4 || i == 6 || i == 8 || i == 10) out += '-';
+    if (i == 4 || i == 6 || i == 8 || i == 10)
+      out += '-';
     const auto b = static_cast<unsigned char>(bytes[i]);
     out += hex[b >> 4];
     out += hex[b & 0x0f];
@@ -57,7 +59,10 @@ class websocket_session : public realtime::device_socket,
   using std::enable_shared_from_this<websocket_session<Stream>>::shared_from_this;
 
   websocket_session(Stream stream, auth::authenticated_device device, websocket_env env)
-      : ws_(std::move(stream)), device_(std::move(device)), env_(std::move(env)), wake_(ws_.get_executor()) {}
+      : ws_(std::move(stream)),
+        device_(std::move(device)),
+        env_(std::move(env)),
+        wake_(ws_.get_executor()) {}
 
   asio::awaitable<void> run(request req) {
     const auto& cfg = env_.services.cfg;
@@ -75,27 +80,30 @@ class websocket_session : public realtime::device_socket,
       co_return;
     }
 
+    // Presence first: it draws this connection's generation, which must be set before the
+    // registry publishes the session to other threads.
+    co_await set_presence(true);
     env_.registry.add(device_.account_id, device_.device_id, shared_from_this());
     env_.services.metrics.websocket_opened();
-    co_await set_presence(true);
     keys_low_pending_ = true;  // check once at connect
     // The pump runs as its own coroutine on our strand; the read loop runs here. Whichever
     // ends first ends the other: the reader wakes the pump with stopping_, the pump cancels
     // the pending read.
-    asio::co_spawn(ws_.get_executor(), [self = shared_from_this()] { return self->pump(); },
-                   [self = shared_from_this()](std::exception_ptr e) {
-                     if (e) {
-                       try {
-                         std::rethrow_exception(e);
-                       } catch (const std::exception& err) {
-                         log::warn("websocket_pump_failed", {{"what", err.what()}});
-                       }
-                     }
-                     self->pump_running_ = false;
-                     boost::system::error_code ignored;
-                     beast::get_lowest_layer(self->ws_).socket().cancel(ignored);
-                     self->pump_done_.cancel();
-                   });
+    asio::co_spawn(
+        ws_.get_executor(), [self = shared_from_this()] { return self->pump(); },
+        [self = shared_from_this()](std::exception_ptr e) {
+          if (e) {
+            try {
+              std::rethrow_exception(e);
+            } catch (const std::exception& err) {
+              log::warn("websocket_pump_failed", {{"what", err.what()}});
+            }
+          }
+          self->pump_running_ = false;
+          boost::system::error_code ignored;
+          beast::get_lowest_layer(self->ws_).socket().cancel(ignored);
+          self->pump_done_.cancel();
+        });
     try {
       co_await read_loop();
     } catch (const std::exception& e) {
@@ -125,7 +133,7 @@ class websocket_session : public realtime::device_socket,
       self->wake_.cancel();
     });
   }
-  const std::string& connection_id() const override { return connection_id_; }
+  std::int64_t generation() const override { return generation_; }
 
   void close_with(std::uint16_t code, std::string reason) override {
     asio::post(ws_.get_executor(), [self = shared_from_this(), code, reason = std::move(reason)] {
@@ -150,8 +158,9 @@ class websocket_session : public realtime::device_socket,
         pqxx::work tx(conn);
         if (present) {
           storage::mark_present(tx, device_.account_id, device_.device_id, connection_id_);
+          generation_ = storage::next_connection_generation(tx);
           // Other nodes close their older connection of this device (4409).
-          storage::notify_connected(tx, device_.account_id, device_.device_id, connection_id_);
+          storage::notify_connected(tx, device_.account_id, device_.device_id, generation_);
         } else {
           storage::mark_absent(tx, device_.account_id, device_.device_id, connection_id_);
         }
@@ -173,7 +182,8 @@ class websocket_session : public realtime::device_socket,
         co_return;
       }
       sealpost::v1::ClientFrame frame;
-      if (!ws_.got_binary() || !frame.ParseFromArray(buffer.data().data(), static_cast<int>(buffer.size())) ||
+      if (!ws_.got_binary() ||
+          !frame.ParseFromArray(buffer.data().data(), static_cast<int>(buffer.size())) ||
           !frame.has_ack()) {
         request_close(websocket::close_code::unknown_data, "expected a binary ClientFrame");
         continue;  // keep reading until the peer answers our close
@@ -185,12 +195,14 @@ class websocket_session : public realtime::device_socket,
   asio::awaitable<void> acknowledge(const sealpost::v1::Ack& ack) {
     std::vector<std::string> guids;
     for (const auto& raw : ack.guids()) {
-      if (raw.size() != 16) continue;  // not one of ours; nothing to delete
+      if (raw.size() != 16)
+        continue;  // not one of ours; nothing to delete
       auto text = guid_text(raw);
       in_flight_.erase(text);
       guids.push_back(std::move(text));
     }
-    if (guids.empty()) co_return;
+    if (guids.empty())
+      co_return;
     const auto deleted = co_await env_.services.db.run([&](pqxx::connection& conn) {
       pqxx::work tx(conn);
       auto n = storage::delete_envelopes(tx, device_.account_id, device_.device_id, guids);
@@ -202,10 +214,26 @@ class websocket_session : public realtime::device_socket,
     wake_.cancel();
   }
 
-  // The single writer: sends whatever is pending, then sleeps until woken.
+  // The single writer. When the database goes away, the client is told to come back later
+  // (1013) rather than losing its socket without a word; it reconnects once /readyz would.
   asio::awaitable<void> pump() {
+    try {
+      co_await pump_loop();
+      co_return;
+    } catch (const std::exception& e) {
+      if (!storage::is_database_unavailable(e))
+        throw;
+    }
+    const websocket::close_reason why(websocket::close_code::try_again_later,
+                                      "database unavailable");
+    co_await ws_.async_close(why, use_tuple);
+  }
+
+  // Sends whatever is pending, then sleeps until woken.
+  asio::awaitable<void> pump_loop() {
     for (;;) {
-      if (stopping_) co_return;
+      if (stopping_)
+        co_return;
       if (close_) {
         co_await ws_.async_close(*close_, use_tuple);
         co_return;
@@ -213,13 +241,15 @@ class websocket_session : public realtime::device_socket,
       if (keys_low_pending_) {
         keys_low_pending_ = false;
         const bool written = co_await send_keys_low_if_needed();
-        if (!written) co_return;
+        if (!written)
+          co_return;
         continue;
       }
       if (messages_pending_) {
         messages_pending_ = false;
         const bool written = co_await deliver_some();
-        if (!written) co_return;
+        if (!written)
+          co_return;
         continue;
       }
       // Sleep until a wake-up (which cancels the timer).
@@ -231,7 +261,8 @@ class websocket_session : public realtime::device_socket,
   // Sends up to the free window; QueueEmpty once the first time the queue is drained.
   asio::awaitable<bool> deliver_some() {
     const std::size_t window = env_.services.cfg.delivery_window;
-    if (in_flight_.size() >= window) co_return true;  // an ack will wake us
+    if (in_flight_.size() >= window)
+      co_return true;  // an ack will wake us
     const std::size_t room = window - in_flight_.size();
     auto batch = co_await env_.services.db.run([&, after = cursor_](pqxx::connection& conn) {
       pqxx::work tx(conn);
@@ -249,7 +280,8 @@ class websocket_session : public realtime::device_socket,
       d->set_client_timestamp(e.client_timestamp);
       d->set_server_timestamp(e.server_timestamp);
       const bool written = co_await write(frame);
-      if (!written) co_return false;
+      if (!written)
+        co_return false;
       cursor_ = e.seq;
       in_flight_.insert(e.guid);
     }
@@ -261,7 +293,8 @@ class websocket_session : public realtime::device_socket,
       sealpost::v1::ServerFrame frame;
       frame.mutable_queue_empty();
       const bool written = co_await write(frame);
-      if (!written) co_return false;
+      if (!written)
+        co_return false;
     }
     co_return true;
   }
@@ -272,16 +305,36 @@ class websocket_session : public realtime::device_socket,
       return storage::count_keys(tx, device_.account_id, device_.device_id);
     });
     const auto watermark = static_cast<std::int64_t>(env_.services.cfg.keys_low_watermark);
-    if (counts.one_time_prekeys >= watermark && counts.pq_one_time_prekeys >= watermark) co_return true;
+    if (counts.one_time_prekeys >= watermark && counts.pq_one_time_prekeys >= watermark)
+      co_return true;
     sealpost::v1::ServerFrame frame;
-    frame.mutable_keys_low()->set_one_time_prekeys(static_cast<std::uint32_t>(counts.one_time_prekeys));
-    frame.mutable_keys_low()->set_pq_one_time_prekeys(static_cast<std::uint32_t>(counts.pq_one_time_prekeys));
+    frame.mutable_keys_low()->set_one_time_prekeys(
+        static_cast<std::uint32_t>(counts.one_time_prekeys));
+    frame.mutable_keys_low()->set_pq_one_time_prekeys(
+        static_cast<std::uint32_t>(counts.pq_one_time_prekeys));
     co_return co_await write(frame);
   }
 
+  // One frame, within websocket.write_timeout_ms. Beast's WebSocket timeouts only watch the
+  // reading side, so a client that keeps sending but never reads would otherwise hold this
+  // writer (and its window of envelopes) forever: when the deadline passes, the socket is
+  // closed, which fails the write and ends both loops.
   asio::awaitable<bool> write(const sealpost::v1::ServerFrame& frame) {
     const std::string bytes = frame.SerializeAsString();
+    write_deadline_.expires_after(std::chrono::milliseconds(env_.services.cfg.ws_write_timeout_ms));
+    const std::uint64_t this_write = ++writes_started_;
+    write_deadline_.async_wait(
+        [self = shared_from_this(), this_write](boost::system::error_code ec) {
+          // Cancelled, or expired just as the write finished: nothing to do.
+          if (ec || self->writes_finished_ >= this_write)
+            return;
+          log::info("websocket_write_timeout", {{"connection_id", self->connection_id_}});
+          boost::system::error_code ignored;
+          beast::get_lowest_layer(self->ws_).socket().close(ignored);
+        });
     auto [ec, n] = co_await ws_.async_write(asio::buffer(bytes), use_tuple);
+    writes_finished_ = this_write;
+    write_deadline_.cancel();
     co_return !ec;
   }
 
@@ -290,6 +343,9 @@ class websocket_session : public realtime::device_socket,
   websocket_env env_;
   asio::steady_timer wake_;
   asio::steady_timer pump_done_{ws_.get_executor()};
+  asio::steady_timer write_deadline_{ws_.get_executor()};
+  std::uint64_t writes_started_ = 0;
+  std::uint64_t writes_finished_ = 0;
   bool pump_running_ = true;
   bool stopping_ = false;
   bool messages_pending_ = true;  // deliver the backlog at connect
@@ -297,7 +353,8 @@ class websocket_session : public realtime::device_socket,
   bool queue_empty_sent_ = false;
   std::optional<websocket::close_reason> close_;
   const std::string connection_id_ = model::new_account_id();  // a fresh random UUID
-  std::int64_t cursor_ = 0;  // highest seq written to this socket
+  std::int64_t generation_ = 0;  // 0 until drawn: older than every real connection
+  std::int64_t cursor_ = 0;      // highest seq written to this socket
   std::set<std::string> in_flight_;
 };
 
@@ -306,11 +363,12 @@ class websocket_session : public realtime::device_socket,
 asio::awaitable<void> run_websocket_session(any_stream stream, request req,
                                             auth::authenticated_device device, websocket_env env) {
   if (auto* tls = std::get_if<tls_stream>(&stream)) {
-    auto session = std::make_shared<websocket_session<tls_stream>>(std::move(*tls), std::move(device), std::move(env));
+    auto session = std::make_shared<websocket_session<tls_stream>>(
+        std::move(*tls), std::move(device), std::move(env));
     co_await session->run(std::move(req));
   } else {
-    auto session = std::make_shared<websocket_session<plain_stream>>(std::move(std::get<plain_stream>(stream)),
-                                                                     std::move(device), std::move(env));
+    auto session = std::make_shared<websocket_session<plain_stream>>(
+        std::move(std::get<plain_stream>(stream)), std::move(device), std::move(env));
     co_await session->run(std::move(req));
   }
 }

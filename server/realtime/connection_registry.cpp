@@ -2,6 +2,8 @@
 // sessions may call back into the registry.
 #include "realtime/connection_registry.hpp"
 
+#include <charconv>
+#include <string_view>
 #include <vector>
 
 namespace sealpost::realtime {
@@ -22,16 +24,19 @@ void connection_registry::add(const std::string& account_id, std::int32_t device
     displaced = slot.lock();
     slot = socket;
   }
-  if (displaced) displaced->close_with(kReplacedCloseCode, "replaced by a newer connection");
+  if (displaced)
+    displaced->close_with(kReplacedCloseCode, "replaced by a newer connection");
 }
 
 void connection_registry::remove(const std::string& account_id, std::int32_t device_id,
                                  const device_socket* socket) {
   std::lock_guard lock(mutex_);
   auto it = sockets_.find(key_of(account_id, device_id));
-  if (it == sockets_.end()) return;
+  if (it == sockets_.end())
+    return;
   auto current = it->second.lock();
-  if (!current || current.get() == socket) sockets_.erase(it);
+  if (!current || current.get() == socket)
+    sockets_.erase(it);
 }
 
 std::shared_ptr<device_socket> connection_registry::find(const std::string& key) const {
@@ -41,28 +46,44 @@ std::shared_ptr<device_socket> connection_registry::find(const std::string& key)
 }
 
 void connection_registry::dispatch(const std::string& payload) {
-  if (payload.size() < 3 || payload[1] != ' ') return;
+  if (payload.size() < 3 || payload[1] != ' ')
+    return;
   std::string key = payload.substr(2);
-  std::string connection;
+  std::int64_t generation = 0;
   if (payload[0] == 'c') {
     const auto space = key.rfind(' ');
-    if (space == std::string::npos) return;
-    connection = key.substr(space + 1);
+    if (space == std::string::npos)
+      return;
+    const std::string_view digits = std::string_view(key).substr(space + 1);
+    const auto [end, ec] =
+        std::from_chars(digits.data(), digits.data() + digits.size(), generation);
+    if (ec != std::errc() || end != digits.data() + digits.size())
+      return;
     key.resize(space);
   }
   auto socket = find(key);
-  if (!socket) return;
+  if (!socket)
+    return;
   switch (payload[0]) {
-    case 'm': socket->wake_messages(); break;
-    case 'k': socket->wake_keys_low(); break;
-    case 'x': socket->close_with(kRemovedCloseCode, "device removed"); break;
+    case 'm':
+      socket->wake_messages();
+      break;
+    case 'k':
+      socket->wake_keys_low();
+      break;
+    case 'x':
+      socket->close_with(kRemovedCloseCode, "device removed");
+      break;
     case 'c':
-      // Another node (or this one) accepted a newer connection for this device.
-      if (socket->connection_id() != connection) {
+      // Another node (or this one) accepted a connection for this device. Notifications
+      // can arrive late, after a newer connection has registered here: only an older
+      // socket gives way, so the newest connection of a device always survives.
+      if (socket->generation() < generation) {
         socket->close_with(kReplacedCloseCode, "replaced by a newer connection");
       }
       break;
-    default: break;
+    default:
+      break;
   }
 }
 
@@ -71,10 +92,12 @@ void connection_registry::wake_all() {
   {
     std::lock_guard lock(mutex_);
     for (auto& [key, weak] : sockets_) {
-      if (auto s = weak.lock()) snapshot.push_back(std::move(s));
+      if (auto s = weak.lock())
+        snapshot.push_back(std::move(s));
     }
   }
-  for (auto& s : snapshot) s->wake_messages();
+  for (auto& s : snapshot)
+    s->wake_messages();
 }
 
 void connection_registry::close_all(std::uint16_t code, const std::string& reason) {
@@ -82,10 +105,12 @@ void connection_registry::close_all(std::uint16_t code, const std::string& reaso
   {
     std::lock_guard lock(mutex_);
     for (auto& [key, weak] : sockets_) {
-      if (auto s = weak.lock()) snapshot.push_back(std::move(s));
+      if (auto s = weak.lock())
+        snapshot.push_back(std::move(s));
     }
   }
-  for (auto& s : snapshot) s->close_with(code, reason);
+  for (auto& s : snapshot)
+    s->close_with(code, reason);
 }
 
 std::size_t connection_registry::size() const {

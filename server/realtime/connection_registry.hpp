@@ -2,6 +2,7 @@
 // device (a newer one displaces the older), and closes them all at shutdown.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -17,7 +18,8 @@ class device_socket {
   virtual void wake_messages() = 0;
   virtual void wake_keys_low() = 0;
   virtual void close_with(std::uint16_t code, std::string reason) = 0;
-  virtual const std::string& connection_id() const = 0;
+  // Orders connections of one device across nodes: a newer connection has a higher number.
+  virtual std::int64_t generation() const = 0;
 };
 
 // Close codes the registry uses.
@@ -27,13 +29,14 @@ inline constexpr std::uint16_t kRemovedCloseCode = 4403;   // the device or acco
 class connection_registry {
  public:
   // Registers `socket` for the device; closes (4409) the one it displaces.
-  void add(const std::string& account_id, std::int32_t device_id, const std::shared_ptr<device_socket>& socket);
+  void add(const std::string& account_id, std::int32_t device_id,
+           const std::shared_ptr<device_socket>& socket);
   // Removes it, unless it has already been displaced by a newer one.
   void remove(const std::string& account_id, std::int32_t device_id, const device_socket* socket);
 
   // Dispatches a NOTIFY payload: "m <account> <device>" (new envelopes), "k ..." (keys
-  // low), "x ..." (device removed: close), "c <account> <device> <connection>" (the device
-  // connected somewhere: close any other connection of it).
+  // low), "x ..." (device removed: close), "c <account> <device> <generation>" (the device
+  // connected somewhere: close this node's socket of it if that socket is older).
   void dispatch(const std::string& payload);
   void wake_all();
   void close_all(std::uint16_t code, const std::string& reason);

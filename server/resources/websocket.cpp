@@ -11,6 +11,7 @@
 #include <boost/beast/ssl.hpp>
 
 #include "net/request_error.hpp"
+#include "storage/db_pool.hpp"
 
 namespace sealpost::resources {
 namespace {
@@ -21,7 +22,8 @@ namespace beast = boost::beast;
 // The login and password of ?login=<account>.<device>&password=..., percent-decoded.
 std::optional<std::pair<std::string, std::string>> query_credentials(std::string_view target) {
   const auto q = target.find('?');
-  if (q == std::string_view::npos) return std::nullopt;
+  if (q == std::string_view::npos)
+    return std::nullopt;
   std::optional<std::string> login, password;
   std::string_view rest = target.substr(q + 1);
   while (!rest.empty()) {
@@ -29,13 +31,15 @@ std::optional<std::pair<std::string, std::string>> query_credentials(std::string
     const auto pair = rest.substr(0, amp);
     rest = amp == std::string_view::npos ? std::string_view{} : rest.substr(amp + 1);
     const auto eq = pair.find('=');
-    if (eq == std::string_view::npos) continue;
+    if (eq == std::string_view::npos)
+      continue;
     std::string value;
     const auto raw = pair.substr(eq + 1);
     for (std::size_t i = 0; i < raw.size(); ++i) {
       if (raw[i] == '%' && i + 2 < raw.size()) {
         const auto hex = std::string(raw.substr(i + 1, 2));
-        if (std::isxdigit(static_cast<unsigned char>(hex[0])) && std::isxdigit(static_cast<unsigned char>(hex[1]))) {
+        if (std::isxdigit(static_cast<unsigned char>(hex[0])) &&
+            std::isxdigit(static_cast<unsigned char>(hex[1]))) {
           value.push_back(static_cast<char>(std::stoi(hex, nullptr, 16)));
           i += 2;
           continue;
@@ -43,14 +47,18 @@ std::optional<std::pair<std::string, std::string>> query_credentials(std::string
       }
       value.push_back(raw[i] == '+' ? ' ' : raw[i]);
     }
-    if (pair.substr(0, eq) == "login") login = std::move(value);
-    if (pair.substr(0, eq) == "password") password = std::move(value);
+    if (pair.substr(0, eq) == "login")
+      login = std::move(value);
+    if (pair.substr(0, eq) == "password")
+      password = std::move(value);
   }
-  if (!login || !password) return std::nullopt;
+  if (!login || !password)
+    return std::nullopt;
   return std::pair{std::move(*login), std::move(*password)};
 }
 
-asio::awaitable<void> refuse(net::any_stream& stream, const net::request& req, const net::api_error& err) {
+asio::awaitable<void> refuse(net::any_stream& stream, const net::request& req,
+                             const net::api_error& err) {
   auto res = net::error_response(err, req.version(), false);
   if (auto* tls = std::get_if<net::tls_stream>(&stream)) {
     co_await net::http::async_write(*tls, res, asio::as_tuple(asio::use_awaitable));
@@ -72,16 +80,21 @@ net::upgrade_handler make_websocket_handler(net::websocket_env env) {
     std::optional<net::api_error> refusal;
     try {
       if (auto creds = query_credentials(req.target())) {
-        device = co_await env.services.auth.authenticate(creds->first, creds->second, remote.to_string());
+        device = co_await env.services.auth.authenticate(creds->first, creds->second,
+                                                         remote.to_string());
       } else {
         net::request_context ctx{req, {}, remote, ""};
         device = co_await env.services.auth.authenticate(ctx);
       }
     } catch (const net::request_error& e) {
       refusal = e.error();
+    } catch (const std::exception& e) {
+      if (!storage::is_database_unavailable(e))
+        throw;
+      refusal = net::database_unavailable();
     }
     if (refusal) {
-      answered(net::status_of(refusal->code) == net::http::status::too_many_requests ? 429 : 401);
+      answered(static_cast<unsigned>(net::status_of(refusal->code)));
       co_await refuse(stream, req, *refusal);
       co_return;
     }

@@ -22,6 +22,11 @@ class registry;
 
 namespace sealpost::storage {
 
+// True when `e` says the database cannot be reached right now (connection refused or lost,
+// server shutting down or starting up) rather than that the request itself failed: worth a
+// 503 and a retry, not a 500.
+bool is_database_unavailable(const std::exception& e);
+
 class db_pool {
  public:
   // No connection is opened here: each worker opens one on first use and reopens it after
@@ -50,7 +55,8 @@ class db_pool {
       // type (even one without a default constructor) fit.
       auto result = co_await boost::asio::co_spawn(
           workers_.get_executor(),
-          [this, fn = std::move(fn), queued_at]() mutable -> boost::asio::awaitable<std::optional<result_t>> {
+          [this, fn = std::move(fn),
+           queued_at]() mutable -> boost::asio::awaitable<std::optional<result_t>> {
             job_started(queued_at);
             lease conn = acquire();
             co_return std::optional<result_t>(conn.call(fn));

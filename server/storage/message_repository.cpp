@@ -78,8 +78,8 @@ std::string wake_payload(char kind, const std::string& account_id, std::int32_t 
 
 // The devices the send must name: all of the recipient's, minus the sender's own device
 // when writing to its own account. Fills missing/extra/stale.
-std::optional<send_failure> check_device_set(const send_request& req,
-                                             const std::map<std::int32_t, std::int32_t>& registered) {
+std::optional<send_failure> check_device_set(
+    const send_request& req, const std::map<std::int32_t, std::int32_t>& registered) {
   const bool to_self = req.sender_account == req.recipient_account;
   send_failure f{send_error::mismatched_devices, {}, {}, {}, 0};
   std::set<std::int32_t> named;
@@ -93,10 +93,13 @@ std::optional<send_failure> check_device_set(const send_request& req,
     }
   }
   for (const auto& [device_id, reg] : registered) {
-    if (to_self && device_id == req.sender_device) continue;
-    if (!named.contains(device_id)) f.missing_devices.push_back(device_id);
+    if (to_self && device_id == req.sender_device)
+      continue;
+    if (!named.contains(device_id))
+      f.missing_devices.push_back(device_id);
   }
-  if (!f.missing_devices.empty() || !f.extra_devices.empty()) return f;
+  if (!f.missing_devices.empty() || !f.extra_devices.empty())
+    return f;
   if (!f.stale_devices.empty()) {
     f.kind = send_error::stale_devices;
     return f;
@@ -112,13 +115,17 @@ result<send_receipt, send_failure> enqueue(pqxx::work& tx, const send_request& r
   for (const auto& row : tx.exec_params(kRecipientDevices, req.recipient_account)) {
     registered.emplace(row[0].as<std::int32_t>(), row[1].as<std::int32_t>());
   }
-  if (registered.empty()) return failure{send_failure{send_error::recipient_not_found, {}, {}, {}, 0}};
-  if (auto mismatch = check_device_set(req, registered)) return failure{*mismatch};
+  if (registered.empty())
+    return failure{send_failure{send_error::recipient_not_found, {}, {}, {}, 0}};
+  if (auto mismatch = check_device_set(req, registered))
+    return failure{*mismatch};
 
   // Ascending device order: concurrent multi-device sends lock device rows in one order.
   std::vector<const outgoing_envelope*> order;
-  for (const auto& e : req.envelopes) order.push_back(&e);
-  std::sort(order.begin(), order.end(), [](auto* a, auto* b) { return a->device_id < b->device_id; });
+  for (const auto& e : req.envelopes)
+    order.push_back(&e);
+  std::sort(order.begin(), order.end(),
+            [](auto* a, auto* b) { return a->device_id < b->device_id; });
 
   if (req.online_only) {
     std::set<std::int32_t> present;
@@ -135,11 +142,13 @@ result<send_receipt, send_failure> enqueue(pqxx::work& tx, const send_request& r
     if (tx.exec_params1(kQueueAtCap, req.recipient_account, e->device_id, cap)[0].as<bool>()) {
       return failure{send_failure{send_error::queue_full, {}, {}, {}, e->device_id}};
     }
-    const auto seq = tx.exec_params1(kTakeSeq, req.recipient_account, e->device_id)[0].as<std::int64_t>();
-    auto guid = tx.exec_params1(kInsertEnvelope, req.recipient_account, e->device_id, seq,
-                                req.sender_account, req.sender_device, static_cast<std::int64_t>(e->type),
-                                bytea(e->content), static_cast<std::int64_t>(req.client_timestamp),
-                                receipt.server_timestamp, static_cast<std::int64_t>(limits.message_ttl_ms))[0]
+    const auto seq =
+        tx.exec_params1(kTakeSeq, req.recipient_account, e->device_id)[0].as<std::int64_t>();
+    auto guid = tx.exec_params1(
+                      kInsertEnvelope, req.recipient_account, e->device_id, seq, req.sender_account,
+                      req.sender_device, static_cast<std::int64_t>(e->type), bytea(e->content),
+                      static_cast<std::int64_t>(req.client_timestamp), receipt.server_timestamp,
+                      static_cast<std::int64_t>(limits.message_ttl_ms))[0]
                     .as<std::string>();
     receipt.guids.emplace_back(e->device_id, std::move(guid));
     tx.exec_params(kNotify, kNotifyChannel, wake_payload('m', req.recipient_account, e->device_id));
@@ -148,7 +157,8 @@ result<send_receipt, send_failure> enqueue(pqxx::work& tx, const send_request& r
   std::vector<std::pair<std::int32_t, std::string>> ordered;
   for (const auto& e : req.envelopes) {
     for (const auto& g : receipt.guids) {
-      if (g.first == e.device_id) ordered.push_back(g);
+      if (g.first == e.device_id)
+        ordered.push_back(g);
     }
   }
   receipt.guids = std::move(ordered);
@@ -159,7 +169,8 @@ std::vector<stored_envelope> fetch_envelopes(pqxx::work& tx, const std::string& 
                                              std::int32_t device_id, std::int64_t after_seq,
                                              std::size_t limit) {
   std::vector<stored_envelope> out;
-  for (const auto& row : tx.exec_params(kFetch, account_id, device_id, after_seq, static_cast<std::int64_t>(limit))) {
+  for (const auto& row :
+       tx.exec_params(kFetch, account_id, device_id, after_seq, static_cast<std::int64_t>(limit))) {
     stored_envelope e;
     e.seq = row[0].as<std::int64_t>();
     e.guid = row[1].as<std::string>();
@@ -175,19 +186,23 @@ std::vector<stored_envelope> fetch_envelopes(pqxx::work& tx, const std::string& 
   return out;
 }
 
-std::int64_t last_queued_seq(pqxx::work& tx, const std::string& account_id, std::int32_t device_id) {
+std::int64_t last_queued_seq(pqxx::work& tx, const std::string& account_id,
+                             std::int32_t device_id) {
   auto rows = tx.exec_params(kLastSeq, account_id, device_id);
   return rows.empty() ? 0 : rows[0][0].as<std::int64_t>();
 }
 
 std::size_t delete_envelopes(pqxx::work& tx, const std::string& account_id, std::int32_t device_id,
                              const std::vector<std::string>& guids) {
-  if (guids.empty()) return 0;
+  if (guids.empty())
+    return 0;
   // Callers pass canonical UUID text only, so the array literal needs no quoting.
   std::string array = "{";
-  for (const auto& g : guids) array += (array.size() > 1 ? "," : "") + g;
+  for (const auto& g : guids)
+    array += (array.size() > 1 ? "," : "") + g;
   array += "}";
-  return static_cast<std::size_t>(tx.exec_params(kDelete, account_id, device_id, array).affected_rows());
+  return static_cast<std::size_t>(
+      tx.exec_params(kDelete, account_id, device_id, array).affected_rows());
 }
 
 std::pair<std::int64_t, std::int64_t> queue_depth(pqxx::work& tx) {
@@ -198,7 +213,8 @@ std::pair<std::int64_t, std::int64_t> queue_depth(pqxx::work& tx) {
 }
 
 std::size_t purge_expired(pqxx::work& tx, std::size_t batch) {
-  return static_cast<std::size_t>(tx.exec_params(kPurge, static_cast<std::int64_t>(batch)).affected_rows());
+  return static_cast<std::size_t>(
+      tx.exec_params(kPurge, static_cast<std::int64_t>(batch)).affected_rows());
 }
 
 void mark_present(pqxx::work& tx, const std::string& account_id, std::int32_t device_id,
@@ -211,24 +227,33 @@ void mark_absent(pqxx::work& tx, const std::string& account_id, std::int32_t dev
   tx.exec_params(kMarkAbsent, account_id, device_id, connection_id);
 }
 
-void notify_connected(pqxx::work& tx, const std::string& account_id, std::int32_t device_id,
-                      const std::string& connection_id) {
-  tx.exec_params(kNotify, kNotifyChannel, wake_payload('c', account_id, device_id) + " " + connection_id);
+std::int64_t next_connection_generation(pqxx::work& tx) {
+  return tx.exec1("SELECT nextval('websocket_connection_generation')")[0].as<std::int64_t>();
 }
 
-void notify_removed(pqxx::work& tx, const std::string& account_id, std::optional<std::int32_t> device_id) {
+void notify_connected(pqxx::work& tx, const std::string& account_id, std::int32_t device_id,
+                      std::int64_t generation) {
+  tx.exec_params(kNotify, kNotifyChannel,
+                 wake_payload('c', account_id, device_id) + " " + std::to_string(generation));
+}
+
+void notify_removed(pqxx::work& tx, const std::string& account_id,
+                    std::optional<std::int32_t> device_id) {
   if (device_id) {
     tx.exec_params(kNotify, kNotifyChannel, wake_payload('x', account_id, *device_id));
     return;
   }
-  for (const auto& row : tx.exec_params("SELECT device_id FROM devices WHERE account_id = $1", account_id)) {
-    tx.exec_params(kNotify, kNotifyChannel, wake_payload('x', account_id, row[0].as<std::int32_t>()));
+  for (const auto& row :
+       tx.exec_params("SELECT device_id FROM devices WHERE account_id = $1", account_id)) {
+    tx.exec_params(kNotify, kNotifyChannel,
+                   wake_payload('x', account_id, row[0].as<std::int32_t>()));
   }
 }
 
 void notify_if_keys_low(pqxx::work& tx, const std::string& account_id, std::int32_t device_id,
                         std::uint64_t watermark) {
-  if (tx.exec_params1(kKeysLow, account_id, device_id, static_cast<std::int64_t>(watermark))[0].as<bool>()) {
+  if (tx.exec_params1(kKeysLow, account_id, device_id, static_cast<std::int64_t>(watermark))[0]
+          .as<bool>()) {
     tx.exec_params(kNotify, kNotifyChannel, wake_payload('k', account_id, device_id));
   }
 }

@@ -94,13 +94,18 @@ void mark_present(pqxx::work& tx, const std::string& account_id, std::int32_t de
 void mark_absent(pqxx::work& tx, const std::string& account_id, std::int32_t device_id,
                  const std::string& connection_id);
 
-// Tells every node that the device now has the WebSocket `connection_id`.
+// A number for a new WebSocket connection, higher than any drawn before on any node.
+std::int64_t next_connection_generation(pqxx::work& tx);
+
+// Tells every node that the device now has a WebSocket of `generation`: sockets of the
+// device with a lower generation close.
 void notify_connected(pqxx::work& tx, const std::string& account_id, std::int32_t device_id,
-                      const std::string& connection_id);
+                      std::int64_t generation);
 
 // Tells every node to close the sockets of removed devices: one device, or (device_id
 // empty) every device of the account. Call in the removing transaction, before the delete.
-void notify_removed(pqxx::work& tx, const std::string& account_id, std::optional<std::int32_t> device_id);
+void notify_removed(pqxx::work& tx, const std::string& account_id,
+                    std::optional<std::int32_t> device_id);
 
 // Sends "k <account> <device>" when that device's one-time pools fell below `watermark`.
 void notify_if_keys_low(pqxx::work& tx, const std::string& account_id, std::int32_t device_id,

@@ -31,15 +31,19 @@ http_result send(api_client& from, const std::string& to, const std::vector<targ
                         {"type", 1},
                         {"content", b64(content + "#" + std::to_string(d.device_id))}});
   }
-  return from.call(http::verb::put, "/v1/messages/" + to,
-                   {{"timestamp", 1700000000000}, {"online_only", online_only}, {"messages", messages}});
+  return from.call(
+      http::verb::put, "/v1/messages/" + to,
+      {{"timestamp", 1700000000000}, {"online_only", online_only}, {"messages", messages}});
 }
 
-std::string error_code(const http_result& r) { return std::string(r.json().at("error").as_string()); }
+std::string error_code(const http_result& r) {
+  return std::string(r.json().at("error").as_string());
+}
 
 std::vector<std::string> guids_of(const std::vector<sealpost::v1::Envelope>& envelopes) {
   std::vector<std::string> out;
-  for (const auto& e : envelopes) out.push_back(e.guid());
+  for (const auto& e : envelopes)
+    out.push_back(e.guid());
   return out;
 }
 
@@ -95,16 +99,21 @@ TEST_CASE("A sends to both of B's devices, both receive in order, acks delete", 
   }
   // Acked envelopes are gone: a new connection finds an empty queue.
   api_client bob(f.server.port(), f.bob);
-  for (int i = 0; i < 50 && !bob.get("/v1/messages").json().at("messages").as_array().empty(); ++i) {
+  for (int i = 0; i < 50 && !bob.get("/v1/messages").json().at("messages").as_array().empty();
+       ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));  // the ack is asynchronous
   }
   CHECK(bob.get("/v1/messages").json().at("messages").as_array().empty());
 }
 
-TEST_CASE("a device that connects later drains its backlog, then QueueEmpty, then live", "[messages]") {
+TEST_CASE("a device that connects later drains its backlog, then QueueEmpty, then live",
+          "[messages]") {
   two_accounts f;
   api_client alice(f.server.port(), f.alice);
-  for (int i = 0; i < 3; ++i) REQUIRE(send(alice, f.bob.account_id, {{1}, {f.bob2.device_id}}, "m" + std::to_string(i)).status == 200);
+  for (int i = 0; i < 3; ++i)
+    REQUIRE(
+        send(alice, f.bob.account_id, {{1}, {f.bob2.device_id}}, "m" + std::to_string(i)).status ==
+        200);
   {
     ws_client b1(f.server.port(), f.bob);
     auto backlog = drain_until_queue_empty(b1);
@@ -145,7 +154,9 @@ TEST_CASE("send errors: 409 mismatched, 410 stale, 404, 413, 507, 429", "[messag
   auto big = send(alice, f.bob.account_id, {{1}, {f.bob2.device_id}}, std::string(2000, 'x'));
   CHECK(big.status == 413);
   // The limit is exact: the content here is "x...x#1", 1025 bytes, one over.
-  CHECK(send(alice, f.bob.account_id, {{1}, {f.bob2.device_id}}, std::string(1025 - 2, 'x')).status == 413);
+  CHECK(
+      send(alice, f.bob.account_id, {{1}, {f.bob2.device_id}}, std::string(1025 - 2, 'x')).status ==
+      413);
   auto twice = send(alice, f.bob.account_id, {{1}, {1}, {f.bob2.device_id}}, "x");
   CHECK(twice.status == 400);
   // To your own account: every device but the sender.
@@ -162,7 +173,8 @@ TEST_CASE("send errors: 409 mismatched, 410 stale, 404, 413, 507, 429", "[messag
   CHECK(bob.get("/v1/messages").json().at("messages").as_array().size() == 2);
 
   http_result limited;
-  for (int i = 0; i < 20 && limited.status != 429; ++i) limited = send(alice, f.bob.account_id, {{1}}, "x");
+  for (int i = 0; i < 20 && limited.status != 429; ++i)
+    limited = send(alice, f.bob.account_id, {{1}}, "x");
   CHECK(limited.status == 429);
   CHECK(limited.headers.count("retry-after") == 1);
 }
@@ -189,10 +201,12 @@ TEST_CASE("REST fallback: poll oldest first, delete by guid", "[messages]") {
   CHECK(bob.get("/v1/messages").json().at("messages").as_array().size() == 1);
 }
 
-TEST_CASE("websocket: auth, displaced connections, bad frames, online-only", "[messages][websocket]") {
+TEST_CASE("websocket: auth, displaced connections, bad frames, online-only",
+          "[messages][websocket]") {
   two_accounts f;
   CHECK(upgrade_status(f.server.port(), "/v1/websocket", "") == 401);
-  CHECK(upgrade_status(f.server.port(), "/v1/websocket", basic_auth(f.bob.account_id, 1, "wrong-wrong-wrong-wrong")) == 401);
+  CHECK(upgrade_status(f.server.port(), "/v1/websocket",
+                       basic_auth(f.bob.account_id, 1, "wrong-wrong-wrong-wrong")) == 401);
 
   ws_client first(f.server.port(), f.bob);
   drain_until_queue_empty(first);
@@ -236,7 +250,8 @@ TEST_CASE("websocket: auth, displaced connections, bad frames, online-only", "[m
   ws_client doomed(f.server.port(), f.bob2);
   drain_until_queue_empty(doomed);
   api_client bob(f.server.port(), f.bob);
-  REQUIRE(bob.call(http::verb::delete_, "/v1/devices/" + std::to_string(f.bob2.device_id)).status == 204);
+  REQUIRE(bob.call(http::verb::delete_, "/v1/devices/" + std::to_string(f.bob2.device_id)).status ==
+          204);
   CHECK(doomed.wait_for_close() == 4403);
 }
 
@@ -269,8 +284,9 @@ TEST_CASE("a send on one node wakes the socket on another, also after its LISTEN
   {
     pqxx::nontransaction tx(admin);
     // Only this test's database: other tests' servers may share the cluster.
-    auto killed = tx.exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                          "WHERE application_name LIKE 'sealpost-listener %' AND datname = current_database()");
+    auto killed = tx.exec(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+        "WHERE application_name LIKE 'sealpost-listener %' AND datname = current_database()");
     CHECK(killed.size() == 2);
   }
   REQUIRE(send(sender, bob.account_id, {{1}}, "during").status == 200);
@@ -282,7 +298,8 @@ TEST_CASE("a send on one node wakes the socket on another, also after its LISTEN
   for (int i = 0; i < 100; ++i) {
     pqxx::nontransaction tx(admin);
     if (tx.exec("SELECT 1 FROM pg_stat_activity WHERE application_name LIKE 'sealpost-listener %' "
-                "AND datname = current_database()").size() == 2) {
+                "AND datname = current_database()")
+            .size() == 2) {
       break;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
@@ -298,9 +315,10 @@ TEST_CASE("a send on one node wakes the socket on another, also after its LISTEN
 TEST_CASE("many concurrent senders: the device sees every envelope exactly once, in seq order",
           "[messages][ordering]") {
   test_database db;
-  std::map<std::string, std::string> env{{"SEALPOST_RATE_LIMITS_MESSAGES_PER_SENDER_BURST", "100000"},
-                                         {"SEALPOST_RATE_LIMITS_REGISTRATION_PER_IP_BURST", "1000"},
-                                         {"SEALPOST_DATABASE_POOL_SIZE", "8"}};
+  std::map<std::string, std::string> env{
+      {"SEALPOST_RATE_LIMITS_MESSAGES_PER_SENDER_BURST", "100000"},
+      {"SEALPOST_RATE_LIMITS_REGISTRATION_PER_IP_BURST", "1000"},
+      {"SEALPOST_DATABASE_POOL_SIZE", "8"}};
   server_process node1(db.url(), env);
   server_process node2(db.url(), env);
   test_identity bob_id;
@@ -335,11 +353,14 @@ TEST_CASE("many concurrent senders: the device sees every envelope exactly once,
   bool in_order = true;
   while (seen_contents.size() < static_cast<std::size_t>(kSenders * kEach)) {
     auto frame = receiver.next(std::chrono::seconds(5));
-    if (!frame) break;
-    if (!frame->has_delivery()) continue;
+    if (!frame)
+      break;
+    if (!frame->has_delivery())
+      continue;
     const auto& e = frame->delivery();
     receiver.ack({e.guid()});
-    if (!seen_guids.insert(e.guid()).second) continue;  // at-least-once: de-dup by guid
+    if (!seen_guids.insert(e.guid()).second)
+      continue;  // at-least-once: de-dup by guid
     seen_contents.insert(e.content());
     // Each sender's own sends are sequential, so they must arrive in the order sent.
     const auto& content = e.content();
@@ -347,12 +368,107 @@ TEST_CASE("many concurrent senders: the device sees every envelope exactly once,
     const int k = std::stoi(content.substr(colon + 1));
     auto [it, inserted] = last_per_sender.try_emplace(e.source_account(), k);
     if (!inserted) {
-      if (k <= it->second) in_order = false;
+      if (k <= it->second)
+        in_order = false;
       it->second = k;
     }
   }
-  for (auto& t : threads) t.join();
+  for (auto& t : threads)
+    t.join();
   CHECK(accepted.size() == static_cast<std::size_t>(kSenders * kEach));
   CHECK(seen_contents == accepted);
   CHECK(in_order);
+}
+
+namespace {
+
+double metric_value(const std::string& exposition, const std::string& series) {
+  const auto at = exposition.find("\n" + series + " ");
+  if (at == std::string::npos)
+    return -1;
+  return std::stod(exposition.substr(at + series.size() + 2));
+}
+
+}  // namespace
+
+TEST_CASE(
+    "a WebSocket client that stops reading is cut off after websocket.write_timeout_ms, others are "
+    "served",
+    "[messages][websocket][limits]") {
+  two_accounts f(
+      std::map<std::string, std::string>{{"SEALPOST_WEBSOCKET_WRITE_TIMEOUT_MS", "1000"}});
+  namespace asio = boost::asio;
+  namespace websocket = boost::beast::websocket;
+
+  // Bob's device 1 connects with a tiny receive buffer and never reads; it keeps sending
+  // (empty acks), so the server's idle timeout never fires: only the write deadline can end it.
+  asio::io_context ioc;
+  websocket::stream<asio::ip::tcp::socket> stalled(ioc);
+  stalled.next_layer().open(asio::ip::tcp::v4());
+  stalled.next_layer().set_option(asio::socket_base::receive_buffer_size(4096));
+  stalled.next_layer().connect({asio::ip::make_address("127.0.0.1"), f.server.port()});
+  stalled.set_option(websocket::stream_base::decorator(
+      [auth = basic_auth(f.bob.account_id, 1, f.bob.password)](websocket::request_type& req) {
+        req.set(boost::beast::http::field::authorization, auth);
+      }));
+  stalled.handshake("127.0.0.1", "/v1/websocket");
+  stalled.binary(true);
+
+  ws_client reader(f.server.port(), f.bob2);
+  drain_until_queue_empty(reader);
+
+  // 40 envelopes of 200 KiB per device: far more than the socket buffers between the
+  // server and the stalled client can hold.
+  api_client alice(f.server.port(), f.alice);
+  const std::string big(200 * 1024, 'x');
+  constexpr int kSends = 40;
+  for (int i = 0; i < kSends; ++i) {
+    REQUIRE(
+        send(alice, f.bob.account_id, {{1}, {f.bob2.device_id}}, big + std::to_string(i)).status ==
+        200);
+  }
+
+  // The reading device gets every envelope while the other one is stuck.
+  for (int i = 0; i < kSends; ++i) {
+    auto frame = reader.next();
+    REQUIRE(frame.has_value());
+    REQUIRE(frame->has_delivery());
+    CHECK(frame->delivery().content() ==
+          big + std::to_string(i) + "#" + std::to_string(f.bob2.device_id));
+    reader.ack({frame->delivery().guid()});
+  }
+
+  // The stalled client's writes start failing once the server has closed its socket.
+  sealpost::v1::ClientFrame empty_ack;
+  empty_ack.mutable_ack();
+  const std::string ack_bytes = empty_ack.SerializeAsString();
+  const auto started = std::chrono::steady_clock::now();
+  boost::system::error_code ec;
+  while (!ec && std::chrono::steady_clock::now() - started < std::chrono::seconds(15)) {
+    stalled.write(asio::buffer(ack_bytes), ec);
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  INFO("stalled client cut off after " << std::chrono::duration_cast<std::chrono::milliseconds>(
+                                              std::chrono::steady_clock::now() - started)
+                                              .count()
+                                       << " ms");
+  CHECK(ec);
+  CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(10));
+
+  // Only the reading device's socket is left, and nothing the stalled one missed is lost.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  double open = -1;
+  while (std::chrono::steady_clock::now() < deadline) {
+    open = metric_value(http_client(f.server.admin_port()).get("/metrics").body,
+                        "sealpost_open_websockets");
+    if (open == 1)
+      break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  CHECK(open == 1);
+  ws_client again(f.server.port(), f.bob);
+  auto backlog = drain_until_queue_empty(again);
+  REQUIRE(backlog.size() == kSends);
+  for (int i = 0; i < kSends; ++i)
+    CHECK(backlog[static_cast<std::size_t>(i)].content() == big + std::to_string(i) + "#1");
 }
