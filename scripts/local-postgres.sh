@@ -3,17 +3,22 @@
 #   local-postgres.sh start DIR [--fast]   create once (initdb), start, create database
 #                                          "sealpost"; print its URL; write DIR/env
 #   local-postgres.sh stop DIR             stop it (data is kept)
+#   local-postgres.sh kill DIR             stop it at once, like a crash (immediate mode:
+#                                          no checkpoint; the next start runs crash recovery)
 #   local-postgres.sh url DIR              print the URL of a running cluster
 # Postgres refuses to run as root: as root the cluster belongs to the unprivileged
 # `postgres` user (created by Debian's package); otherwise to the calling user.
 # It listens on a Unix socket only, so it never collides with another server's port.
 # --fast turns off durability (fsync) for throwaway test clusters.
+# --nofsync turns off fsync but keeps synchronous commit: a commit is written to the OS
+# before it is confirmed, so it survives a crash of Postgres (`kill`), not of the machine.
+# (Both take effect when the cluster is created.)
 set -euo pipefail
 
 die() { echo "local-postgres: $*" >&2; exit 1; }
 
 cmd=${1:-}; dir=${2:-}
-[[ -n $cmd && -n $dir ]] || die "usage: $0 start|stop|url DIR [--fast]"
+[[ -n $cmd && -n $dir ]] || die "usage: $0 start|stop|kill|url DIR [--fast|--nofsync]"
 fast=${3:-}
 
 bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
@@ -61,6 +66,9 @@ case $cmd in
           echo "fsync = off"
           echo "synchronous_commit = off"
           echo "full_page_writes = off"
+        elif [[ $fast == --nofsync ]]; then
+          echo "fsync = off"
+          echo "full_page_writes = off"
         fi
       } | as_owner tee -a "$data/postgresql.conf" >/dev/null
     fi
@@ -78,6 +86,11 @@ case $cmd in
   stop)
     if [[ -f $data/PG_VERSION ]] && is_running; then
       as_owner "$bindir/pg_ctl" -D "$data" -m fast -w stop >/dev/null
+    fi
+    ;;
+  kill)
+    if [[ -f $data/PG_VERSION ]] && is_running; then
+      as_owner "$bindir/pg_ctl" -D "$data" -m immediate -w stop >/dev/null
     fi
     ;;
   url)

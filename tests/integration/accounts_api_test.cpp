@@ -15,7 +15,9 @@ http_result post_json(std::uint16_t port, const std::string& target, const json:
   return http_client(port).request(http::verb::post, target, json::serialize(body));
 }
 
-std::string error_code(const http_result& r) { return std::string(r.json().at("error").as_string()); }
+std::string error_code(const http_result& r) {
+  return std::string(r.json().at("error").as_string());
+}
 
 }  // namespace
 
@@ -44,7 +46,8 @@ TEST_CASE("registration, lookup and device list", "[accounts]") {
   CHECK(a.get("/v1/accounts/not-a-uuid/devices").status == 404);
 
   SECTION("the same username again is 409 username_taken") {
-    auto again = post_json(server.port(), "/v1/accounts", test_identity().registration(name, random_password()));
+    auto again = post_json(server.port(), "/v1/accounts",
+                           test_identity().registration(name, random_password()));
     CHECK(again.status == 409);
     CHECK(error_code(again) == "username_taken");
   }
@@ -57,7 +60,8 @@ TEST_CASE("registration, lookup and device list", "[accounts]") {
     CHECK(wrong.get("/v1/accounts/by-username/" + name).status == 401);
     api_client other_device(server.port(), {alice.account_id, 2, alice.password});
     CHECK(other_device.get("/v1/accounts/by-username/" + name).status == 401);
-    auto garbage = anon.request(http::verb::get, "/v1/keys/status", "", {{"Authorization", "Basic !!!"}});
+    auto garbage =
+        anon.request(http::verb::get, "/v1/keys/status", "", {{"Authorization", "Basic !!!"}});
     CHECK(garbage.status == 401);
   }
 }
@@ -89,9 +93,11 @@ TEST_CASE("registration rejects bad input with a clear error and stores nothing"
   });
   CHECK(bad_sig.status == 422);
   CHECK(error_code(bad_sig) == "invalid_signature");
-  auto too_many = with([&](json::object& b) { b["one_time_prekeys"] = id.one_time_prekeys(1, 101); });
+  auto too_many =
+      with([&](json::object& b) { b["one_time_prekeys"] = id.one_time_prekeys(1, 101); });
   CHECK(too_many.status == 413);
-  CHECK(http_client(server.port()).request(http::verb::post, "/v1/accounts", "{not json").status == 400);
+  CHECK(http_client(server.port()).request(http::verb::post, "/v1/accounts", "{not json").status ==
+        400);
 
   // None of those created the account: the name is still free.
   CHECK(post_json(server.port(), "/v1/accounts", body).status == 201);
@@ -162,9 +168,11 @@ TEST_CASE("linking, removing devices and deleting the account", "[accounts][devi
   // Only the primary mints link tokens.
   CHECK(second.call(http::verb::post, "/v1/devices/link-tokens").status == 403);
 
-  auto t3 = std::string(p.call(http::verb::post, "/v1/devices/link-tokens").json().at("token").as_string());
+  auto t3 = std::string(
+      p.call(http::verb::post, "/v1/devices/link-tokens").json().at("token").as_string());
   REQUIRE(link_new_device(t3, random_password()).status == 201);  // device 3: the limit
-  auto t4 = std::string(p.call(http::verb::post, "/v1/devices/link-tokens").json().at("token").as_string());
+  auto t4 = std::string(
+      p.call(http::verb::post, "/v1/devices/link-tokens").json().at("token").as_string());
   auto over = link_new_device(t4, random_password());
   CHECK(over.status == 409);
   CHECK(error_code(over) == "device_limit");
@@ -176,10 +184,15 @@ TEST_CASE("linking, removing devices and deleting the account", "[accounts][devi
   CHECK(second.call(http::verb::delete_, "/v1/devices/2").status == 204);
   CHECK(second.get("/v1/keys/status").status == 401);
   CHECK(p.call(http::verb::delete_, "/v1/devices/3").status == 204);
-  CHECK(p.get("/v1/accounts/" + primary.account_id + "/devices").json().at("devices").as_array().size() == 1);
+  CHECK(p.get("/v1/accounts/" + primary.account_id + "/devices")
+            .json()
+            .at("devices")
+            .as_array()
+            .size() == 1);
 
   // A freed slot gets a new device id, never a reused one.
-  auto t5 = std::string(p.call(http::verb::post, "/v1/devices/link-tokens").json().at("token").as_string());
+  auto t5 = std::string(
+      p.call(http::verb::post, "/v1/devices/link-tokens").json().at("token").as_string());
   auto relinked = link_new_device(t5, random_password());
   REQUIRE(relinked.status == 201);
   CHECK(relinked.json().at("device_id").as_int64() == 4);
@@ -189,7 +202,8 @@ TEST_CASE("linking, removing devices and deleting the account", "[accounts][devi
     CHECK(p.call(http::verb::delete_, "/v1/accounts/me").status == 204);
     CHECK(p.get("/v1/keys/status").status == 401);
     test_identity observer_id;
-    api_client observer(server.port(), register_account(server.port(), observer_id, unique_username("obs")));
+    api_client observer(server.port(),
+                        register_account(server.port(), observer_id, unique_username("obs")));
     CHECK(observer.get("/v1/accounts/" + primary.account_id + "/devices").status == 404);
     CHECK(observer.get("/v1/keys/" + primary.account_id + "/*").status == 404);
   }
@@ -202,9 +216,11 @@ TEST_CASE("backups belong to one account and are bounded", "[accounts][backup]")
   auto a = register_account(server.port(), a_id, unique_username("fay"));
   auto b = register_account(server.port(), b_id, unique_username("gus"));
   http_client http(server.port());
-  auto auth_a = std::map<std::string, std::string>{{"Authorization", basic_auth(a.account_id, 1, a.password)},
-                                                   {"Content-Type", "application/octet-stream"}};
-  auto auth_b = std::map<std::string, std::string>{{"Authorization", basic_auth(b.account_id, 1, b.password)}};
+  auto auth_a =
+      std::map<std::string, std::string>{{"Authorization", basic_auth(a.account_id, 1, a.password)},
+                                         {"Content-Type", "application/octet-stream"}};
+  auto auth_b = std::map<std::string, std::string>{
+      {"Authorization", basic_auth(b.account_id, 1, b.password)}};
 
   CHECK(http.request(http::verb::get, "/v1/backup", "", auth_a).status == 404);
   const std::string blob("\x00\x01secret-ciphertext\xff", 21);
@@ -220,12 +236,15 @@ TEST_CASE("backups belong to one account and are bounded", "[accounts][backup]")
   auto big = http.request(http::verb::put, "/v1/backup", std::string(5000, 'x'), auth_a);
   CHECK(big.status == 413);
   CHECK(http_client(server.port()).request(http::verb::get, "/v1/backup", "", auth_a).body == blob);
-  CHECK(http_client(server.port()).request(http::verb::delete_, "/v1/backup", "", auth_a).status == 204);
-  CHECK(http_client(server.port()).request(http::verb::get, "/v1/backup", "", auth_a).status == 404);
+  CHECK(http_client(server.port()).request(http::verb::delete_, "/v1/backup", "", auth_a).status ==
+        204);
+  CHECK(http_client(server.port()).request(http::verb::get, "/v1/backup", "", auth_a).status ==
+        404);
   CHECK(http_client(server.port()).request(http::verb::get, "/v1/backup").status == 401);
 }
 
-TEST_CASE("registrations and failed logins are rate-limited per IP with Retry-After", "[accounts][limits]") {
+TEST_CASE("registrations and failed logins are rate-limited per IP with Retry-After",
+          "[accounts][limits]") {
   test_database db;
   server_process server(db.url(), {{"SEALPOST_RATE_LIMITS_REGISTRATION_PER_IP_BURST", "2"},
                                    {"SEALPOST_RATE_LIMITS_REGISTRATION_PER_IP_PER_MINUTE", "1"},
@@ -234,27 +253,32 @@ TEST_CASE("registrations and failed logins are rate-limited per IP with Retry-Af
   test_identity id;
   auto alice = register_account(server.port(), id, unique_username("hal"));
   register_account(server.port(), test_identity(), unique_username("ivy"));
-  auto third = post_json(server.port(), "/v1/accounts", test_identity().registration(unique_username("jo"), random_password()));
+  auto third = post_json(server.port(), "/v1/accounts",
+                         test_identity().registration(unique_username("jo"), random_password()));
   CHECK(third.status == 429);
   CHECK(std::stoi(third.headers.at("retry-after")) >= 1);
 
   api_client right(server.port(), alice);
   api_client wrong(server.port(), {alice.account_id, 1, "not-the-password-at-all"});
   CHECK(right.get("/v1/keys/status").status == 200);
-  for (int i = 0; i < 3; ++i) CHECK(wrong.get("/v1/keys/status").status == 401);
+  for (int i = 0; i < 3; ++i)
+    CHECK(wrong.get("/v1/keys/status").status == 401);
   auto limited = right.get("/v1/keys/status");  // even the right password waits now
   CHECK(limited.status == 429);
   CHECK(limited.headers.count("retry-after") == 1);
 }
 
-TEST_CASE("a backup larger than the generic body limit fits under backup.max_bytes", "[accounts][backup]") {
+TEST_CASE("a backup larger than the generic body limit fits under backup.max_bytes",
+          "[accounts][backup]") {
   test_database db;
   server_process server(db.url());
   test_identity id;
   auto a = register_account(server.port(), id, unique_username("big"));
-  const std::map<std::string, std::string> auth{{"Authorization", basic_auth(a.account_id, 1, a.password)},
-                                                {"Content-Type", "application/octet-stream"}};
+  const std::map<std::string, std::string> auth{
+      {"Authorization", basic_auth(a.account_id, 1, a.password)},
+      {"Content-Type", "application/octet-stream"}};
   const std::string blob(3 * 1024 * 1024, 'b');  // over http.max_body_bytes (1 MiB)
-  CHECK(http_client(server.port()).request(http::verb::put, "/v1/backup", blob, auth).status == 204);
+  CHECK(http_client(server.port()).request(http::verb::put, "/v1/backup", blob, auth).status ==
+        204);
   CHECK(http_client(server.port()).request(http::verb::get, "/v1/backup", "", auth).body == blob);
 }

@@ -13,9 +13,12 @@ namespace json = boost::json;
 
 namespace {
 
-const char* const kTables[] = {"accounts",          "devices",         "signed_prekeys", "pq_last_resort_prekeys",
-                               "one_time_prekeys",  "pq_one_time_prekeys", "link_tokens", "invites",
-                               "backups",           "messages",        "claimed_prekeys", "device_presence"};
+const char* const kTables[] = {"accounts",         "devices",
+                               "signed_prekeys",   "pq_last_resort_prekeys",
+                               "one_time_prekeys", "pq_one_time_prekeys",
+                               "link_tokens",      "invites",
+                               "backups",          "messages",
+                               "claimed_prekeys",  "device_presence"};
 
 // A fingerprint of every row of every table.
 std::map<std::string, std::string> snapshot(const std::string& url) {
@@ -23,8 +26,9 @@ std::map<std::string, std::string> snapshot(const std::string& url) {
   pqxx::work tx(conn);
   std::map<std::string, std::string> out;
   for (const char* table : kTables) {
-    auto row = tx.exec1(std::string("SELECT coalesce(md5(string_agg(t::text, '|' ORDER BY t::text)), '') FROM ") +
-                        table + " t");
+    auto row = tx.exec1(
+        std::string("SELECT coalesce(md5(string_agg(t::text, '|' ORDER BY t::text)), '') FROM ") +
+        table + " t");
     out[table] = row[0].as<std::string>();
   }
   return out;
@@ -53,22 +57,24 @@ TEST_CASE("malformed and hostile requests get a 4xx and change nothing", "[secur
   const auto good = id.registration(unique_username("x"), random_password());
 
   std::vector<probe> probes;
-  auto add_body = [&](http::verb m, const std::string& target, const std::string& body, bool auth = true) {
+  auto add_body = [&](http::verb m, const std::string& target, const std::string& body,
+                      bool auth = true) {
     probes.push_back({m, target, body, auth});
   };
   // Bodies that are not what the endpoint takes, for every endpoint with a body.
-  const std::vector<std::string> junk = {"",
-                                         "{",
-                                         "[]",
-                                         "null",
-                                         "\"string\"",
-                                         "{\"a\":",
-                                         std::string(20, '[') + std::string(20, ']'),
-                                         "{\"timestamp\": 1e400}",
-                                         "{\"messages\": \"no\"}",
-                                         "\xff\xfe{}",
-                                         "{\"one_time_prekeys\": [{\"key_id\": 99999999999999999999}]}",
-                                         "{\"signed_prekey\": {\"key_id\": 1, \"public_key\": \"====\", \"signature\": \"\"}}"};
+  const std::vector<std::string> junk = {
+      "",
+      "{",
+      "[]",
+      "null",
+      "\"string\"",
+      "{\"a\":",
+      std::string(20, '[') + std::string(20, ']'),
+      "{\"timestamp\": 1e400}",
+      "{\"messages\": \"no\"}",
+      "\xff\xfe{}",
+      "{\"one_time_prekeys\": [{\"key_id\": 99999999999999999999}]}",
+      "{\"signed_prekey\": {\"key_id\": 1, \"public_key\": \"====\", \"signature\": \"\"}}"};
   for (const auto& body : junk) {
     add_body(http::verb::post, "/v1/accounts", body, false);
     add_body(http::verb::post, "/v1/devices", body, false);
@@ -115,18 +121,35 @@ TEST_CASE("malformed and hostile requests get a 4xx and change nothing", "[secur
     add_body(http::verb::post, "/v1/devices", json::serialize(b), false);
   }
   // Paths: traversal, bad ids, encodings; authenticated and not.
-  for (const std::string& target : std::vector<std::string>{"/v1/keys/../accounts/me", "/v1/keys/%2e%2e/x", "/v1/accounts//devices", "/v1/accounts/" + acct + "/devices/",
-        "/v1/keys/" + acct + "/-1", "/v1/keys/" + acct + "/99999999999", "/v1/keys/" + acct + "/1.0",
-        "/v1/keys/" + acct + "/%31", "/v1/keys/" + acct + "/**", "/v1/keys/XYZ/1", "/v1/keys/" + acct + "x/1",
-        "/v1/accounts/00000000-0000-0000-0000-000000000000/devices", "/v1/accounts/ABCDEF00-0000-4000-8000-000000000000/devices",
-        "/v1/messages/not-a-guid", "/v1/messages/" + acct, "/v1/devices/0", "/v1/devices/-2", "/v1/devices/abc",
-        "/v1/accounts/by-username/%00", "/../../etc/passwd", "/v1/websocket"}) {
+  for (const std::string& target :
+       std::vector<std::string>{"/v1/keys/../accounts/me",
+                                "/v1/keys/%2e%2e/x",
+                                "/v1/accounts//devices",
+                                "/v1/accounts/" + acct + "/devices/",
+                                "/v1/keys/" + acct + "/-1",
+                                "/v1/keys/" + acct + "/99999999999",
+                                "/v1/keys/" + acct + "/1.0",
+                                "/v1/keys/" + acct + "/%31",
+                                "/v1/keys/" + acct + "/**",
+                                "/v1/keys/XYZ/1",
+                                "/v1/keys/" + acct + "x/1",
+                                "/v1/accounts/00000000-0000-0000-0000-000000000000/devices",
+                                "/v1/accounts/ABCDEF00-0000-4000-8000-000000000000/devices",
+                                "/v1/messages/not-a-guid",
+                                "/v1/messages/" + acct,
+                                "/v1/devices/0",
+                                "/v1/devices/-2",
+                                "/v1/devices/abc",
+                                "/v1/accounts/by-username/%00",
+                                "/../../etc/passwd",
+                                "/v1/websocket"}) {
     probes.push_back({http::verb::get, target, "", true});
     probes.push_back({http::verb::delete_, target, "", true});
   }
   // Unauthenticated access to everything that needs a device.
-  for (const std::string& target : std::vector<std::string>{"/v1/keys/status", "/v1/messages", "/v1/backup", "/v1/accounts/" + acct + "/devices",
-                                   "/v1/keys/" + acct + "/*"}) {
+  for (const std::string& target :
+       std::vector<std::string>{"/v1/keys/status", "/v1/messages", "/v1/backup",
+                                "/v1/accounts/" + acct + "/devices", "/v1/keys/" + acct + "/*"}) {
     probes.push_back({http::verb::get, target, "", false});
   }
   probes.push_back({http::verb::delete_, "/v1/accounts/me", "", false});
@@ -136,11 +159,12 @@ TEST_CASE("malformed and hostile requests get a 4xx and change nothing", "[secur
   std::size_t tried = 0;
   for (const auto& p : probes) {
     std::map<std::string, std::string> headers;
-    if (p.authenticated) headers["Authorization"] = basic_auth(me.account_id, 1, me.password);
+    if (p.authenticated)
+      headers["Authorization"] = basic_auth(me.account_id, 1, me.password);
     http_result r = http_client(server.port()).request(p.method, p.target, p.body, headers);
     ++tried;
-    INFO(http::to_string(p.method) << " " << p.target << " body=" << p.body.substr(0, 80) << " -> " << r.status
-                                   << " " << r.body);
+    INFO(http::to_string(p.method) << " " << p.target << " body=" << p.body.substr(0, 80) << " -> "
+                                   << r.status << " " << r.body);
     CHECK(r.status >= 400);
     CHECK(r.status < 500);
     if (!r.body.empty() && r.headers["content-type"] == "application/json") {
@@ -150,10 +174,14 @@ TEST_CASE("malformed and hostile requests get a 4xx and change nothing", "[secur
     }
   }
   // Oversized headers and bodies on every route family.
-  for (const std::string& target : std::vector<std::string>{"/v1/accounts", "/v1/keys", "/v1/messages/" + acct, "/v1/backup"}) {
-    auto big_header = send_raw(server.port(), "PUT " + target + " HTTP/1.1\r\nHost: x\r\nX: " + std::string(20000, 'h') + "\r\n\r\n");
+  for (const std::string& target :
+       std::vector<std::string>{"/v1/accounts", "/v1/keys", "/v1/messages/" + acct, "/v1/backup"}) {
+    auto big_header = send_raw(server.port(), "PUT " + target + " HTTP/1.1\r\nHost: x\r\nX: " +
+                                                  std::string(20000, 'h') + "\r\n\r\n");
     CHECK_THAT(big_header.response, Catch::StartsWith("HTTP/1.1 431"));
-    auto big_body = send_raw(server.port(), "PUT " + target + " HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999\r\n\r\n");
+    auto big_body =
+        send_raw(server.port(),
+                 "PUT " + target + " HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999\r\n\r\n");
     CHECK_THAT(big_body.response, Catch::StartsWith("HTTP/1.1 413"));
     tried += 2;
   }

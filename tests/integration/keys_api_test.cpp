@@ -15,7 +15,9 @@ namespace json = boost::json;
 
 namespace {
 
-std::string error_code(const http_result& r) { return std::string(r.json().at("error").as_string()); }
+std::string error_code(const http_result& r) {
+  return std::string(r.json().at("error").as_string());
+}
 
 json::object status_of(api_client& c) {
   auto r = c.get("/v1/keys/status");
@@ -61,9 +63,11 @@ TEST_CASE("key upload: append, idempotent retry, conflicts, caps, bad signatures
   CHECK(error_code(conflict) == "key_id_conflict");
   CHECK(status_of(c).at("one_time_prekeys").as_int64() == 10);
 
-  auto per_upload = c.call(http::verb::put, "/v1/keys", {{"one_time_prekeys", id.one_time_prekeys(300, 11)}});
+  auto per_upload =
+      c.call(http::verb::put, "/v1/keys", {{"one_time_prekeys", id.one_time_prekeys(300, 11)}});
   CHECK(per_upload.status == 413);
-  auto pool = c.call(http::verb::put, "/v1/keys", {{"one_time_prekeys", id.one_time_prekeys(400, 3)}});
+  auto pool =
+      c.call(http::verb::put, "/v1/keys", {{"one_time_prekeys", id.one_time_prekeys(400, 3)}});
   CHECK(pool.status == 413);
   CHECK(error_code(pool) == "too_many_keys");
   CHECK(status_of(c).at("one_time_prekeys").as_int64() == 10);
@@ -80,8 +84,10 @@ TEST_CASE("key upload: append, idempotent retry, conflicts, caps, bad signatures
 
   // Wrong key type for a DH prekey (an Ed25519 key) and junk fields.
   json::object ed_key{{"key_id", 9}, {"public_key", b64(id.identity_key())}};
-  CHECK(c.call(http::verb::put, "/v1/keys", {{"one_time_prekeys", json::array{ed_key}}}).status == 422);
-  CHECK(c.call(http::verb::put, "/v1/keys", {{"one_time_prekeys", json::array{{{"key_id", -1}}}}}).status == 400);
+  CHECK(c.call(http::verb::put, "/v1/keys", {{"one_time_prekeys", json::array{ed_key}}}).status ==
+        422);
+  CHECK(c.call(http::verb::put, "/v1/keys", {{"one_time_prekeys", json::array{{{"key_id", -1}}}}})
+            .status == 400);
   CHECK(c.call(http::verb::put, "/v1/keys", {{"one_time_prekeys", 5}}).status == 400);
   CHECK(c.call(http::verb::put, "/v1/keys", {{"other", 5}}).status == 400);
 }
@@ -111,7 +117,11 @@ TEST_CASE("bundles hand out each one-time key once, then the last-resort key", "
   CHECK(ec_ids == std::set<std::int64_t>{1, 2});
   // Re-sending an upload of keys already handed out (a retried request) must not put them
   // back: each one-time key is handed out at most once, ever.
-  CHECK(b.call(http::verb::put, "/v1/keys", {{"one_time_prekeys", json::array{{{"key_id", 1}, {"public_key", b64(std::string("\x05") + std::string(32, 'k'))}}}}}).status == 204);
+  CHECK(b.call(http::verb::put, "/v1/keys",
+               {{"one_time_prekeys",
+                 json::array{{{"key_id", 1},
+                              {"public_key", b64(std::string("\x05") + std::string(32, 'k'))}}}}})
+            .status == 204);
   CHECK(pq_ids == std::set<std::int64_t>{1, 2});
   CHECK(status_of(b).at("one_time_prekeys").as_int64() == 0);
 
@@ -152,7 +162,8 @@ TEST_CASE("bundle fetches are rate-limited per requester and target", "[keys][li
   CHECK(status_of(bob).at("one_time_prekeys").as_int64() == 3);
 }
 
-TEST_CASE("a device of one account cannot touch another account's keys or devices", "[keys][authz]") {
+TEST_CASE("a device of one account cannot touch another account's keys or devices",
+          "[keys][authz]") {
   test_database db;
   server_process server(db.url());
   test_identity a_id, b_id;
@@ -162,7 +173,8 @@ TEST_CASE("a device of one account cannot touch another account's keys or device
   api_client owner(server.port(), a);
   // Every write acts on the caller's own account: B's upload signed by A's key fails, and
   // A's pools stay as they were.
-  CHECK(mallory.call(http::verb::put, "/v1/keys", {{"signed_prekey", a_id.signed_prekey(5)}}).status == 422);
+  CHECK(mallory.call(http::verb::put, "/v1/keys", {{"signed_prekey", a_id.signed_prekey(5)}})
+            .status == 422);
   CHECK(mallory.call(http::verb::delete_, "/v1/devices/1").status == 403);
   CHECK(mallory.call(http::verb::delete_, "/v1/devices/2").status == 404);
   api_client impostor(server.port(), {a.account_id, 1, b.password});
@@ -171,10 +183,15 @@ TEST_CASE("a device of one account cannot touch another account's keys or device
   auto status = status_of(owner);
   CHECK(status.at("signed_prekey_id").as_int64() == 1);
   CHECK(status.at("one_time_prekeys").as_int64() == 5);
-  CHECK(owner.get("/v1/accounts/" + a.account_id + "/devices").json().at("devices").as_array().size() == 1);
+  CHECK(owner.get("/v1/accounts/" + a.account_id + "/devices")
+            .json()
+            .at("devices")
+            .as_array()
+            .size() == 1);
 }
 
-TEST_CASE("a libsignal identity (0x05, XEdDSA, Kyber) registers, uploads and is fetched", "[keys][libsignal]") {
+TEST_CASE("a libsignal identity (0x05, XEdDSA, Kyber) registers, uploads and is fetched",
+          "[keys][libsignal]") {
   std::ifstream in(SEALPOST_TEST_VECTORS_DIR "/xeddsa.json");
   std::stringstream ss;
   ss << in.rdbuf();
@@ -193,34 +210,43 @@ TEST_CASE("a libsignal identity (0x05, XEdDSA, Kyber) registers, uploads and is 
                     {"password", password},
                     {"registration_id", 4242},
                     {"identity_key", hex_to_b64(hex(spk.at("public_key")))},
-                    {"signed_prekey", {{"key_id", 11}, {"public_key", hex_to_b64(hex(spk.at("message")))},
-                                       {"signature", hex_to_b64(hex(spk.at("signature")))}}},
-                    {"pq_last_resort_prekey", {{"key_id", 12}, {"public_key", hex_to_b64(hex(kyber.at("message")))},
-                                               {"signature", hex_to_b64(hex(kyber.at("signature")))}}},
+                    {"signed_prekey",
+                     {{"key_id", 11},
+                      {"public_key", hex_to_b64(hex(spk.at("message")))},
+                      {"signature", hex_to_b64(hex(spk.at("signature")))}}},
+                    {"pq_last_resort_prekey",
+                     {{"key_id", 12},
+                      {"public_key", hex_to_b64(hex(kyber.at("message")))},
+                      {"signature", hex_to_b64(hex(kyber.at("signature")))}}},
                     {"one_time_prekeys", ec_source.one_time_prekeys(1, 1)}};
-  auto res = http_client(server.port()).request(http::verb::post, "/v1/accounts", json::serialize(body));
+  auto res =
+      http_client(server.port()).request(http::verb::post, "/v1/accounts", json::serialize(body));
   REQUIRE(res.status == 201);
   device_login signal{std::string(res.json().at("account_id").as_string()), 1, password};
   api_client self(server.port(), signal);
   // Uploading the Kyber key again as a one-time PQ key verifies with XEdDSA too.
   json::object pq = body["pq_last_resort_prekey"].as_object();
   pq["key_id"] = 13;
-  CHECK(self.call(http::verb::put, "/v1/keys", {{"pq_one_time_prekeys", json::array{pq}}}).status == 204);
+  CHECK(self.call(http::verb::put, "/v1/keys", {{"pq_one_time_prekeys", json::array{pq}}}).status ==
+        204);
   // Flipping the Edwards sign bit (top bit of the last signature byte) must fail.
   std::string sig_hex(hex(spk.at("signature")));
-  sig_hex[126] = sig_hex[126] >= '8' ? static_cast<char>(sig_hex[126] - 8) : static_cast<char>(sig_hex[126] + 8);
+  sig_hex[126] = sig_hex[126] >= '8' ? static_cast<char>(sig_hex[126] - 8)
+                                     : static_cast<char>(sig_hex[126] + 8);
   json::object flipped = body["signed_prekey"].as_object();
   flipped["signature"] = hex_to_b64(sig_hex);
   CHECK(self.call(http::verb::put, "/v1/keys", {{"signed_prekey", flipped}}).status == 422);
 
   test_identity fetcher_id;
-  api_client fetcher(server.port(), register_account(server.port(), fetcher_id, unique_username("ed")));
+  api_client fetcher(server.port(),
+                     register_account(server.port(), fetcher_id, unique_username("ed")));
   auto bundle = fetcher.get("/v1/keys/" + signal.account_id + "/1");
   REQUIRE(bundle.status == 200);
   auto dev = bundle.json().at("devices").as_array().at(0).as_object();
   CHECK(dev.at("identity_key").as_string() == hex_to_b64(hex(spk.at("public_key"))));
   CHECK(dev.at("registration_id").as_int64() == 4242);
-  CHECK(dev.at("signed_prekey").at("signature").as_string() == hex_to_b64(hex(spk.at("signature"))));
+  CHECK(dev.at("signed_prekey").at("signature").as_string() ==
+        hex_to_b64(hex(spk.at("signature"))));
   CHECK(dev.at("pq_prekey").at("key_id").as_int64() == 13);
   CHECK(dev.at("pq_prekey").at("public_key").as_string() == hex_to_b64(hex(kyber.at("message"))));
   CHECK_FALSE(dev.at("pq_prekey").at("last_resort").as_bool());

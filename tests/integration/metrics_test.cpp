@@ -1,14 +1,15 @@
 // Operators' view: traffic through a server moves the matching counters by the right
 // amounts, as seen through a real Prometheus scrape; promtool accepts the exposition.
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
 #include <csignal>
-#include <fcntl.h>
 #include <filesystem>
 #include <fstream>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <thread>
 
 #include "api_client.hpp"
@@ -34,13 +35,15 @@ class child {
  public:
   explicit child(std::vector<std::string> args) {
     std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
+    for (auto& a : args)
+      argv.push_back(a.data());
     argv.push_back(nullptr);
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
     posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
-    if (posix_spawnp(&pid_, argv[0], &actions, nullptr, argv.data(), environ) != 0) pid_ = -1;
+    if (posix_spawnp(&pid_, argv[0], &actions, nullptr, argv.data(), environ) != 0)
+      pid_ = -1;
     posix_spawn_file_actions_destroy(&actions);
   }
   ~child() {
@@ -57,7 +60,8 @@ class child {
 
 int run_with_stdin(const std::string& command, const std::string& input) {
   FILE* p = popen(command.c_str(), "w");
-  if (p == nullptr) return -1;
+  if (p == nullptr)
+    return -1;
   fwrite(input.data(), 1, input.size(), p);
   return WEXITSTATUS(pclose(p));
 }
@@ -76,9 +80,11 @@ double prometheus_value(std::uint16_t port, const std::string& query) {
   }
   try {
     auto res = http_client(port).get("/api/v1/query?query=" + encoded);
-    if (res.status != 200) return -1;
+    if (res.status != 200)
+      return -1;
     auto result = res.json().at("data").at("result").as_array();
-    if (result.size() != 1) return -1;
+    if (result.size() != 1)
+      return -1;
     return std::stod(std::string(result[0].at("value").as_array()[1].as_string()));
   } catch (const std::exception&) {
     return -1;  // Prometheus not up yet
@@ -90,14 +96,16 @@ double await_value(std::uint16_t port, const std::string& query, double expected
   double value = -1;
   for (int i = 0; i < 150 && value != expected; ++i) {
     value = prometheus_value(port, query);
-    if (value != expected) std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    if (value != expected)
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
   return value;
 }
 
 }  // namespace
 
-TEST_CASE("traffic moves the counters by the right amounts, through a real Prometheus scrape", "[metrics]") {
+TEST_CASE("traffic moves the counters by the right amounts, through a real Prometheus scrape",
+          "[metrics]") {
   test_database db;
   server_process server(db.url(), {{"SEALPOST_RATE_LIMITS_BUNDLE_PER_PAIR_BURST", "3"},
                                    {"SEALPOST_RATE_LIMITS_BUNDLE_PER_PAIR_PER_MINUTE", "1"}});
@@ -107,15 +115,20 @@ TEST_CASE("traffic moves the counters by the right amounts, through a real Prome
   api_client a(server.port(), alice);
 
   // 3 bundle claims: 2 one-time keys, then an empty pool (EC) and one PQ last-resort serve.
-  for (int i = 0; i < 3; ++i) REQUIRE(a.get("/v1/keys/" + bob.account_id + "/1").status == 200);
+  for (int i = 0; i < 3; ++i)
+    REQUIRE(a.get("/v1/keys/" + bob.account_id + "/1").status == 200);
   CHECK(a.get("/v1/keys/" + bob.account_id + "/1").status == 429);
   // One failed authentication.
-  CHECK(api_client(server.port(), {alice.account_id, 1, "wrong-password-wrong"}).get("/v1/keys/status").status == 401);
+  CHECK(api_client(server.port(), {alice.account_id, 1, "wrong-password-wrong"})
+            .get("/v1/keys/status")
+            .status == 401);
   // 4 envelopes, delivered and acked over a WebSocket.
   ws_client ws(server.port(), bob);
   for (int i = 0; i < 4; ++i) {
     json::object body{{"timestamp", 1},
-                      {"messages", json::array{{{"device_id", 1}, {"registration_id", 1234}, {"type", 1},
+                      {"messages", json::array{{{"device_id", 1},
+                                                {"registration_id", 1234},
+                                                {"type", 1},
                                                 {"content", b64(std::string("ciphertext"))}}}}};
     REQUIRE(a.call(http::verb::put, "/v1/messages/" + bob.account_id, body).status == 200);
   }
@@ -123,7 +136,8 @@ TEST_CASE("traffic moves the counters by the right amounts, through a real Prome
   while (delivered < 4) {
     auto frame = ws.next();
     REQUIRE(frame.has_value());
-    if (!frame->has_delivery()) continue;
+    if (!frame->has_delivery())
+      continue;
     ws.ack({frame->delivery().guid()});
     ++delivered;
   }
@@ -142,7 +156,8 @@ TEST_CASE("traffic moves the counters by the right amounts, through a real Prome
                                             "      - targets: ['127.0.0.1:"
                                          << server.admin_port() << "']\n";
   const auto prom_port = free_port();
-  child prometheus({"prometheus", "--config.file=" + dir + "/prometheus.yml", "--storage.tsdb.path=" + dir + "/data",
+  child prometheus({"prometheus", "--config.file=" + dir + "/prometheus.yml",
+                    "--storage.tsdb.path=" + dir + "/data",
                     "--web.listen-address=127.0.0.1:" + std::to_string(prom_port)});
   REQUIRE(prometheus.started());
 
@@ -155,7 +170,8 @@ TEST_CASE("traffic moves the counters by the right amounts, through a real Prome
   CHECK(await_value(prom_port, "sealpost_rate_limited_total{limiter=\"bundle_per_pair\"}", 1) == 1);
   CHECK(await_value(prom_port, "sealpost_auth_failures_total", 1) == 1);
   CHECK(await_value(prom_port,
-                    "sealpost_http_requests_total{route=\"/v1/messages/{account_id}\",method=\"PUT\",status=\"200\"}",
+                    "sealpost_http_requests_total{route=\"/v1/messages/"
+                    "{account_id}\",method=\"PUT\",status=\"200\"}",
                     4) == 4);
   CHECK(await_value(prom_port, "sealpost_open_websockets", 1) == 1);
   CHECK(await_value(prom_port, "sealpost_build_info", 1) == 1);

@@ -1,8 +1,9 @@
 // Schema migrations against a real Postgres: idempotent, recorded once, atomic on failure.
+#include "storage/migrations.hpp"
+
 #include <catch2/catch.hpp>
 #include <pqxx/pqxx>
 
-#include "storage/migrations.hpp"
 #include "test_database.hpp"
 
 using namespace sealpost;

@@ -3,11 +3,11 @@
 // answered with a clean 400 and a closed connection.
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
-#include <boost/json.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
+#include <boost/json.hpp>
 #include <catch2/catch.hpp>
 #include <cstdlib>
 #include <filesystem>
@@ -35,9 +35,10 @@ struct self_signed {
     dir = tmpl;
     cert = dir + "/" + name + ".crt";
     key = dir + "/" + name + ".key";
-    const std::string cmd = "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 "
-                            "-subj /CN=localhost -addext subjectAltName=DNS:localhost -keyout " +
-                            key + " -out " + cert + " >/dev/null 2>&1";
+    const std::string cmd =
+        "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 "
+        "-subj /CN=localhost -addext subjectAltName=DNS:localhost -keyout " +
+        key + " -out " + cert + " >/dev/null 2>&1";
     REQUIRE(std::system(cmd.c_str()) == 0);
   }
   ~self_signed() { std::filesystem::remove_all(dir); }
@@ -51,7 +52,8 @@ ssl::context verifying_client(const std::string& ca_file) {
 }
 
 // Connects and handshakes, verifying the certificate for host "localhost".
-boost::system::error_code tls_connect(beast::ssl_stream<beast::tcp_stream>& stream, std::uint16_t port) {
+boost::system::error_code tls_connect(beast::ssl_stream<beast::tcp_stream>& stream,
+                                      std::uint16_t port) {
   beast::get_lowest_layer(stream).connect({asio::ip::make_address("127.0.0.1"), port});
   SSL_set_tlsext_host_name(stream.native_handle(), "localhost");
   stream.set_verify_callback(ssl::host_name_verification("localhost"));
@@ -142,7 +144,8 @@ TEST_CASE("the public listener serves HTTPS and WSS with a verifiable certificat
   }
 }
 
-TEST_CASE("a missing certificate file stops start-up with a message naming the key", "[tls][config]") {
+TEST_CASE("a missing certificate file stops start-up with a message naming the key",
+          "[tls][config]") {
   auto result = run_server_command({}, {{"SEALPOST_DATABASE_URL", "postgresql:///unused"},
                                         {"SEALPOST_TLS_CERTIFICATE_FILE", "/nonexistent.crt"},
                                         {"SEALPOST_TLS_PRIVATE_KEY_FILE", "/nonexistent.key"}});

@@ -77,22 +77,47 @@ std::string read_file(const std::string& path) {
 }  // namespace
 
 server_process::server_process(const std::string& database_url,
-                               std::map<std::string, std::string> env) {
-  env.emplace("SEALPOST_DATABASE_URL", database_url);
-  env.emplace("SEALPOST_LISTEN", "127.0.0.1:0");
-  env.emplace("SEALPOST_ADMIN_LISTEN", "127.0.0.1:0");
-  env.emplace("SEALPOST_THREADS", "2");
-  env.emplace("SEALPOST_DATABASE_POOL_SIZE", "4");
-  if (const char* level = std::getenv("SEALPOST_TEST_LOG_LEVEL")) env.emplace("SEALPOST_LOG_LEVEL", level);
+                               std::map<std::string, std::string> env)
+    : env_(std::move(env)) {
+  env_.emplace("SEALPOST_DATABASE_URL", database_url);
+  env_.emplace("SEALPOST_LISTEN", "127.0.0.1:0");
+  env_.emplace("SEALPOST_ADMIN_LISTEN", "127.0.0.1:0");
+  env_.emplace("SEALPOST_THREADS", "2");
+  env_.emplace("SEALPOST_DATABASE_POOL_SIZE", "4");
+  if (const char* level = std::getenv("SEALPOST_TEST_LOG_LEVEL")) env_.emplace("SEALPOST_LOG_LEVEL", level);
 
   char log_template[] = "/tmp/sealpost-server-log-XXXXXX";
   int log_fd = mkstemp(log_template);
   if (log_fd < 0) throw std::runtime_error("mkstemp failed");
   log_path_ = log_template;
-  int pipe_fds[2];
-  if (pipe(pipe_fds) != 0) throw std::runtime_error("pipe failed");
+  close(log_fd);
+  start();
+}
 
-  pid_ = spawn({}, env, pipe_fds[1], log_fd);
+void server_process::restart() {
+  if (running()) throw std::logic_error("server_process::restart: the server is still running");
+  start();
+}
+
+bool server_process::running() {
+  if (pid_ <= 0) return false;
+  int status = 0;
+  if (waitpid(pid_, &status, WNOHANG) == 0) return true;
+  pid_ = -1;
+  return false;
+}
+
+void server_process::start() {
+  // Appends, so that the log of every run of this server is in one file.
+  int log_fd = open(log_path_.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+  if (log_fd < 0) throw std::runtime_error("cannot open the server log " + log_path_);
+  int pipe_fds[2];
+  if (pipe(pipe_fds) != 0) {
+    close(log_fd);
+    throw std::runtime_error("pipe failed");
+  }
+
+  pid_ = spawn({}, env_, pipe_fds[1], log_fd);
   close(pipe_fds[1]);
   close(log_fd);
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <csignal>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -31,7 +32,20 @@ class server_process {
 
   std::string log_tail(std::size_t max_bytes = 4000) const;
 
+  // For crash tests. kill_hard() is SIGKILL: no shutdown, in-flight requests are cut off.
+  // Returns true once the process is gone.
+  bool kill_hard() { return stop(SIGKILL) != -1; }
+  // Starts the server again after stop()/kill_hard(), on the same database with the same
+  // settings, on new ports (port() and admin_port() change); its log continues in the same
+  // file. Throws like the constructor.
+  void restart();
+  // True while the process has not exited (it is reaped when it has).
+  bool running();
+
  private:
+  void start();
+
+  std::map<std::string, std::string> env_;  // the child's SEALPOST_* settings
   pid_t pid_ = -1;
   std::uint16_t port_ = 0;
   std::uint16_t admin_port_ = 0;

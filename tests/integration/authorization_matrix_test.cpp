@@ -1,0 +1,938 @@
+// The authorization matrix (issue 8): every endpoint of docs/api.md, and the WebSocket
+// upgrade, called by each kind of caller, against a real server and Postgres. The table
+// below IS the expected matrix; read it as documentation (docs/api.md, "Who may call what",
+// is the same table in prose form).
+//
+// The fixture ("world"; one shared by the rows that change nothing, one per row for the
+// others, and a fresh one for each cell of a destructive row that is expected to succeed):
+//   account A: A.1 primary, A.2 linked secondary, A.3 linked then removed by A.1, A.4 another
+//              linked secondary; one envelope queued for each of A.1, A.2, A.4 (sent by B.1);
+//              a backup.
+//   account B: B.1 primary only; one envelope queued for it (sent by A.1); a backup of its own.
+// Every device has a different number of one-time prekeys, so a device answered with
+// another device's data shows.
+//
+// Caller kinds, as columns:
+//   unauth     no Authorization header (for the WebSocket: no header and no query login)
+//   wrong_pw   A.1's login with a wrong password
+//   other      B.1: a real device, of another account
+//   removed    A.3's login and its once-valid password, after A.1 removed it
+//   secondary  A.2
+//   primary    A.1
+//
+// Each cell makes one request (the "measured" request) and asserts:
+//   - the status, and the error code where the table names one (every 401: "unauthorized");
+//   - a refusal (any 4xx) changed nothing: every table of the database is identical before
+//     and after (device_presence, which only mirrors open sockets, aside);
+//   - an allowed call changed nothing outside its row's `may change` scope (e.g. a key upload
+//     touches only the caller's own device, a backup write only the caller's own account);
+//   - an allowed call had its effect, on the right account or device (the row's function).
+// Paths that name "me" or nothing (keys, backup, queue) act on the caller's own account, so
+// for B.1 they succeed on B and must leave A untouched: the matrix shows that as the 2xx.
+#include <boost/json.hpp>
+#include <catch2/catch.hpp>
+#include <fstream>
+#include <functional>
+#include <memory>
+#include <pqxx/pqxx>
+#include <regex>
+#include <set>
+#include <sstream>
+
+#include "api_client.hpp"
+#include "server_process.hpp"
+#include "test_database.hpp"
+#include "ws_client.hpp"
+
+using namespace sealpost::testing;
+namespace json = boost::json;
+
+namespace {
+
+// ---------------------------------------------------------------------------------------
+// Expectations: a status, and for refusals with a specific code, that code.
+
+struct expect {
+  unsigned status;
+  const char* error = nullptr;
+};
+
+constexpr expect s101{101};  // WebSocket upgrade accepted
+constexpr expect s200{200};
+constexpr expect s201{201};
+constexpr expect s204{204};
+constexpr expect no_auth{401, "unauthorized"};
+constexpr expect forbidden{403, "forbidden"};  // secondary removing another device
+constexpr expect primary_required{403, "primary_device_required"};  // only device 1 may do this
+constexpr expect primary_device{403, "primary_device"};             // device 1 cannot be removed
+constexpr expect bad_token{403, "invalid_link_token"};
+constexpr expect no_device{404, "device_not_found"};
+constexpr expect no_message{404, "message_not_found"};
+
+enum caller : std::size_t { unauth, wrong_pw, other, removed, secondary, primary };
+constexpr std::size_t kCallers = 6;
+constexpr const char* kCallerNames[kCallers] = {"unauthenticated",           "wrong password",
+                                                "device of another account", "removed device",
+                                                "secondary device",          "primary device"};
+
+// What an allowed call may change in the database (a refused one may change nothing).
+enum class may_change {
+  nothing,          // reads
+  caller_device,    // rows of the calling device only
+  caller_account,   // rows of the calling device's account only
+  account_a,        // rows of the target account A only
+  new_account_only  // neither A nor B
+};
+
+// Which fixture a cell runs in.
+enum class fixture {
+  shared,           // one fixture for all these rows: their calls change no stored data
+                    // (or only create new accounts)
+  per_row,          // one fixture for the row; its checks are relative to the state before
+  fresh_if_allowed  // destructive rows: a fresh fixture for each cell expected to succeed;
+                    // the refusals share the row's (each asserts that it changed nothing)
+};
+
+// ---------------------------------------------------------------------------------------
+// Database fingerprints.
+
+struct table_info {
+  const char* name;
+  const char* account_column;  // nullptr: not per account
+  bool has_device;
+};
+
+// device_presence is left out: it mirrors open sockets and is cleared asynchronously after a
+// socket closes, which would race with the next cell's snapshot.
+constexpr table_info kTables[] = {{"accounts", "id", false},
+                                  {"devices", "account_id", true},
+                                  {"signed_prekeys", "account_id", true},
+                                  {"pq_last_resort_prekeys", "account_id", true},
+                                  {"one_time_prekeys", "account_id", true},
+                                  {"pq_one_time_prekeys", "account_id", true},
+                                  {"claimed_prekeys", "account_id", true},
+                                  {"link_tokens", "account_id", false},
+                                  {"backups", "account_id", false},
+                                  {"messages", "account_id", true},
+                                  {"invites", nullptr, false}};
+
+// Which rows a snapshot leaves out.
+struct snapshot_filter {
+  enum { everything, skip_device, skip_account, only_accounts } kind = everything;
+  std::string account;   // skip_device, skip_account
+  int device = 0;        // skip_device
+  std::string account2;  // only_accounts: {account, account2}
+};
+
+// The SQL literal of a UUID or a username (neither can hold a quote).
+std::string q(const std::string& s) {
+  return "'" + s + "'";
+}
+
+// One connection to the test's database for all the test's own reads.
+class database_probe {
+ public:
+  explicit database_probe(const std::string& url) : conn_(url) {}
+
+  // count:md5 of every row of every table, less the rows `f` leaves out; one round trip.
+  std::map<std::string, std::string> snapshot(const snapshot_filter& f) {
+    pqxx::nontransaction tx(conn_);
+    std::string sql;
+    for (const auto& t : kTables) {
+      std::string where = "true";
+      if (t.account_column != nullptr) {
+        const std::string col = std::string("t.") + t.account_column + "::text";
+        switch (f.kind) {
+          case snapshot_filter::everything:
+            break;
+          case snapshot_filter::skip_device:
+            if (t.has_device) {
+              where = "NOT (" + col + " = " + tx.quote(f.account) +
+                      " AND t.device_id = " + std::to_string(f.device) + ")";
+            }
+            break;
+          case snapshot_filter::skip_account:
+            where = col + " <> " + tx.quote(f.account);
+            break;
+          case snapshot_filter::only_accounts:
+            where = col + " IN (" + tx.quote(f.account) + ", " + tx.quote(f.account2) + ")";
+            break;
+        }
+      }
+      if (!sql.empty())
+        sql += " UNION ALL ";
+      sql += std::string("SELECT '") + t.name +
+             "', count(*)::text || ':' || coalesce(md5(string_agg(t::text, '|' ORDER BY t::text)), "
+             "'') FROM " +
+             t.name + " t WHERE " + where;
+    }
+    std::map<std::string, std::string> out;
+    for (const auto& row : tx.exec(sql))
+      out[row[0].as<std::string>()] = row[1].as<std::string>();
+    return out;
+  }
+
+  long long scalar(const std::string& sql) {
+    pqxx::nontransaction tx(conn_);
+    return tx.exec1(sql)[0].as<long long>();
+  }
+
+  long long rows_of(const char* table, const std::string& account, int device) {
+    return scalar(std::string("SELECT count(*) FROM ") + table + " WHERE account_id = " +
+                  q(account) + " AND device_id = " + std::to_string(device));
+  }
+
+  std::optional<std::string> backup_of(const std::string& account) {
+    pqxx::nontransaction tx(conn_);
+    auto r = tx.exec("SELECT encode(blob, 'escape') FROM backups WHERE account_id = " + q(account));
+    if (r.empty())
+      return std::nullopt;
+    return r[0][0].as<std::string>();
+  }
+
+  // Deletes every account but `keep` (each cascades to its devices, keys, queues, tokens
+  // and backup), so that snapshots stay small.
+  void wipe_except(const std::vector<std::string>& keep) {
+    pqxx::nontransaction tx(conn_);
+    std::string list = "'00000000-0000-0000-0000-000000000000'";
+    for (const auto& id : keep)
+      list += ", " + q(id);
+    tx.exec0("DELETE FROM accounts WHERE id NOT IN (" + list + ")");
+  }
+
+ private:
+  pqxx::connection conn_;
+};
+
+// ---------------------------------------------------------------------------------------
+// The fixture.
+
+constexpr int kOneTimeKeys[] = {0, 5, 6, 3, 4};  // by device id of A; B.1 has 7
+
+struct world {
+  std::string a_username;
+  test_identity a_ids[5];  // [1..4] used
+  test_identity b1_id;
+  device_login a[5];  // [1..4]; a[3] is removed
+  device_login b1;
+  std::string wrong_password = random_password();
+  std::map<std::string, std::string> seeded;  // "<account>.<device>" -> guid queued in the fixture
+  std::string a_backup, b_backup;
+
+  const std::string& A() const { return a[1].account_id; }
+  const std::string& B() const { return b1.account_id; }
+};
+
+std::string key_of(const device_login& d) {
+  return d.account_id + "." + std::to_string(d.device_id);
+}
+
+device_login link_with(std::uint16_t port, api_client& primary, const test_identity& id,
+                       std::size_t one_time_keys) {
+  auto token = primary.call(http::verb::post, "/v1/devices/link-tokens");
+  if (token.status != 201)
+    throw std::runtime_error("link token: " + token.body);
+  const auto password = random_password();
+  json::object body = id.registration("unused", password, one_time_keys);
+  body.erase("username");
+  body["link_token"] = token.json().at("token");
+  auto res = http_client(port).request(http::verb::post, "/v1/devices", json::serialize(body));
+  if (res.status != 201)
+    throw std::runtime_error("link: " + res.body);
+  return {primary.login().account_id,
+          static_cast<std::int32_t>(res.json().at("device_id").as_int64()), password};
+}
+
+json::object send_body(const std::vector<int>& devices, const std::string& text) {
+  json::array messages;
+  for (int d : devices) {
+    messages.push_back(
+        {{"device_id", d}, {"registration_id", 1234}, {"type", 1}, {"content", b64(text)}});
+  }
+  return {{"timestamp", 1700000000000}, {"messages", messages}};
+}
+
+// Sends from `from` to account `to`; returns device id -> guid. Throws unless 200.
+std::map<int, std::string> send_to(std::uint16_t port, const device_login& from,
+                                   const std::string& to, const std::vector<int>& devices,
+                                   const std::string& text) {
+  auto r =
+      api_client(port, from).call(http::verb::put, "/v1/messages/" + to, send_body(devices, text));
+  if (r.status != 200)
+    throw std::runtime_error("send: " + r.body);
+  std::map<int, std::string> out;
+  const auto body = r.json();
+  for (const auto& x : body.at("results").as_array()) {
+    out[static_cast<int>(x.at("device_id").as_int64())] = std::string(x.at("guid").as_string());
+  }
+  return out;
+}
+
+void put_backup(std::uint16_t port, const device_login& who, const std::string& bytes) {
+  auto r = http_client(port).request(
+      http::verb::put, "/v1/backup", bytes,
+      {{"Authorization", basic_auth(who.account_id, who.device_id, who.password)},
+       {"Content-Type", "application/octet-stream"}});
+  if (r.status != 204)
+    throw std::runtime_error("backup: " + r.body);
+}
+
+// The database belongs to this test: each new fixture first deletes the accounts of
+// fixtures no longer in use, which keeps the whole-database snapshots small.
+std::unique_ptr<world> make_world(std::uint16_t port, database_probe& db,
+                                  const std::vector<std::string>& keep) {
+  db.wipe_except(keep);
+  auto w = std::make_unique<world>();
+  w->a_username = unique_username("authz_a");
+  w->a[1] = register_account(port, w->a_ids[1], w->a_username, kOneTimeKeys[1]);
+  api_client a1(port, w->a[1]);
+  for (int d = 2; d <= 4; ++d) {
+    w->a[d] = link_with(port, a1, w->a_ids[d], static_cast<std::size_t>(kOneTimeKeys[d]));
+    if (w->a[d].device_id != d)
+      throw std::runtime_error("unexpected device id");
+  }
+  if (a1.call(http::verb::delete_, "/v1/devices/3").status != 204)
+    throw std::runtime_error("removal failed");
+  w->b1 = register_account(port, w->b1_id, unique_username("authz_b"), 7);
+  for (const auto& [d, guid] : send_to(port, w->b1, w->A(), {1, 2, 4}, "seed for A")) {
+    w->seeded[w->A() + "." + std::to_string(d)] = guid;
+  }
+  w->seeded[key_of(w->b1)] = send_to(port, w->a[1], w->B(), {1}, "seed for B").at(1);
+  w->a_backup = "backup of A " + w->A();
+  w->b_backup = "backup of B " + w->B();
+  put_backup(port, w->a[1], w->a_backup);
+  put_backup(port, w->b1, w->b_backup);
+  return w;
+}
+
+// ---------------------------------------------------------------------------------------
+// One cell: one caller kind against one endpoint, in one world.
+
+struct row;
+
+struct cell {
+  const row& r;
+  caller who;
+  expect want;
+  world& w;
+  const server_process& server;
+  database_probe& db;
+  int measured = 0;     // how many measured requests the row function made (must be 1)
+  unsigned status = 0;  // what the server answered
+
+  bool allowed() const { return want.status < 400; }
+  // Allowed, and the server agreed: the row function then checks the call's effect.
+  bool succeeded() const { return allowed() && status == want.status; }
+
+  // The login the caller presents (nullopt: none).
+  std::optional<device_login> login() const {
+    switch (who) {
+      case unauth:
+        return std::nullopt;
+      case wrong_pw:
+        return device_login{w.A(), 1, w.wrong_password};
+      case other:
+        return w.b1;
+      case removed:
+        return w.a[3];
+      case secondary:
+        return w.a[2];
+      case primary:
+        return w.a[1];
+    }
+    return std::nullopt;
+  }
+  // The identity of the device the caller claims to be (signs its key uploads).
+  const test_identity& identity() const {
+    switch (who) {
+      case other:
+        return w.b1_id;
+      case removed:
+        return w.a_ids[3];
+      case secondary:
+        return w.a_ids[2];
+      default:
+        return w.a_ids[1];
+    }
+  }
+  // The account and device an allowed caller acts as.
+  const device_login& me() const {
+    return who == other ? w.b1 : who == secondary ? w.a[2] : w.a[1];
+  }
+  std::map<std::string, std::string> auth_header() const {
+    auto l = login();
+    if (!l)
+      return {};
+    return {{"Authorization", basic_auth(l->account_id, l->device_id, l->password)}};
+  }
+
+  // The measured request: snapshots around it, checks the status and the error code.
+  http_result measure(const std::function<http_result()>& request, bool has_body = true);
+  http_result send(http::verb method, const std::string& target, const std::string& body = "",
+                   std::map<std::string, std::string> headers = {}) {
+    for (auto& h : auth_header())
+      headers.insert(h);
+    return measure(
+        [&] { return http_client(server.port()).request(method, target, body, headers); });
+  }
+  http_result send_json(http::verb method, const std::string& target, const json::value& body) {
+    return send(method, target, json::serialize(body));
+  }
+};
+
+struct row {
+  const char* endpoint;  // "METHOD /documented/path [which target]"
+  may_change scope;
+  fixture fresh;
+  std::array<expect, kCallers> expected;
+  void (*run)(cell&);
+};
+
+snapshot_filter filter_for(const cell& c) {
+  if (!c.allowed())
+    return {};
+  switch (c.r.scope) {
+    case may_change::nothing:
+      return {};
+    case may_change::caller_device:
+      return {snapshot_filter::skip_device, c.me().account_id, c.me().device_id, ""};
+    case may_change::caller_account:
+      return {snapshot_filter::skip_account, c.me().account_id, 0, ""};
+    case may_change::account_a:
+      return {snapshot_filter::skip_account, c.w.A(), 0, ""};
+    case may_change::new_account_only:
+      return {snapshot_filter::only_accounts, c.w.A(), 0, c.w.B()};
+  }
+  return {};
+}
+
+http_result cell::measure(const std::function<http_result()>& request, bool has_body) {
+  ++measured;
+  const auto filter = filter_for(*this);
+  const auto before = db.snapshot(filter);
+  auto res = request();
+  status = res.status;
+  CHECK(res.status == want.status);
+  if (has_body && res.status >= 400 && res.status == want.status) {
+    json::value body;
+    CHECK_NOTHROW(body = res.json());
+    const auto* obj = body.if_object();
+    const auto* code = obj != nullptr ? obj->if_contains("error") : nullptr;
+    CHECK((code != nullptr && code->is_string()));
+    if (code != nullptr && code->is_string() && want.error != nullptr) {
+      CHECK(code->as_string() == want.error);
+    }
+  }
+  const auto after = db.snapshot(filter);
+  std::string changed;  // the tables whose fingerprint differs
+  for (const auto& [table, print] : before) {
+    if (after.at(table) != print)
+      changed += table + " ";
+  }
+  INFO((allowed() ? "an allowed call changed rows outside its scope"
+                  : "a refused call changed stored data"));
+  CHECK(changed == "");
+  return res;
+}
+
+// A precondition of a cell (not the cell's assertion): throws, and the cell fails with it.
+void need(bool ok, const std::string& what) {
+  if (!ok)
+    throw std::runtime_error("cell set-up failed: " + what);
+}
+
+// Checks that `login` no longer authenticates (a removed device, a deleted account).
+void check_login_dead(const cell& c, const device_login& login) {
+  CHECK(api_client(c.server.port(), login).get("/v1/keys/status").status == 401);
+}
+
+std::set<std::int64_t> device_ids(const json::value& body, const char* key) {
+  std::set<std::int64_t> out;
+  const auto& list = body.at(key).as_array();
+  for (const auto& d : list)
+    out.insert(d.at("device_id").as_int64());
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------
+// Row functions: prepare (outside the measurement), make the measured request, check the
+// effect of an allowed call.
+
+void register_account_row(cell& c) {
+  const test_identity id;
+  const auto name = unique_username("authz_new");
+  auto r = c.send_json(http::verb::post, "/v1/accounts", id.registration(name, random_password()));
+  if (!c.succeeded())
+    return;
+  // The credentials sent along are ignored: the new account is a new one, not A or B.
+  const std::string created(r.json().at("account_id").as_string());
+  CHECK(created != c.w.A());
+  CHECK(created != c.w.B());
+  CHECK(r.json().at("device_id").as_int64() == 1);
+  CHECK(c.db.scalar("SELECT count(*) FROM accounts WHERE username = " + q(name) +
+                    " AND id = " + q(created)) == 1);
+}
+
+void lookup_row(cell& c) {
+  auto r = c.send(http::verb::get, "/v1/accounts/by-username/" + c.w.a_username);
+  if (c.succeeded())
+    CHECK(r.json().at("account_id").as_string() == c.w.A());
+}
+
+void list_devices_row(cell& c) {
+  auto r = c.send(http::verb::get, "/v1/accounts/" + c.w.A() + "/devices");
+  if (!c.succeeded())
+    return;
+  const auto body = r.json();
+  CHECK(device_ids(body, "devices") == std::set<std::int64_t>{1, 2, 4});  // not the removed 3
+}
+
+void delete_account_row(cell& c) {
+  c.send(http::verb::delete_, "/v1/accounts/me");
+  if (!c.succeeded())
+    return;
+  // The caller's own account is gone, with its devices, and its logins are dead.
+  const auto& gone = c.me().account_id;
+  CHECK(c.db.scalar("SELECT count(*) FROM accounts WHERE id = " + q(gone)) == 0);
+  CHECK(c.db.scalar("SELECT count(*) FROM devices WHERE account_id = " + q(gone)) == 0);
+  check_login_dead(c, c.me());
+  if (c.who == other)
+    CHECK(c.db.scalar("SELECT count(*) FROM accounts WHERE id = " + q(c.w.A())) == 1);
+}
+
+void link_token_row(cell& c) {
+  auto r = c.send(http::verb::post, "/v1/devices/link-tokens");
+  if (!c.succeeded())
+    return;
+  // The token links a device into the caller's own account.
+  const test_identity id;
+  json::object body = id.registration("unused", random_password(), 1);
+  body.erase("username");
+  body["link_token"] = r.json().at("token");
+  auto linked =
+      http_client(c.server.port()).request(http::verb::post, "/v1/devices", json::serialize(body));
+  CHECK(linked.status == 201);
+  if (linked.status == 201)
+    CHECK(linked.json().at("account_id").as_string() == c.me().account_id);
+}
+
+void link_device_row(cell& c) {
+  // A fresh link token of A's; the Basic credentials sent along must make no difference.
+  auto token =
+      api_client(c.server.port(), c.w.a[1]).call(http::verb::post, "/v1/devices/link-tokens");
+  need(token.status == 201, "link token: " + token.body);
+  const test_identity id;
+  json::object body = id.registration("unused", random_password(), 1);
+  body.erase("username");
+  body["link_token"] = token.json().at("token");
+  const auto next_id =
+      c.db.scalar("SELECT max(device_id) + 1 FROM devices WHERE account_id = " + q(c.w.A()));
+  auto r = c.send_json(http::verb::post, "/v1/devices", body);
+  if (!c.succeeded())
+    return;
+  CHECK(r.json().at("account_id").as_string() == c.w.A());
+  // The next id: ids are never reused (3 stays retired).
+  const auto device = r.json().at("device_id").as_int64();
+  CHECK(device == next_id);
+  CHECK(c.db.rows_of("devices", c.w.A(), static_cast<int>(device)) == 1);
+}
+
+void link_device_used_token_row(cell& c) {
+  // A link token of A's, used once already: no Basic credentials stand in for a valid one.
+  auto token =
+      api_client(c.server.port(), c.w.a[1]).call(http::verb::post, "/v1/devices/link-tokens");
+  need(token.status == 201, "link token: " + token.body);
+  const test_identity first;
+  json::object body = first.registration("unused", random_password(), 1);
+  body.erase("username");
+  body["link_token"] = token.json().at("token");
+  need(http_client(c.server.port())
+               .request(http::verb::post, "/v1/devices", json::serialize(body))
+               .status == 201,
+       "first use of the link token");
+  const test_identity second;
+  json::object again = second.registration("unused", random_password(), 1);
+  again.erase("username");
+  again["link_token"] = token.json().at("token");
+  c.send_json(http::verb::post, "/v1/devices", again);
+}
+
+void remove_device(cell& c, int device) {
+  c.send(http::verb::delete_, "/v1/devices/" + std::to_string(device));
+  if (!c.succeeded())
+    return;
+  // The device, its keys and its queue are gone; its login is dead; the rest of A stays.
+  for (const char* table : {"devices", "signed_prekeys", "one_time_prekeys", "messages"}) {
+    INFO(table);
+    CHECK(c.db.rows_of(table, c.w.A(), device) == 0);
+  }
+  check_login_dead(c, c.w.a[device]);
+  CHECK(c.db.scalar("SELECT count(*) FROM devices WHERE account_id = " + q(c.w.A())) == 2);
+}
+void remove_secondary_row(cell& c) {
+  remove_device(c, 2);
+}
+void remove_other_secondary_row(cell& c) {
+  remove_device(c, 4);
+}
+void remove_primary_row(cell& c) {
+  remove_device(c, 1);
+}
+void remove_removed_row(cell& c) {
+  remove_device(c, 3);
+}
+
+void upload_keys_row(cell& c) {
+  // Signed by the identity of the device the caller claims to be, so only authorization
+  // can make the difference.
+  const auto& id = c.identity();
+  json::object body{{"signed_prekey", id.signed_prekey(77)},
+                    {"one_time_prekeys", id.one_time_prekeys(500, 3)}};
+  const auto me = c.me();
+  const auto before = c.db.rows_of("one_time_prekeys", me.account_id, me.device_id);
+  c.send_json(http::verb::put, "/v1/keys", body);
+  if (!c.succeeded())
+    return;
+  CHECK(c.db.rows_of("one_time_prekeys", me.account_id, me.device_id) == before + 3);
+  CHECK(c.db.scalar("SELECT key_id FROM signed_prekeys WHERE account_id = " + q(me.account_id) +
+                    " AND device_id = " + std::to_string(me.device_id)) == 77);
+}
+
+void key_status_row(cell& c) {
+  auto r = c.send(http::verb::get, "/v1/keys/status");
+  if (!c.succeeded())
+    return;
+  // The caller's own counts (every device of the fixture has a different count).
+  CHECK(r.json().at("one_time_prekeys").as_int64() ==
+        c.db.rows_of("one_time_prekeys", c.me().account_id, c.me().device_id));
+}
+
+void bundle_one_row(cell& c) {
+  auto r = c.send(http::verb::get, "/v1/keys/" + c.w.A() + "/1");
+  if (!c.succeeded())
+    return;
+  const auto body = r.json();
+  CHECK(device_ids(body, "devices") == std::set<std::int64_t>{1});
+  CHECK(body.at("devices").as_array()[0].at("identity_key").as_string() ==
+        b64(c.w.a_ids[1].identity_key()));
+  CHECK(body.at("devices").as_array()[0].at("one_time_prekey").is_object());
+}
+
+void bundle_all_row(cell& c) {
+  auto r = c.send(http::verb::get, "/v1/keys/" + c.w.A() + "/*");
+  if (!c.succeeded())
+    return;
+  const auto body = r.json();
+  CHECK(device_ids(body, "devices") == std::set<std::int64_t>{1, 2, 4});
+}
+
+void send_row(cell& c) {
+  // The set the claimed sender would name: A's live devices, minus itself if it is one of them.
+  std::vector<int> devices;
+  const auto l = c.login();
+  for (int d : {1, 2, 4}) {
+    if (!(l && l->account_id == c.w.A() && l->device_id == d))
+      devices.push_back(d);
+  }
+  const auto me = c.me();
+  const std::string from_me = "SELECT count(*) FROM messages WHERE account_id = " + q(c.w.A()) +
+                              " AND source_account = " + q(me.account_id) +
+                              " AND source_device = " + std::to_string(me.device_id);
+  const auto before = c.db.scalar(from_me);
+  auto r = c.send_json(http::verb::put, "/v1/messages/" + c.w.A(), send_body(devices, "matrix"));
+  if (!c.succeeded())
+    return;
+  // Queued for A's devices, with the authenticated caller as the source.
+  CHECK(r.json().at("results").as_array().size() == devices.size());
+  CHECK(c.db.scalar(from_me) == before + static_cast<long long>(devices.size()));
+}
+
+void poll_row(cell& c) {
+  auto r = c.send(http::verb::get, "/v1/messages");
+  if (!c.succeeded())
+    return;
+  // Exactly the caller's own queue: its seeded envelope, none of the others'.
+  std::set<std::string> got;
+  const auto body = r.json();
+  for (const auto& m : body.at("messages").as_array())
+    got.insert(std::string(m.at("guid").as_string()));
+  CHECK(got == std::set<std::string>{c.w.seeded.at(key_of(c.me()))});
+}
+
+void ack_row(cell& c, int device) {
+  // A fresh envelope for each of A's devices; the target is the one queued for `device`.
+  const auto guid = send_to(c.server.port(), c.w.b1, c.w.A(), {1, 2, 4}, "to ack").at(device);
+  c.send(http::verb::delete_, "/v1/messages/" + guid);
+  if (!c.succeeded())
+    return;
+  CHECK(c.db.scalar("SELECT count(*) FROM messages WHERE guid = " + q(guid)) == 0);
+}
+void ack_primary_row(cell& c) {
+  ack_row(c, 1);
+}
+void ack_secondary_row(cell& c) {
+  ack_row(c, 2);
+}
+
+void put_backup_row(cell& c) {
+  const std::string blob = "matrix backup " + std::to_string(c.who);
+  c.send(http::verb::put, "/v1/backup", blob, {{"Content-Type", "application/octet-stream"}});
+  if (!c.succeeded())
+    return;
+  CHECK(c.db.backup_of(c.me().account_id) == blob);
+}
+
+void get_backup_row(cell& c) {
+  auto r = c.send(http::verb::get, "/v1/backup");
+  if (!c.succeeded())
+    return;
+  CHECK(r.body == (c.who == other ? c.w.b_backup : c.w.a_backup));  // the caller's account's own
+}
+
+void delete_backup_row(cell& c) {
+  // Both accounts hold a backup when the cell starts.
+  put_backup(c.server.port(), c.w.a[1], c.w.a_backup);
+  put_backup(c.server.port(), c.w.b1, c.w.b_backup);
+  c.send(http::verb::delete_, "/v1/backup");
+  if (!c.succeeded())
+    return;
+  CHECK_FALSE(c.db.backup_of(c.me().account_id).has_value());
+}
+
+std::string percent_encode(const std::string& s) {
+  static constexpr char hex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char ch : s) {
+    if (std::isalnum(ch) || ch == '-' || ch == '.' || ch == '_') {
+      out.push_back(static_cast<char>(ch));
+    } else {
+      out += '%';
+      out += hex[ch >> 4];
+      out += hex[ch & 15];
+    }
+  }
+  return out;
+}
+
+void websocket(cell& c, bool in_query) {
+  const auto l = c.login();
+  std::string target = "/v1/websocket";
+  std::string authorization;
+  if (l && in_query) {
+    target += "?login=" + percent_encode(l->account_id + "." + std::to_string(l->device_id)) +
+              "&password=" + percent_encode(l->password);
+  } else if (l) {
+    authorization = basic_auth(l->account_id, l->device_id, l->password);
+  }
+  std::unique_ptr<ws_client> ws;
+  c.measure(
+      [&] {
+        http_result res;
+        if (c.allowed()) {
+          try {
+            ws = std::make_unique<ws_client>(c.server.port(), *l, in_query);
+            res.status = 101;
+            return res;
+          } catch (const std::exception&) {
+            // Refused: find out with what.
+          }
+        }
+        res.status = static_cast<unsigned>(upgrade_status(c.server.port(), target, authorization));
+        return res;
+      },
+      /*has_body=*/false);
+  if (!ws)
+    return;
+  // The socket carries exactly the caller's own queue, then QueueEmpty.
+  std::set<std::string> got;
+  bool queue_empty = false;
+  for (int i = 0; i < 10 && !queue_empty; ++i) {
+    auto frame = ws->next(std::chrono::seconds(5));
+    if (!frame)
+      break;
+    queue_empty = frame->has_queue_empty();
+    if (frame->has_delivery()) {
+      CHECK(frame->delivery().destination_device() == static_cast<std::uint32_t>(c.me().device_id));
+      const auto& g = frame->delivery().guid();
+      static constexpr char hex[] = "0123456789abcdef";
+      std::string text;
+      for (std::size_t k = 0; k < g.size(); ++k) {
+        if (k == 4 || k == 6 || k == 8 || k == 10)
+          text += '-';
+        text += hex[static_cast<unsigned char>(g[k]) >> 4];
+        text += hex[static_cast<unsigned char>(g[k]) & 15];
+      }
+      got.insert(text);
+    }
+  }
+  CHECK(queue_empty);
+  CHECK(got == std::set<std::string>{c.w.seeded.at(key_of(c.me()))});
+}
+void websocket_header_row(cell& c) {
+  websocket(c, false);
+}
+void websocket_query_row(cell& c) {
+  websocket(c, true);
+}
+
+void healthz_row(cell& c) {
+  c.send(http::verb::get, "/healthz");
+}
+void readyz_row(cell& c) {
+  c.send(http::verb::get, "/readyz");
+}
+void metrics_row(cell& c) {
+  auto headers = c.auth_header();
+  c.measure([&] {
+    return http_client(c.server.admin_port()).request(http::verb::get, "/metrics", "", headers);
+  });
+}
+
+// ---------------------------------------------------------------------------------------
+// THE MATRIX. Target account A; B is the other account (see the top of the file).
+// Columns: unauth, wrong_pw, other (B.1), removed (A.3), secondary (A.2), primary (A.1).
+
+// clang-format off
+const std::vector<row> kMatrix = {
+  // endpoint [target]                                      may change                     fixture                       unauth      wrong_pw    other            removed     secondary          primary
+  // -- accounts (open registration ignores any credentials sent along)
+  {"POST /v1/accounts",                                      may_change::new_account_only,  fixture::shared,            {s201,       s201,       s201,            s201,       s201,              s201},           register_account_row},
+  {"GET /v1/accounts/by-username/{name} [A]",                may_change::nothing,           fixture::shared,            {no_auth,    no_auth,    s200,            no_auth,    s200,              s200},           lookup_row},
+  {"GET /v1/accounts/{account_id}/devices [A]",              may_change::nothing,           fixture::shared,            {no_auth,    no_auth,    s200,            no_auth,    s200,              s200},           list_devices_row},
+  {"DELETE /v1/accounts/me [own account]",                   may_change::caller_account,    fixture::fresh_if_allowed,  {no_auth,    no_auth,    s204,            no_auth,    primary_required,  s204},           delete_account_row},
+  // -- devices (linking: the link token is the credential; Basic credentials are ignored)
+  {"POST /v1/devices/link-tokens [own account]",             may_change::caller_account,    fixture::per_row,           {no_auth,    no_auth,    s201,            no_auth,    primary_required,  s201},           link_token_row},
+  {"POST /v1/devices [fresh link token of A]",               may_change::account_a,         fixture::per_row,           {s201,       s201,       s201,            s201,       s201,              s201},           link_device_row},
+  {"POST /v1/devices [used link token of A]",                may_change::nothing,           fixture::per_row,           {bad_token,  bad_token,  bad_token,       bad_token,  bad_token,         bad_token},      link_device_used_token_row},
+  {"DELETE /v1/devices/{device_id} [2: A.2]",                may_change::account_a,         fixture::fresh_if_allowed,  {no_auth,    no_auth,    no_device,       no_auth,    s204,              s204},           remove_secondary_row},
+  {"DELETE /v1/devices/{device_id} [4: another secondary]",  may_change::account_a,         fixture::fresh_if_allowed,  {no_auth,    no_auth,    no_device,       no_auth,    forbidden,         s204},           remove_other_secondary_row},
+  {"DELETE /v1/devices/{device_id} [1: the primary]",        may_change::nothing,           fixture::shared,            {no_auth,    no_auth,    primary_device,  no_auth,    forbidden,         primary_device}, remove_primary_row},
+  {"DELETE /v1/devices/{device_id} [3: removed A.3]",        may_change::nothing,           fixture::shared,            {no_auth,    no_auth,    no_device,       no_auth,    forbidden,         no_device},      remove_removed_row},
+  // -- keys (uploads and status: the caller's own device; bundles: any authenticated device)
+  {"PUT /v1/keys [own device]",                              may_change::caller_device,     fixture::per_row,           {no_auth,    no_auth,    s204,            no_auth,    s204,              s204},           upload_keys_row},
+  {"GET /v1/keys/status [own device]",                       may_change::nothing,           fixture::shared,            {no_auth,    no_auth,    s200,            no_auth,    s200,              s200},           key_status_row},
+  {"GET /v1/keys/{account_id}/{device_id} [A/1]",            may_change::account_a,         fixture::per_row,           {no_auth,    no_auth,    s200,            no_auth,    s200,              s200},           bundle_one_row},
+  {"GET /v1/keys/{account_id}/{device_id} [A/*]",            may_change::account_a,         fixture::per_row,           {no_auth,    no_auth,    s200,            no_auth,    s200,              s200},           bundle_all_row},
+  // -- messages (send: any authenticated device; queue and acks: the caller's own device)
+  {"PUT /v1/messages/{account_id} [A]",                      may_change::account_a,         fixture::per_row,           {no_auth,    no_auth,    s200,            no_auth,    s200,              s200},           send_row},
+  {"GET /v1/messages [own queue]",                           may_change::nothing,           fixture::shared,            {no_auth,    no_auth,    s200,            no_auth,    s200,              s200},           poll_row},
+  {"DELETE /v1/messages/{guid} [queued for A.1]",            may_change::caller_device,     fixture::per_row,           {no_auth,    no_auth,    no_message,      no_auth,    no_message,        s204},           ack_primary_row},
+  {"DELETE /v1/messages/{guid} [queued for A.2]",            may_change::caller_device,     fixture::per_row,           {no_auth,    no_auth,    no_message,      no_auth,    s204,              no_message},     ack_secondary_row},
+  // -- backup (one per account: any device of the account, no other account)
+  {"PUT /v1/backup [own account]",                           may_change::caller_account,    fixture::per_row,           {no_auth,    no_auth,    s204,            no_auth,    s204,              s204},           put_backup_row},
+  {"GET /v1/backup [own account]",                           may_change::nothing,           fixture::shared,            {no_auth,    no_auth,    s200,            no_auth,    s200,              s200},           get_backup_row},
+  {"DELETE /v1/backup [own account]",                        may_change::caller_account,    fixture::per_row,           {no_auth,    no_auth,    s204,            no_auth,    s204,              s204},           delete_backup_row},
+  // -- WebSocket delivery (the caller's own queue)
+  {"GET /v1/websocket [Basic header]",                       may_change::nothing,           fixture::shared,            {no_auth,    no_auth,    s101,            no_auth,    s101,              s101},           websocket_header_row},
+  {"GET /v1/websocket [?login=&password=]",                  may_change::nothing,           fixture::shared,            {no_auth,    no_auth,    s101,            no_auth,    s101,              s101},           websocket_query_row},
+  // -- health and metrics (no authentication; credentials sent along are ignored)
+  {"GET /healthz",                                           may_change::nothing,           fixture::shared,            {s200,       s200,       s200,            s200,       s200,              s200},           healthz_row},
+  {"GET /readyz",                                            may_change::nothing,           fixture::shared,            {s200,       s200,       s200,            s200,       s200,              s200},           readyz_row},
+  {"GET /metrics [admin listener]",                          may_change::nothing,           fixture::shared,            {s200,       s200,       s200,            s200,       s200,              s200},           metrics_row},
+};
+// clang-format on
+
+// "METHOD /path" of a row (its name without the bracketed target).
+std::string route_of(const std::string& endpoint) {
+  const auto bracket = endpoint.find(" [");
+  return endpoint.substr(0, bracket);
+}
+
+}  // namespace
+
+TEST_CASE("authorization matrix covers every endpoint of docs/api.md",
+          "[security][authorization]") {
+  std::ifstream in(std::string(SEALPOST_SOURCE_DIR) + "/docs/api.md");
+  REQUIRE(in.good());
+  std::stringstream ss;
+  ss << in.rdbuf();
+  const std::string doc = ss.str();
+  // Every endpoint heading, e.g. "### `DELETE /v1/devices/{device_id}`: remove a device".
+  std::set<std::string> documented;
+  static const std::regex heading(R"(\n### `([A-Z]+ /[^`]*)`)");
+  for (auto it = std::sregex_iterator(doc.begin(), doc.end(), heading);
+       it != std::sregex_iterator(); ++it) {
+    documented.insert((*it)[1]);
+  }
+  REQUIRE(documented.size() >= 19);
+  std::set<std::string> in_matrix;
+  for (const auto& r : kMatrix)
+    in_matrix.insert(route_of(r.endpoint));
+  for (const auto& endpoint : documented) {
+    INFO("documented endpoint missing from the matrix: " << endpoint);
+    CHECK(in_matrix.count(endpoint) == 1);
+  }
+  for (const auto& endpoint : in_matrix) {
+    INFO("matrix row for an endpoint docs/api.md does not document: " << endpoint);
+    // The WebSocket upgrade is documented under "Connecting", not as a heading.
+    CHECK((documented.count(endpoint) == 1 || endpoint == "GET /v1/websocket"));
+  }
+}
+
+TEST_CASE("authorization matrix: every endpoint x every caller kind", "[security][authorization]") {
+  test_database db;
+  server_process server(db.url(), {{"SEALPOST_RATE_LIMITS_REGISTRATION_PER_IP_BURST", "100000"},
+                                   {"SEALPOST_RATE_LIMITS_AUTH_FAILURE_PER_IP_BURST", "100000"},
+                                   {"SEALPOST_RATE_LIMITS_LINK_TOKEN_PER_ACCOUNT_BURST", "100000"},
+                                   {"SEALPOST_RATE_LIMITS_MESSAGES_PER_SENDER_BURST", "100000"},
+                                   {"SEALPOST_RATE_LIMITS_BUNDLE_PER_PAIR_BURST", "100000"},
+                                   {"SEALPOST_RATE_LIMITS_BUNDLE_PER_REQUESTER_BURST", "100000"},
+                                   // The linking rows add a device per cell to one account.
+                                   {"SEALPOST_ACCOUNTS_MAX_DEVICES", "16"}});
+  database_probe probe(db.url());
+  std::size_t cells = 0;
+  std::vector<std::string> mismatches;
+  std::ostringstream observed;
+  std::unique_ptr<world> shared_world;
+  for (const auto& r : kMatrix) {
+    std::unique_ptr<world> row_world;
+    // The accounts of the fixtures still in use survive the next fixture's clean-up.
+    const auto in_use = [&] {
+      std::vector<std::string> ids;
+      for (const auto* w : {shared_world.get(), row_world.get()}) {
+        if (w != nullptr)
+          ids.insert(ids.end(), {w->A(), w->B()});
+      }
+      return ids;
+    };
+    observed << r.endpoint << ":";
+    for (std::size_t k = 0; k < kCallers; ++k) {
+      const auto who = static_cast<caller>(k);
+      const auto want = r.expected[k];
+      INFO("cell: " << r.endpoint << " x " << kCallerNames[k] << " (expected " << want.status
+                    << (want.error ? std::string(" ") + want.error : std::string()) << ")");
+      unsigned got = 0;
+      try {
+        std::unique_ptr<world> cell_world;
+        world* w = nullptr;
+        if (r.fresh == fixture::shared) {
+          if (!shared_world)
+            shared_world = make_world(server.port(), probe, in_use());
+          w = shared_world.get();
+        } else if (r.fresh == fixture::fresh_if_allowed && want.status < 400) {
+          cell_world = make_world(server.port(), probe, in_use());
+          w = cell_world.get();
+        } else {
+          if (!row_world)
+            row_world = make_world(server.port(), probe, in_use());
+          w = row_world.get();
+        }
+        cell c{r, who, want, *w, server, probe};
+        r.run(c);
+        CHECK(c.measured == 1);
+        got = c.status;
+      } catch (const std::exception& e) {
+        FAIL_CHECK("exception: " << e.what());
+      }
+      observed << " " << got;
+      if (got != want.status)
+        mismatches.push_back(std::string(r.endpoint) + " x " + kCallerNames[k]);
+      ++cells;
+    }
+    observed << "\n";
+  }
+  CHECK(cells == kMatrix.size() * kCallers);
+  INFO("observed statuses (unauth, wrong_pw, other, removed, secondary, primary):\n"
+       << observed.str());
+  CHECK(mismatches.empty());
+}
