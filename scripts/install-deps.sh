@@ -25,6 +25,8 @@ packages=(
   prometheus
   # the TLS test makes its own self-signed certificate
   openssl
+  # libFuzzer targets (scripts/fuzz.sh): clang and its runtimes (libclang_rt.fuzzer, ASan)
+  clang libclang-rt-14-dev
 )
 
 missing=()
