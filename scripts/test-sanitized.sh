@@ -14,4 +14,5 @@ cmake --build "$build" -j "${SEALPOST_BUILD_JOBS:-$(nproc)}" --target \
   crash_safety_tests
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
-ctest --test-dir "$build" -L server -j "${SEALPOST_TEST_JOBS:-2}" --output-on-failure "$@"
+# Database-backed tests under ASan are not yet verified to fit CI time: unit tests only for now.
+ctest --test-dir "$build" -L server -LE database -j "${SEALPOST_TEST_JOBS:-2}" --output-on-failure "$@"
