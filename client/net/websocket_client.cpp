@@ -10,12 +10,11 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
-#include <climits>
 
 #include "net/api_client.hpp"
 #include "net/errors.hpp"
 #include "net/tls.hpp"
-#include "sealpost/v1/websocket.pb.h"
+#include "net/websocket_codec.hpp"
 
 namespace sealpost::client::net {
 namespace {
@@ -38,38 +37,6 @@ std::string describe_close(const websocket::close_reason& reason) {
     text += ": " + std::string(reason.reason.c_str());
   }
   return text + ")";
-}
-
-server_frame decode_frame(const beast::flat_buffer& buffer) {
-  v1::ServerFrame frame;
-  if (buffer.size() > static_cast<std::size_t>(INT_MAX) ||
-      !frame.ParseFromArray(buffer.data().data(), static_cast<int>(buffer.size()))) {
-    throw transport_error("unexpected answer from the server: an undecodable WebSocket frame");
-  }
-  if (frame.has_delivery()) {
-    const v1::Envelope& in = frame.delivery();
-    envelope e;
-    if (in.guid().size() != e.guid.size()) {
-      throw transport_error("unexpected answer from the server: an envelope guid of " +
-                            std::to_string(in.guid().size()) + " bytes");
-    }
-    std::copy(in.guid().begin(), in.guid().end(), e.guid.begin());
-    e.source_account = in.source_account();
-    e.source_device = in.source_device();
-    e.destination_device = in.destination_device();
-    e.type = in.type();
-    e.content.assign(in.content().begin(), in.content().end());
-    e.client_timestamp = in.client_timestamp();
-    e.server_timestamp = in.server_timestamp();
-    return e;
-  }
-  if (frame.has_queue_empty()) {
-    return queue_empty{};
-  }
-  if (frame.has_keys_low()) {
-    return keys_low{frame.keys_low().one_time_prekeys(), frame.keys_low().pq_one_time_prekeys()};
-  }
-  throw transport_error("unexpected answer from the server: a WebSocket frame of unknown kind");
 }
 
 }  // namespace
@@ -195,7 +162,9 @@ struct websocket_client::stream_impl final : websocket_client::impl {
         return;
       }
       try {
-        frames.push_back(decode_frame(buffer));
+        const auto data = buffer.cdata();
+        frames.push_back(
+            decode_server_frame({static_cast<const std::uint8_t*>(data.data()), data.size()}));
       } catch (const transport_error& e) {
         failure = e.what();
         return;
@@ -278,11 +247,7 @@ void websocket_client::ack(std::span<const guid> guids) {
   if (s.failure) {
     s.throw_closed();
   }
-  v1::ClientFrame frame;
-  for (const guid& id : guids) {
-    frame.mutable_ack()->add_guids(std::string(id.begin(), id.end()));
-  }
-  const std::string bytes = frame.SerializeAsString();
+  const std::string bytes = encode_ack(guids);
   std::optional<boost::system::error_code> written;
   s.write(bytes, [&written](boost::system::error_code ec) { written = ec; });
   while (!written) {

@@ -12,6 +12,7 @@
 #include <set>
 
 #include "model/ids.hpp"
+#include "net/websocket_frames.hpp"
 #include "sealpost/v1/websocket.pb.h"
 #include "storage/db_pool.hpp"
 #include "storage/key_repository.hpp"
@@ -25,32 +26,6 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace websocket = beast::websocket;
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
-
-std::string guid_text(const std::string& bytes) {
-  static constexpr char hex[] = "0123456789abcdef";
-  std::string out;
-  for (std::size_t i = 0; i < bytes.size(); ++i) {
-    if (i == 4 || i == 6 || i == 8 || i == 10)
-      out += '-';
-    const auto b = static_cast<unsigned char>(bytes[i]);
-    out += hex[b >> 4];
-    out += hex[b & 0x0f];
-  }
-  return out;
-}
-
-std::string guid_bytes(const std::string& text) {
-  std::string out;
-  for (std::size_t i = 0; i < text.size();) {
-    if (text[i] == '-') {
-      ++i;
-      continue;
-    }
-    out.push_back(static_cast<char>(std::stoi(text.substr(i, 2), nullptr, 16)));
-    i += 2;
-  }
-  return out;
-}
 
 template <class Stream>
 class websocket_session : public realtime::device_socket,
@@ -181,26 +156,22 @@ class websocket_session : public realtime::device_socket,
         log::debug("websocket_read_ended", {{"error", ec.message()}});
         co_return;
       }
-      sealpost::v1::ClientFrame frame;
-      if (!ws_.got_binary() ||
-          !frame.ParseFromArray(buffer.data().data(), static_cast<int>(buffer.size())) ||
-          !frame.has_ack()) {
+      const auto data = buffer.cdata();
+      auto acked =
+          ws_.got_binary()
+              ? read_client_frame({static_cast<const std::uint8_t*>(data.data()), data.size()})
+              : std::nullopt;
+      if (!acked) {
         request_close(websocket::close_code::unknown_data, "expected a binary ClientFrame");
         continue;  // keep reading until the peer answers our close
       }
-      co_await acknowledge(frame.ack());
+      co_await acknowledge(std::move(*acked));
     }
   }
 
-  asio::awaitable<void> acknowledge(const sealpost::v1::Ack& ack) {
-    std::vector<std::string> guids;
-    for (const auto& raw : ack.guids()) {
-      if (raw.size() != 16)
-        continue;  // not one of ours; nothing to delete
-      auto text = guid_text(raw);
+  asio::awaitable<void> acknowledge(std::vector<std::string> guids) {
+    for (const auto& text : guids)
       in_flight_.erase(text);
-      guids.push_back(std::move(text));
-    }
     if (guids.empty())
       co_return;
     const auto deleted = co_await env_.services.db.run([&](pqxx::connection& conn) {

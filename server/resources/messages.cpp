@@ -1,12 +1,11 @@
 // Message resource handlers.
 #include "resources/messages.hpp"
 
-#include <set>
-
 #include "crypto/base64.hpp"
 #include "model/ids.hpp"
 #include "resources/common.hpp"
 #include "resources/key_codec.hpp"
+#include "resources/message_codec.hpp"
 #include "storage/message_repository.hpp"
 
 namespace sealpost::resources {
@@ -20,7 +19,8 @@ constexpr std::size_t kPollPage = 100;
 
 boost::json::array ids_json(const std::vector<std::int32_t>& ids) {
   boost::json::array out;
-  for (auto id : ids) out.push_back(id);
+  for (auto id : ids)
+    out.push_back(id);
   return out;
 }
 
@@ -49,36 +49,10 @@ boost::json::array ids_json(const std::vector<std::int32_t>& ids) {
 
 storage::send_request read_send(net::request_context& ctx, const auth::authenticated_device& me,
                                 const config::server_config& cfg) {
-  auto body = net::parse_json_object(ctx.req.body());
-  net::json_reader r(body);
-  storage::send_request req{me.account_id, me.device_id, account_param(ctx, "account_id"), 0, false, {}};
-  req.client_timestamp = static_cast<std::uint64_t>(r.integer("timestamp", 0, INT64_MAX));
-  req.online_only = r.optional_bool("online_only").value_or(false);
-  const auto& messages = r.array("messages", cfg.max_devices_per_account);
-  std::set<std::int32_t> named;
-  for (std::size_t i = 0; i < messages.size(); ++i) {
-    const std::string where = "messages[" + std::to_string(i) + "]";
-    net::json_reader m(net::as_object(messages[i], where), where + ".");
-    storage::outgoing_envelope e;
-    e.device_id = static_cast<std::int32_t>(m.integer("device_id", 1, INT32_MAX));
-    if (!named.insert(e.device_id).second) net::throw_bad_field(where + ".device_id", "names a device twice");
-    e.registration_id = static_cast<std::int32_t>(m.integer("registration_id", 0, INT32_MAX));
-    e.type = m.u32("type");
-    if (!m.has("content")) net::throw_bad_field(where + ".content", "is required");
-    const auto& content = messages[i].as_object().at("content");
-    const auto too_large = [&] {
-      fail(api_errc::payload_too_large, "message_too_large",
-           "content exceeds messages.max_message_bytes (" + std::to_string(cfg.max_message_bytes) + ")");
-    };
-    // Base64 length bounds the decoded size to within 2 bytes: decode with that slack,
-    // then compare exactly.
-    if (content.is_string() && content.as_string().size() > (cfg.max_message_bytes + 2) / 3 * 4 + 4) too_large();
-    e.content = m.base64("content", cfg.max_message_bytes + 3);
-    if (e.content.size() > cfg.max_message_bytes) too_large();
-    m.reject_unknown_fields();
-    req.envelopes.push_back(std::move(e));
-  }
-  r.reject_unknown_fields();
+  auto req = read_send_body(ctx.req.body(), cfg);
+  req.sender_account = me.account_id;
+  req.sender_device = me.device_id;
+  req.recipient_account = account_param(ctx, "account_id");
   return req;
 }
 
@@ -89,25 +63,30 @@ asio::awaitable<net::response> send_message(app::services& s, net::request_conte
   const storage::queue_limits limits{s.cfg.max_queue_per_device, s.cfg.message_ttl_ms};
   auto receipt = co_await in_transaction(s.db, [&](pqxx::work& tx) {
     auto result = storage::enqueue(tx, req, limits);
-    if (!result) send_failed(result.error());
+    if (!result)
+      send_failed(result.error());
     return *result;
   });
   s.metrics.envelopes_enqueued(receipt.guids.size());
   boost::json::array results;
-  for (const auto& [device_id, guid] : receipt.guids) results.push_back({{"device_id", device_id}, {"guid", guid}});
-  co_return net::json_response(ctx, status::ok,
-                               {{"server_timestamp", receipt.server_timestamp}, {"results", std::move(results)}});
+  for (const auto& [device_id, guid] : receipt.guids)
+    results.push_back({{"device_id", device_id}, {"guid", guid}});
+  co_return net::json_response(
+      ctx, status::ok,
+      {{"server_timestamp", receipt.server_timestamp}, {"results", std::move(results)}});
 }
 
 boost::json::object envelope_json(const storage::stored_envelope& e) {
-  return {{"guid", e.guid},
-          {"source_account", e.source_account},
-          {"source_device", e.source_device},
-          {"destination_device", e.destination_device},
-          {"type", e.type},
-          {"content", crypto::base64_encode({reinterpret_cast<const std::uint8_t*>(e.content.data()), e.content.size()})},
-          {"client_timestamp", e.client_timestamp},
-          {"server_timestamp", e.server_timestamp}};
+  return {
+      {"guid", e.guid},
+      {"source_account", e.source_account},
+      {"source_device", e.source_device},
+      {"destination_device", e.destination_device},
+      {"type", e.type},
+      {"content", crypto::base64_encode(
+                      {reinterpret_cast<const std::uint8_t*>(e.content.data()), e.content.size()})},
+      {"client_timestamp", e.client_timestamp},
+      {"server_timestamp", e.server_timestamp}};
 }
 
 asio::awaitable<net::response> poll_messages(app::services& s, net::request_context& ctx) {
@@ -116,20 +95,25 @@ asio::awaitable<net::response> poll_messages(app::services& s, net::request_cont
     return storage::fetch_envelopes(tx, me.account_id, me.device_id, 0, kPollPage + 1);
   });
   const bool more = page.size() > kPollPage;
-  if (more) page.pop_back();
+  if (more)
+    page.pop_back();
   boost::json::array messages;
-  for (const auto& e : page) messages.push_back(envelope_json(e));
-  co_return net::json_response(ctx, status::ok, {{"messages", std::move(messages)}, {"more", more}});
+  for (const auto& e : page)
+    messages.push_back(envelope_json(e));
+  co_return net::json_response(ctx, status::ok,
+                               {{"messages", std::move(messages)}, {"more", more}});
 }
 
 asio::awaitable<net::response> ack_message(app::services& s, net::request_context& ctx) {
   auto me = co_await s.auth.authenticate(ctx);
   const std::string guid(ctx.param("guid"));
-  if (!model::is_canonical_uuid(guid)) fail(api_errc::not_found, "message_not_found", "no such message");
+  if (!model::is_canonical_uuid(guid))
+    fail(api_errc::not_found, "message_not_found", "no such message");
   const auto deleted = co_await in_transaction(s.db, [&](pqxx::work& tx) {
     return storage::delete_envelopes(tx, me.account_id, me.device_id, {guid});
   });
-  if (deleted == 0) fail(api_errc::not_found, "message_not_found", "no such message in this device's queue");
+  if (deleted == 0)
+    fail(api_errc::not_found, "message_not_found", "no such message in this device's queue");
   s.metrics.envelopes_acked(deleted);
   co_return net::empty_response(ctx, status::no_content);
 }
@@ -141,10 +125,11 @@ void register_message_routes(net::router& routes, app::services& s) {
   // Room for one maximal envelope per possible device, base64-inflated, plus the JSON.
   const std::size_t send_limit =
       s.cfg.max_devices_per_account * ((s.cfg.max_message_bytes + 2) / 3 * 4 + 256) + 4096;
-  routes.add({verb::put, "/v1/messages/{account_id}", [&s](auto& ctx) { return send_message(s, ctx); },
-              send_limit});
+  routes.add({verb::put, "/v1/messages/{account_id}",
+              [&s](auto& ctx) { return send_message(s, ctx); }, send_limit});
   routes.add({verb::get, "/v1/messages", [&s](auto& ctx) { return poll_messages(s, ctx); }});
-  routes.add({verb::delete_, "/v1/messages/{guid}", [&s](auto& ctx) { return ack_message(s, ctx); }});
+  routes.add(
+      {verb::delete_, "/v1/messages/{guid}", [&s](auto& ctx) { return ack_message(s, ctx); }});
 }
 
 }  // namespace sealpost::resources

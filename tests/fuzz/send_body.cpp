@@ -1,12 +1,7 @@
 // Fuzz target: the body of PUT /v1/messages/{account_id}, the largest client-controlled
-// body the server reads.
-//
-// The server reads it in read_send() (server/resources/messages.cpp), which is file-local
-// (an anonymous namespace) and takes the whole request context, so it cannot be called
-// from here without linking the route and database code. read_body() below repeats its
-// body-reading lines exactly, over the real parse_json_object, json_reader and base64; keep
-// the two in step (docs/fuzzing.md). messages.max_message_bytes is 48 and
-// accounts.max_devices 3 here, so that both limits are reachable with small inputs.
+// body the server reads, through read_send_body() (server/resources/message_codec.*), the
+// function the handler calls. messages.max_message_bytes is 48 and accounts.max_devices 3
+// here, so that both limits are reachable with small inputs.
 //
 // Properties: a body is accepted or refused with 400 invalid_json / invalid_request or 413
 // too_many_items / message_too_large, nothing else; 413 message_too_large only when some
@@ -23,9 +18,8 @@
 #include "config/config.hpp"
 #include "crypto/base64.hpp"
 #include "fuzz_check.hpp"
-#include "net/json_reader.hpp"
 #include "net/request_error.hpp"
-#include "storage/message_repository.hpp"
+#include "resources/message_codec.hpp"
 
 namespace {
 
@@ -41,48 +35,6 @@ const config::server_config& fuzz_config() {
     return c;
   }();
   return cfg;
-}
-
-[[noreturn]] void fail(api_errc code, std::string error, std::string message) {
-  throw net::request_error(code, std::move(error), std::move(message));
-}
-
-// read_send() of server/resources/messages.cpp, minus the path parameter and the sender.
-storage::send_request read_body(std::string_view raw, const config::server_config& cfg) {
-  auto body = net::parse_json_object(raw);
-  net::json_reader r(body);
-  storage::send_request req{"", 0, "", 0, false, {}};
-  req.client_timestamp = static_cast<std::uint64_t>(r.integer("timestamp", 0, INT64_MAX));
-  req.online_only = r.optional_bool("online_only").value_or(false);
-  const auto& messages = r.array("messages", cfg.max_devices_per_account);
-  std::set<std::int32_t> named;
-  for (std::size_t i = 0; i < messages.size(); ++i) {
-    const std::string where = "messages[" + std::to_string(i) + "]";
-    net::json_reader m(net::as_object(messages[i], where), where + ".");
-    storage::outgoing_envelope e;
-    e.device_id = static_cast<std::int32_t>(m.integer("device_id", 1, INT32_MAX));
-    if (!named.insert(e.device_id).second)
-      net::throw_bad_field(where + ".device_id", "names a device twice");
-    e.registration_id = static_cast<std::int32_t>(m.integer("registration_id", 0, INT32_MAX));
-    e.type = m.u32("type");
-    if (!m.has("content"))
-      net::throw_bad_field(where + ".content", "is required");
-    const auto& content = messages[i].as_object().at("content");
-    const auto too_large = [&] {
-      fail(api_errc::payload_too_large, "message_too_large",
-           "content exceeds messages.max_message_bytes (" + std::to_string(cfg.max_message_bytes) +
-               ")");
-    };
-    if (content.is_string() && content.as_string().size() > (cfg.max_message_bytes + 2) / 3 * 4 + 4)
-      too_large();
-    e.content = m.base64("content", cfg.max_message_bytes + 3);
-    if (e.content.size() > cfg.max_message_bytes)
-      too_large();
-    m.reject_unknown_fields();
-    req.envelopes.push_back(std::move(e));
-  }
-  r.reject_unknown_fields();
-  return req;
 }
 
 // Whether some message of the body has content over the limit, by DESIGN.md's rule.
@@ -116,7 +68,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const auto& cfg = fuzz_config();
   storage::send_request req;
   try {
-    req = read_body(raw, cfg);
+    req = resources::read_send_body(raw, cfg);
   } catch (const net::request_error& e) {
     const auto& err = e.error();
     if (err.code == api_errc::payload_too_large && err.error == "message_too_large") {

@@ -1,68 +1,35 @@
-// Fuzz target: both directions of the WebSocket protocol (proto/sealpost/v1/websocket.proto).
-// Each input is one binary frame, decoded
-//  - as the server decodes a client frame: read_loop() and acknowledge() in
-//    server/net/websocket_session.cpp (ClientFrame::ParseFromArray, then has_ack(), then
-//    only 16-byte guids count); and
-//  - as the client decodes a server frame: decode_frame() in client/net/websocket_client.cpp
-//    (ServerFrame::ParseFromArray, then a delivery needs a 16-byte guid; QueueEmpty and
-//    KeysLow; anything else throws transport_error).
-// Both decoders are file-local to those files (the server's inside the session class
-// template), so their few lines are repeated below over the generated sealpost::v1 code;
-// keep them in step (docs/fuzzing.md).
+// Fuzz target: both directions of the WebSocket protocol (proto/sealpost/v1/websocket.proto),
+// through the functions the two ends run. Each input is one binary frame, decoded
+//  - as the server decodes a client frame: read_client_frame() in
+//    server/net/websocket_frames.* (called by the session's read loop); and
+//  - as the client decodes a server frame: decode_server_frame() in
+//    client/net/websocket_codec.* (called by websocket_client).
 //
 // Properties: both decoders are total (the client's throws transport_error and nothing
-// else); a decoded frame re-encodes to bytes that decode to the same values; every guid an
-// ack carries names a message the way the REST API does (canonical UUID text, which
-// model::is_canonical_uuid accepts and the client's guid_from_text reads back).
+// else); a decoded server frame re-encodes to bytes that decode to the same values; the
+// guids a client frame acknowledges are canonical UUID text (model::is_canonical_uuid, as
+// the REST API takes them), each the text of a 16-byte guid of the frame, and the client's
+// encode_ack() of them is read back by the server as the same list.
+#include "net/websocket_frames.hpp"
+
 #include <climits>
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <variant>
+#include <vector>
 
 #include "fuzz_check.hpp"
 #include "model/ids.hpp"
 #include "net/api_types.hpp"
 #include "net/errors.hpp"
+#include "net/websocket_codec.hpp"
 #include "quiet_protobuf.hpp"
 #include "sealpost/v1/websocket.pb.h"
 
 namespace {
 
 using namespace sealpost::client::net;
-
-// decode_frame() of client/net/websocket_client.cpp, on a byte span instead of a Beast buffer.
-server_frame decode_frame(std::span<const std::uint8_t> buffer) {
-  sealpost::v1::ServerFrame frame;
-  if (buffer.size() > static_cast<std::size_t>(INT_MAX) ||
-      !frame.ParseFromArray(buffer.data(), static_cast<int>(buffer.size()))) {
-    throw transport_error("unexpected answer from the server: an undecodable WebSocket frame");
-  }
-  if (frame.has_delivery()) {
-    const sealpost::v1::Envelope& in = frame.delivery();
-    envelope e;
-    if (in.guid().size() != e.guid.size()) {
-      throw transport_error("unexpected answer from the server: an envelope guid of " +
-                            std::to_string(in.guid().size()) + " bytes");
-    }
-    std::copy(in.guid().begin(), in.guid().end(), e.guid.begin());
-    e.source_account = in.source_account();
-    e.source_device = in.source_device();
-    e.destination_device = in.destination_device();
-    e.type = in.type();
-    e.content.assign(in.content().begin(), in.content().end());
-    e.client_timestamp = in.client_timestamp();
-    e.server_timestamp = in.server_timestamp();
-    return e;
-  }
-  if (frame.has_queue_empty()) {
-    return queue_empty{};
-  }
-  if (frame.has_keys_low()) {
-    return keys_low{frame.keys_low().one_time_prekeys(), frame.keys_low().pq_one_time_prekeys()};
-  }
-  throw transport_error("unexpected answer from the server: a WebSocket frame of unknown kind");
-}
 
 std::string encode(const server_frame& decoded) {
   sealpost::v1::ServerFrame frame;
@@ -106,37 +73,41 @@ bool same(const server_frame& a, const server_frame& b) {
 }
 
 void server_reads_client_frame(std::span<const std::uint8_t> bytes) {
-  sealpost::v1::ClientFrame frame;
-  // read_loop(): anything but a decodable ClientFrame with an ack closes the socket (1003).
-  if (!frame.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())) || !frame.has_ack()) {
-    return;
+  const auto acked = sealpost::net::read_client_frame(bytes);
+  if (!acked) {
+    return;  // the session closes with 1003
   }
-  sealpost::v1::ClientFrame again;
-  FUZZ_CHECK(again.ParseFromString(frame.SerializeAsString()) && again.has_ack() &&
-             again.ack().guids_size() == frame.ack().guids_size());
-  FUZZ_CHECK(again.SerializeAsString() == frame.SerializeAsString());
-  // acknowledge(): guids that are not 16 bytes cannot be ours and are skipped.
+  sealpost::v1::ClientFrame frame;
+  FUZZ_CHECK(frame.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())) && frame.has_ack());
+  std::vector<guid> ids;
+  std::size_t next = 0;
   for (const std::string& raw : frame.ack().guids()) {
     if (raw.size() != 16) {
       continue;
     }
+    FUZZ_CHECK(next < acked->size());
+    const std::string& text = (*acked)[next++];
+    FUZZ_CHECK(sealpost::model::is_canonical_uuid(text));
+    FUZZ_CHECK(sealpost::net::guid_bytes(text) == raw);
     guid id{};
     std::copy(raw.begin(), raw.end(), id.begin());
-    const std::string text = guid_to_text(id);
-    FUZZ_CHECK(sealpost::model::is_canonical_uuid(text));
     FUZZ_CHECK(guid_from_text(text) == id);
+    ids.push_back(id);
   }
+  FUZZ_CHECK(next == acked->size());
+  const std::string ack = encode_ack(ids);
+  FUZZ_CHECK(sealpost::net::read_client_frame(sealpost::fuzz::bytes_of(ack)) == acked);
 }
 
 void client_reads_server_frame(std::span<const std::uint8_t> bytes) {
   server_frame decoded;
   try {
-    decoded = decode_frame(bytes);
+    decoded = decode_server_frame(bytes);
   } catch (const transport_error&) {
     return;
   }
   const std::string reencoded = encode(decoded);
-  const server_frame again = decode_frame(sealpost::fuzz::bytes_of(reencoded));
+  const server_frame again = decode_server_frame(sealpost::fuzz::bytes_of(reencoded));
   FUZZ_CHECK(same(again, decoded));
   FUZZ_CHECK(encode(again) == reencoded);
   if (const auto* e = std::get_if<envelope>(&decoded)) {
