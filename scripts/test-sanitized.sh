@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the server and its tests with AddressSanitizer + UndefinedBehaviorSanitizer into
-# build-asan/ and runs every server test (label "server") there: the sanitized server
-# process aborts on memory errors, undefined behaviour or leaks, failing the test.
+# build-asan/ and runs every server test there (labels matching "server": the unit tests and
+# the integration tests against a real Postgres and a real, sanitized server process, which
+# aborts on memory errors, undefined behaviour or leaks, failing the test).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${SEALPOST_ASAN_BUILD_DIR:-$root/build-asan}
@@ -14,5 +15,4 @@ cmake --build "$build" -j "${SEALPOST_BUILD_JOBS:-$(nproc)}" --target \
   crash_safety_tests
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
-# Database-backed tests under ASan are not yet verified to fit CI time: unit tests only for now.
-ctest --test-dir "$build" -L server -LE database -j "${SEALPOST_TEST_JOBS:-2}" --output-on-failure "$@"
+ctest --test-dir "$build" -L server -j "${SEALPOST_TEST_JOBS:-2}" --output-on-failure "$@"
