@@ -40,6 +40,7 @@
 #include <sstream>
 
 #include "api_client.hpp"
+#include "net/websocket_frames.hpp"
 #include "server_process.hpp"
 #include "test_database.hpp"
 #include "ws_client.hpp"
@@ -500,17 +501,31 @@ void delete_account_row(cell& c) {
     CHECK(c.db.scalar("SELECT count(*) FROM accounts WHERE id = " + q(c.w.A())) == 1);
 }
 
+// The body of POST /v1/devices for a fresh device: its own keys and `token`.
+json::object link_body(const json::value& token) {
+  const test_identity id;
+  json::object body = id.registration("unused", random_password(), 1);
+  body.erase("username");
+  body["link_token"] = token;
+  return body;
+}
+
+// A fresh link token of A's primary device.
+json::value link_token_of_a(cell& c) {
+  auto token =
+      api_client(c.server.port(), c.w.a[1]).call(http::verb::post, "/v1/devices/link-tokens");
+  need(token.status == 201, "link token: " + token.body);
+  return token.json().at("token");
+}
+
 void link_token_row(cell& c) {
   auto r = c.send(http::verb::post, "/v1/devices/link-tokens");
   if (!c.succeeded())
     return;
   // The token links a device into the caller's own account.
-  const test_identity id;
-  json::object body = id.registration("unused", random_password(), 1);
-  body.erase("username");
-  body["link_token"] = r.json().at("token");
-  auto linked =
-      http_client(c.server.port()).request(http::verb::post, "/v1/devices", json::serialize(body));
+  auto linked = http_client(c.server.port())
+                    .request(http::verb::post, "/v1/devices",
+                             json::serialize(link_body(r.json().at("token"))));
   CHECK(linked.status == 201);
   if (linked.status == 201)
     CHECK(linked.json().at("account_id").as_string() == c.me().account_id);
@@ -518,13 +533,7 @@ void link_token_row(cell& c) {
 
 void link_device_row(cell& c) {
   // A fresh link token of A's; the Basic credentials sent along must make no difference.
-  auto token =
-      api_client(c.server.port(), c.w.a[1]).call(http::verb::post, "/v1/devices/link-tokens");
-  need(token.status == 201, "link token: " + token.body);
-  const test_identity id;
-  json::object body = id.registration("unused", random_password(), 1);
-  body.erase("username");
-  body["link_token"] = token.json().at("token");
+  const json::object body = link_body(link_token_of_a(c));
   const auto next_id =
       c.db.scalar("SELECT max(device_id) + 1 FROM devices WHERE account_id = " + q(c.w.A()));
   auto r = c.send_json(http::verb::post, "/v1/devices", body);
@@ -539,22 +548,12 @@ void link_device_row(cell& c) {
 
 void link_device_used_token_row(cell& c) {
   // A link token of A's, used once already: no Basic credentials stand in for a valid one.
-  auto token =
-      api_client(c.server.port(), c.w.a[1]).call(http::verb::post, "/v1/devices/link-tokens");
-  need(token.status == 201, "link token: " + token.body);
-  const test_identity first;
-  json::object body = first.registration("unused", random_password(), 1);
-  body.erase("username");
-  body["link_token"] = token.json().at("token");
+  const json::value token = link_token_of_a(c);
   need(http_client(c.server.port())
-               .request(http::verb::post, "/v1/devices", json::serialize(body))
+               .request(http::verb::post, "/v1/devices", json::serialize(link_body(token)))
                .status == 201,
        "first use of the link token");
-  const test_identity second;
-  json::object again = second.registration("unused", random_password(), 1);
-  again.erase("username");
-  again["link_token"] = token.json().at("token");
-  c.send_json(http::verb::post, "/v1/devices", again);
+  c.send_json(http::verb::post, "/v1/devices", link_body(token));
 }
 
 void remove_device(cell& c, int device) {
@@ -753,16 +752,7 @@ void websocket(cell& c, bool in_query) {
     queue_empty = frame->has_queue_empty();
     if (frame->has_delivery()) {
       CHECK(frame->delivery().destination_device() == static_cast<std::uint32_t>(c.me().device_id));
-      const auto& g = frame->delivery().guid();
-      static constexpr char hex[] = "0123456789abcdef";
-      std::string text;
-      for (std::size_t k = 0; k < g.size(); ++k) {
-        if (k == 4 || k == 6 || k == 8 || k == 10)
-          text += '-';
-        text += hex[static_cast<unsigned char>(g[k]) >> 4];
-        text += hex[static_cast<unsigned char>(g[k]) & 15];
-      }
-      got.insert(text);
+      got.insert(sealpost::net::guid_text(frame->delivery().guid()));
     }
   }
   CHECK(queue_empty);

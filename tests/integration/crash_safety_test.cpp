@@ -41,6 +41,7 @@
 #include <vector>
 
 #include "api_client.hpp"
+#include "net/websocket_frames.hpp"
 #include "server_process.hpp"
 #include "test_database.hpp"
 #include "ws_client.hpp"
@@ -76,18 +77,7 @@ bool wait_until(Pred pred, clock_type::duration timeout) {
   return true;
 }
 
-std::string guid_text(const std::string& raw) {
-  static constexpr char hex[] = "0123456789abcdef";
-  std::string out;
-  for (std::size_t i = 0; i < raw.size(); ++i) {
-    if (i == 4 || i == 6 || i == 8 || i == 10)
-      out += '-';
-    const auto b = static_cast<unsigned char>(raw[i]);
-    out += hex[b >> 4];
-    out += hex[b & 0x0f];
-  }
-  return out;
-}
+using sealpost::net::guid_text;
 
 // ---------------------------------------------------------------------------------------
 // An HTTP/1.1 client with a deadline on every request, which tells apart a refused
@@ -118,13 +108,8 @@ class timed_http {
                                ec = e;
                                done = true;
                              });
-      if (!run_until(deadline, done)) {
-        out.how = reply::kind::timed_out;
-        return out;
-      }
-      if (ec) {
-        socket_.reset();
-        out.how = reply::kind::refused;
+      if (auto failed = settle(deadline, done, ec, reply::kind::refused)) {
+        out.how = *failed;
         return out;
       }
       socket_port_ = port;
@@ -152,13 +137,8 @@ class timed_http {
         done = true;
       });
     });
-    if (!run_until(deadline, done)) {
-      out.how = reply::kind::timed_out;
-      return out;
-    }
-    if (ec) {
-      socket_.reset();
-      out.how = reply::kind::cut_off;
+    if (auto failed = settle(deadline, done, ec, reply::kind::cut_off)) {
+      out.how = *failed;
       return out;
     }
     out.how = reply::kind::answered;
@@ -170,6 +150,19 @@ class timed_http {
   }
 
  private:
+  // Runs the pending operation to its end: nullopt when it succeeded; timed_out when the
+  // deadline passed first, `on_error` when it failed (either way the socket is dropped).
+  std::optional<reply::kind> settle(clock_type::time_point deadline, const bool& done,
+                                    const boost::system::error_code& ec, reply::kind on_error) {
+    if (!run_until(deadline, done))
+      return reply::kind::timed_out;
+    if (ec) {
+      socket_.reset();
+      return on_error;
+    }
+    return std::nullopt;
+  }
+
   // Runs the pending operation until it is done or the deadline passes; then the socket is
   // closed (aborting the operation) and false returned.
   bool run_until(clock_type::time_point deadline, const bool& done) {
