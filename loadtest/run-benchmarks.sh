@@ -7,6 +7,7 @@
 #   BACKLOG=2000 (sends queued for the backlog drain) IDLE=600 (idle WebSockets; 10000 for the
 #   target, which needs ~1700 registrations and a raised open-file limit)
 #   RESULTS=<file for the JSON lines> KEEP=1 (keep the temporary folder)
+#   ONLY=relay|idle runs just that scenario (relay: max and half rate), without pgbench
 # The database is durable (scripts/local-postgres.sh without --fast), as in production.
 set -euo pipefail
 
@@ -47,6 +48,7 @@ admin=$(free_port)
 unlimited=1000000000
 env SEALPOST_DATABASE_URL="$url" SEALPOST_LISTEN="127.0.0.1:$port" SEALPOST_ADMIN_LISTEN="127.0.0.1:$admin" \
   SEALPOST_LOG_LEVEL=warn \
+  SEALPOST_HTTP_MAX_CONNECTIONS=$((IDLE + 1000)) SEALPOST_HTTP_MAX_CONNECTIONS_PER_IP=0 \
   SEALPOST_RATE_LIMITS_REGISTRATION_PER_IP_BURST=$unlimited SEALPOST_RATE_LIMITS_REGISTRATION_PER_IP_PER_MINUTE=$unlimited \
   SEALPOST_RATE_LIMITS_MESSAGES_PER_SENDER_BURST=$unlimited SEALPOST_RATE_LIMITS_MESSAGES_PER_SENDER_PER_MINUTE=$unlimited \
   SEALPOST_RATE_LIMITS_BUNDLE_PER_REQUESTER_BURST=$unlimited SEALPOST_RATE_LIMITS_BUNDLE_PER_REQUESTER_PER_MINUTE=$unlimited \
@@ -72,6 +74,12 @@ run_pgbench() {
 }
 ratio() { python3 -c "print(f'{$1 / $2:.2f}')"; }
 
+if [[ ${ONLY:-} == idle ]]; then
+  lt idle --connections "$IDLE" --server-pid "$server_pid" --setup-concurrency 8 --duration 5
+  printf 'idle: %s sockets, %.1f KiB of server RSS each\n' "$(last .connected)" "$(last .kib_per_socket)"
+  exit 0
+fi
+
 echo "== relay, as fast as possible =="
 lt relay --receivers "$RECEIVERS" --senders "$SENDERS" --duration "$DURATION" --label max
 relay_max=$(last .sends_per_s)
@@ -79,6 +87,10 @@ echo "== relay at half of that =="
 half=$(python3 -c "print(round($relay_max / 2, 1))")
 lt relay --receivers "$RECEIVERS" --senders "$SENDERS" --rate "$half" --duration "$DURATION" --label half
 relay_half_p99=$(last .e2e_latency_ms.p99)
+if [[ ${ONLY:-} == relay ]]; then
+  printf 'relay: %s sends/s at most; at half of that, e2e p99 %.1f ms\n' "$relay_max" "$relay_half_p99"
+  exit 0
+fi
 
 echo "== claim storm =="
 lt claim --clients "$CLAIMERS" --accounts "$ACCOUNTS" --keys "$KEYS" --duration "$DURATION"

@@ -175,7 +175,7 @@ int run_server(const config::server_config& cfg) {
                               public_routes,
                               life,
                               metrics,
-                              resources::make_websocket_handler({services, sockets, node_id}),
+                              resources::make_websocket_handler({services, sockets, life, node_id}),
                               tls.get(),
                               cfg.http_max_connections_per_ip};
 

@@ -12,6 +12,7 @@
 #include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 #include <chrono>
+#include <optional>
 #include <random>
 
 #include "metrics/metrics.hpp"
@@ -109,7 +110,8 @@ asio::awaitable<response> dispatch(const session_env& env, const request& req,
 template <class Stream>
 class http_session {
  public:
-  http_session(Stream stream, session_env env) : stream_(std::move(stream)), env_(env) {
+  http_session(Stream stream, session_env env, connection_lease lease)
+      : stream_(std::move(stream)), env_(env), lease_(std::move(lease)) {
     boost::system::error_code ec;
     auto endpoint = beast::get_lowest_layer(stream_).socket().remote_endpoint(ec);
     if (!ec)
@@ -176,7 +178,8 @@ class http_session {
         env_.metrics.observe_request(kWebSocketPath, "GET", status,
                                      std::chrono::steady_clock::now() - started);
       };
-      co_await env_.upgrade(any_stream(std::move(stream_)), std::move(req), remote_, answered);
+      co_await env_.upgrade(any_stream(std::move(stream_)), std::move(req), remote_, answered,
+                            std::move(*lease_));
       upgraded_ = true;
       co_return false;
     }
@@ -224,12 +227,14 @@ class http_session {
   beast::flat_buffer buffer_;
   session_env env_;
   asio::ip::address remote_;
+  std::optional<connection_lease> lease_;  // handed on to the WebSocket session on upgrade
   bool upgraded_ = false;
 };
 
 // A TLS connection: anything that is not a TLS handshake (a plain-HTTP client, say) gets a
 // short plain-text 400 naming the problem and the connection is closed.
-asio::awaitable<void> serve_tls(asio::ip::tcp::socket socket, const session_env& env) {
+asio::awaitable<void> serve_tls(asio::ip::tcp::socket socket, const session_env& env,
+                                connection_lease lease) {
   plain_stream plain(std::move(socket));
   beast::flat_buffer buffer;
   plain.expires_after(env.cfg.read_timeout());
@@ -251,27 +256,38 @@ asio::awaitable<void> serve_tls(asio::ip::tcp::socket socket, const session_env&
     log::debug("tls_handshake_failed", {{"error", hs_ec.message()}});
     co_return;
   }
-  http_session<tls_stream> session(std::move(stream), env);
+  http_session<tls_stream> session(std::move(stream), env, std::move(lease));
   co_await session.run();
 }
 
 }  // namespace
 
+connection_lease::connection_lease(lifecycle::connection_ticket ticket, metrics::registry& metrics)
+    : ticket_(std::move(ticket)), metrics_(&metrics) {
+  metrics_->connection_opened();
+}
+
+connection_lease::connection_lease(connection_lease&& other) noexcept
+    : ticket_(std::move(other.ticket_)), metrics_(std::exchange(other.metrics_, nullptr)) {}
+
+connection_lease::~connection_lease() {
+  if (metrics_ != nullptr)
+    metrics_->connection_closed();
+}
+
 asio::awaitable<void> run_http_session(asio::ip::tcp::socket socket,
                                        lifecycle::connection_ticket ticket, session_env env) {
-  const lifecycle::connection_ticket held = std::move(ticket);  // released when the session ends
-  env.metrics.connection_opened();
+  connection_lease lease(std::move(ticket), env.metrics);
   try {
     if (env.tls != nullptr) {
-      co_await serve_tls(std::move(socket), env);
+      co_await serve_tls(std::move(socket), env, std::move(lease));
     } else {
-      http_session<plain_stream> session(plain_stream(std::move(socket)), env);
+      http_session<plain_stream> session(plain_stream(std::move(socket)), env, std::move(lease));
       co_await session.run();
     }
   } catch (const std::exception& e) {
     log::error("session_failed", {{"what", e.what()}});
   }
-  env.metrics.connection_closed();
 }
 
 }  // namespace sealpost::net

@@ -19,12 +19,31 @@ class registry;
 
 namespace sealpost::net {
 
-// Takes over a connection whose request asked for a WebSocket on kWebSocketPath.
-// `answered(status)` is called once the handler knows its answer (101, or a refusal), so
-// the request is counted under the status the client really got.
+// Keeps a connection counted while it is open: its admission ticket (the connection caps)
+// and the open-connections gauge. Move-only: after a WebSocket upgrade it travels with the
+// socket into the WebSocket session, so that the HTTP session's coroutines (and the memory
+// they hold) can end while the socket lives on.
+class connection_lease {
+ public:
+  connection_lease(lifecycle::connection_ticket ticket, metrics::registry& metrics);
+  connection_lease(connection_lease&& other) noexcept;
+  connection_lease& operator=(connection_lease&&) = delete;
+  connection_lease(const connection_lease&) = delete;
+  connection_lease& operator=(const connection_lease&) = delete;
+  ~connection_lease();
+
+ private:
+  lifecycle::connection_ticket ticket_;
+  metrics::registry* metrics_;  // null once moved from
+};
+
+// Takes over a connection whose request asked for a WebSocket on kWebSocketPath: answers
+// it, and on success starts the WebSocket session (which owns `lease` from then on) and
+// returns. `answered(status)` is called once the handler knows its answer (101, or a
+// refusal), so the request is counted under the status the client really got.
 using upgrade_handler = std::function<boost::asio::awaitable<void>(
     any_stream stream, request req, boost::asio::ip::address remote,
-    std::function<void(unsigned)> answered)>;
+    std::function<void(unsigned)> answered, connection_lease lease)>;
 
 inline constexpr std::string_view kWebSocketPath = "/v1/websocket";
 

@@ -33,11 +33,13 @@ class websocket_session : public realtime::device_socket,
  public:
   using std::enable_shared_from_this<websocket_session<Stream>>::shared_from_this;
 
-  websocket_session(Stream stream, auth::authenticated_device device, websocket_env env)
+  websocket_session(Stream stream, auth::authenticated_device device, websocket_env env,
+                    connection_lease lease)
       : ws_(std::move(stream)),
         device_(std::move(device)),
         env_(std::move(env)),
-        wake_(ws_.get_executor()) {}
+        wake_(ws_.get_executor()),
+        lease_(std::move(lease)) {}
 
   asio::awaitable<void> run(request req) {
     const auto& cfg = env_.services.cfg;
@@ -49,7 +51,9 @@ class websocket_session : public realtime::device_socket,
     ws_.read_message_max(cfg.ws_max_frame_bytes);
     ws_.binary(true);
     beast::get_lowest_layer(ws_).expires_never();  // the websocket timeouts take over
-    auto [ec] = co_await ws_.async_accept(req, use_tuple);
+    // The upgrade request is not needed once answered: free its headers for the life of
+    // the socket.
+    auto [ec] = co_await accept(std::move(req));
     if (ec) {
       log::debug("websocket_accept_failed", {{"error", ec.message()}});
       co_return;
@@ -117,6 +121,10 @@ class websocket_session : public realtime::device_socket,
   }
 
  private:
+  asio::awaitable<std::tuple<boost::system::error_code>> accept(request req) {
+    co_return co_await ws_.async_accept(req, use_tuple);
+  }
+
   void request_close(std::uint16_t code, const std::string& reason) {
     if (!close_) {
       websocket::close_reason why;
@@ -327,20 +335,39 @@ class websocket_session : public realtime::device_socket,
   std::int64_t generation_ = 0;  // 0 until drawn: older than every real connection
   std::int64_t cursor_ = 0;      // highest seq written to this socket
   std::set<std::string> in_flight_;
+  connection_lease lease_;  // counts the connection until the session ends
+  // Shutdown waits (up to shutdown_grace_ms) for open sessions to send their 1012 close.
+  lifecycle::request_scope active_{env_.life};
 };
+
+template <class Stream>
+void start(Stream&& stream, request req, auth::authenticated_device device, websocket_env env,
+           connection_lease lease) {
+  auto executor = beast::get_lowest_layer(stream).get_executor();  // the connection's strand
+  auto session = std::make_shared<websocket_session<std::decay_t<Stream>>>(
+      std::move(stream), std::move(device), std::move(env), std::move(lease));
+  asio::co_spawn(
+      executor, [session, req = std::move(req)]() mutable { return session->run(std::move(req)); },
+      [](std::exception_ptr e) {
+        if (!e)
+          return;
+        try {
+          std::rethrow_exception(e);
+        } catch (const std::exception& err) {
+          log::error("websocket_session_failed", {{"what", err.what()}});
+        }
+      });
+}
 
 }  // namespace
 
-asio::awaitable<void> run_websocket_session(any_stream stream, request req,
-                                            auth::authenticated_device device, websocket_env env) {
+void start_websocket_session(any_stream stream, request req, auth::authenticated_device device,
+                             websocket_env env, connection_lease lease) {
   if (auto* tls = std::get_if<tls_stream>(&stream)) {
-    auto session = std::make_shared<websocket_session<tls_stream>>(
-        std::move(*tls), std::move(device), std::move(env));
-    co_await session->run(std::move(req));
+    start(std::move(*tls), std::move(req), std::move(device), std::move(env), std::move(lease));
   } else {
-    auto session = std::make_shared<websocket_session<plain_stream>>(
-        std::move(std::get<plain_stream>(stream)), std::move(device), std::move(env));
-    co_await session->run(std::move(req));
+    start(std::move(std::get<plain_stream>(stream)), std::move(req), std::move(device),
+          std::move(env), std::move(lease));
   }
 }
 

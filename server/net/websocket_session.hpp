@@ -9,6 +9,7 @@
 
 #include "app/services.hpp"
 #include "auth/authenticator.hpp"
+#include "net/http_session.hpp"
 #include "net/http_types.hpp"
 #include "net/transport.hpp"
 #include "realtime/connection_registry.hpp"
@@ -18,13 +19,16 @@ namespace sealpost::net {
 struct websocket_env {
   app::services& services;
   realtime::connection_registry& registry;
+  lifecycle& life;  // an open session counts as a request in flight: shutdown waits for its close
   std::string node_id;
 };
 
-// Accepts the upgrade `req` on `stream` for the authenticated `device` and serves it until
-// either side closes. Never throws for network errors.
-boost::asio::awaitable<void> run_websocket_session(any_stream stream, request req,
-                                                   auth::authenticated_device device,
-                                                   websocket_env env);
+// Starts the WebSocket session of the authenticated `device` on `stream`: accepts the
+// upgrade `req` and serves the socket until either side closes, on the stream's strand.
+// Returns at once: the session owns the connection (and its `lease`) from here on, so no
+// coroutine of the HTTP session stays suspended underneath it. Never throws for network
+// errors.
+void start_websocket_session(any_stream stream, request req, auth::authenticated_device device,
+                             websocket_env env, connection_lease lease);
 
 }  // namespace sealpost::net

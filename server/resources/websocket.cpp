@@ -75,7 +75,8 @@ asio::awaitable<void> refuse(net::any_stream& stream, const net::request& req,
 
 net::upgrade_handler make_websocket_handler(net::websocket_env env) {
   return [env](net::any_stream stream, net::request req, asio::ip::address remote,
-               std::function<void(unsigned)> answered) -> asio::awaitable<void> {
+               std::function<void(unsigned)> answered,
+               net::connection_lease lease) -> asio::awaitable<void> {
     std::optional<auth::authenticated_device> device;
     std::optional<net::api_error> refusal;
     try {
@@ -99,7 +100,8 @@ net::upgrade_handler make_websocket_handler(net::websocket_env env) {
       co_return;
     }
     answered(101);
-    co_await net::run_websocket_session(std::move(stream), std::move(req), std::move(*device), env);
+    net::start_websocket_session(std::move(stream), std::move(req), std::move(*device), env,
+                                 std::move(lease));
   };
 }
 
