@@ -112,6 +112,15 @@ psql -c "DROP TABLE IF EXISTS bench_relay" \
       FROM devices WHERE device_id = 2" -c "CREATE UNIQUE INDEX ON bench_relay (i)" -c "ANALYZE bench_relay"
 receivers=$(psql -Atc "SELECT count(*) FROM bench_relay")
 pg_relay=$(run_pgbench relay.sql "$SENDERS" -D receivers="$receivers")
+echo "== pgbench: relay row operations at our half rate ($half/s): latency tail of the database alone =="
+pg_half_rate=$(python3 -c "print(max(1, round($half)))")
+(cd "$work" && "$pgbench" -n -M extended -c "$SENDERS" -j 1 -T "$DURATION" -R "$pg_half_rate" --log --log-prefix=relay-half \
+  -f "$root/loadtest/pgbench/relay.sql" -D receivers="$receivers" "$url" >"$work/pgbench-relay-half.log" 2>&1)
+# Per-transaction log lines: client, txn, latency (us), ...; p99 in ms.
+pg_half_p99=$(cat "$work"/relay-half.* | python3 -c "
+import sys
+lat = sorted(int(l.split()[2]) for l in sys.stdin if l.strip())
+print(f'{lat[min(len(lat) - 1, int(len(lat) * 0.99))] / 1000:.1f}' if lat else 'nan')")
 
 echo "== pgbench: claim row operations, $CLAIMERS clients =="
 # Refill the claim targets' pools with enough keys for the run (fresh key ids: the claimed
@@ -136,7 +145,7 @@ echo "== summary (DURATION=${DURATION}s; results: $RESULTS) =="
 printf '%-44s %12s %12s %8s\n' scenario ours pgbench ratio
 printf '%-44s %12.1f %12.1f %8s\n' "relay sends/s ($SENDERS senders, $RECEIVERS x 2 devices)" "$relay_max" "$pg_relay" "$(ratio "$relay_max" "$pg_relay")"
 printf '%-44s %12.1f %12.1f %8s\n' "claims/s ($CLAIMERS clients)" "$claim_rate" "$pg_claim" "$(ratio "$claim_rate" "$pg_claim")"
-printf 'relay at half max (%s sends/s): e2e p99 %.1f ms\n' "$half" "$relay_half_p99"
+printf 'relay at half max (%s sends/s): e2e p99 %.1f ms; pgbench alone at that rate: p99 %s ms per send (its 3 commits, fetches included)\n' "$half" "$relay_half_p99" "$pg_half_p99"
 printf 'backlog drain: %.1f envelopes/s delivered and acked\n' "$backlog_rate"
 printf 'idle: %s sockets, %.1f KiB of server RSS each\n' "$idle_connected" "$idle_kib"
 echo "claim: duplicate one-time keys: $claim_dups; pgbench left at least $left EC keys per account (0 would understate pgbench)"

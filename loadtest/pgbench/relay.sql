@@ -2,8 +2,9 @@
 -- (server/storage/message_repository.cpp enqueue(), fetch_envelopes(), delete_envelopes()):
 --   one transaction: recipient devices FOR KEY SHARE, then per device in ascending order the
 --   queue-cap check, the seq UPDATE ... RETURNING, the INSERT ... RETURNING guid, pg_notify;
---   then per device (each on its own WebSocket) the delivery fetch and the ack DELETE, each
---   in its own transaction (autocommit).
+--   then per device (each on its own WebSocket) the delivery fetch, a single statement
+--   outside a transaction, and the ack DELETE in its own transaction with synchronous_commit
+--   off (an ack does not wait for the WAL flush; see delete_envelopes()).
 -- Needs bench_relay(i, account_id): the receiver accounts, numbered 1..:receivers
 -- (run-benchmarks.sh makes it). Run with -M extended: the server uses parameterised queries.
 \set i random(1, :receivers)
@@ -19,6 +20,12 @@ INSERT INTO messages (account_id, device_id, seq, guid, source_account, source_d
 SELECT pg_notify('sealpost', 'm ' || (SELECT account_id FROM bench_relay WHERE i = :i)::text || ' 2');
 COMMIT;
 SELECT seq, guid::text, source_account::text, source_device, device_id, type, content, client_timestamp, server_timestamp FROM messages WHERE account_id = (SELECT account_id FROM bench_relay WHERE i = :i) AND device_id = 1 AND seq > :seq1 - 1 AND expires_at > now() ORDER BY seq LIMIT 256;
+BEGIN;
+SET LOCAL synchronous_commit = off;
 DELETE FROM messages WHERE account_id = (SELECT account_id FROM bench_relay WHERE i = :i) AND device_id = 1 AND guid = ANY(('{' || :guid1 || '}')::uuid[]);
+COMMIT;
 SELECT seq, guid::text, source_account::text, source_device, device_id, type, content, client_timestamp, server_timestamp FROM messages WHERE account_id = (SELECT account_id FROM bench_relay WHERE i = :i) AND device_id = 2 AND seq > :seq2 - 1 AND expires_at > now() ORDER BY seq LIMIT 256;
+BEGIN;
+SET LOCAL synchronous_commit = off;
 DELETE FROM messages WHERE account_id = (SELECT account_id FROM bench_relay WHERE i = :i) AND device_id = 2 AND guid = ANY(('{' || :guid2 || '}')::uuid[]);
+COMMIT;

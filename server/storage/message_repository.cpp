@@ -165,7 +165,7 @@ result<send_receipt, send_failure> enqueue(pqxx::work& tx, const send_request& r
   return receipt;
 }
 
-std::vector<stored_envelope> fetch_envelopes(pqxx::work& tx, const std::string& account_id,
+std::vector<stored_envelope> fetch_envelopes(pqxx::transaction_base& tx, const std::string& account_id,
                                              std::int32_t device_id, std::int64_t after_seq,
                                              std::size_t limit) {
   std::vector<stored_envelope> out;
@@ -201,6 +201,7 @@ std::size_t delete_envelopes(pqxx::work& tx, const std::string& account_id, std:
   for (const auto& g : guids)
     array += (array.size() > 1 ? "," : "") + g;
   array += "}";
+  tx.exec0("SET LOCAL synchronous_commit = off");
   return static_cast<std::size_t>(
       tx.exec_params(kDelete, account_id, device_id, array).affected_rows());
 }

@@ -70,7 +70,7 @@ struct stored_envelope {
 };
 
 // Unexpired envelopes with seq > after_seq, oldest first, at most `limit`.
-std::vector<stored_envelope> fetch_envelopes(pqxx::work& tx, const std::string& account_id,
+std::vector<stored_envelope> fetch_envelopes(pqxx::transaction_base& tx, const std::string& account_id,
                                              std::int32_t device_id, std::int64_t after_seq,
                                              std::size_t limit);
 
@@ -78,7 +78,11 @@ std::vector<stored_envelope> fetch_envelopes(pqxx::work& tx, const std::string& 
 std::int64_t last_queued_seq(pqxx::work& tx, const std::string& account_id, std::int32_t device_id);
 
 // Deletes acknowledged envelopes of this device; `guids` must be canonical UUID text.
-// Returns how many were deleted.
+// Returns how many were deleted. The deletion commits asynchronously (synchronous_commit
+// off for `tx`): Postgres answers the commit without waiting for the WAL flush, so an ack
+// costs no fsync of its own. A crash may undo the last fraction of a second of acks; those
+// envelopes are then delivered again, which at-least-once delivery allows (clients
+// de-duplicate by guid). Nothing acknowledged to a sender can be lost this way.
 std::size_t delete_envelopes(pqxx::work& tx, const std::string& account_id, std::int32_t device_id,
                              const std::vector<std::string>& guids);
 
