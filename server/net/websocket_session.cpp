@@ -185,7 +185,8 @@ class websocket_session : public realtime::device_socket,
       co_return;
     const auto deleted = co_await env_.services.db.run([&](pqxx::connection& conn) {
       pqxx::work tx(conn);
-      auto n = storage::delete_envelopes(tx, device_.account_id, device_.device_id, guids);
+      auto n = storage::delete_envelopes(tx, device_.account_id, device_.device_id, guids,
+                                         storage::ack_commit::unflushed);
       tx.commit();
       return n;
     });

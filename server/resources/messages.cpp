@@ -110,7 +110,8 @@ asio::awaitable<net::response> ack_message(app::services& s, net::request_contex
   if (!model::is_canonical_uuid(guid))
     fail(api_errc::not_found, "message_not_found", "no such message");
   const auto deleted = co_await in_transaction(s.db, [&](pqxx::work& tx) {
-    return storage::delete_envelopes(tx, me.account_id, me.device_id, {guid});
+    return storage::delete_envelopes(tx, me.account_id, me.device_id, {guid},
+                                     storage::ack_commit::flushed);
   });
   if (deleted == 0)
     fail(api_errc::not_found, "message_not_found", "no such message in this device's queue");

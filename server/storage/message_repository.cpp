@@ -165,9 +165,9 @@ result<send_receipt, send_failure> enqueue(pqxx::work& tx, const send_request& r
   return receipt;
 }
 
-std::vector<stored_envelope> fetch_envelopes(pqxx::transaction_base& tx, const std::string& account_id,
-                                             std::int32_t device_id, std::int64_t after_seq,
-                                             std::size_t limit) {
+std::vector<stored_envelope> fetch_envelopes(pqxx::transaction_base& tx,
+                                             const std::string& account_id, std::int32_t device_id,
+                                             std::int64_t after_seq, std::size_t limit) {
   std::vector<stored_envelope> out;
   for (const auto& row :
        tx.exec_params(kFetch, account_id, device_id, after_seq, static_cast<std::int64_t>(limit))) {
@@ -193,7 +193,7 @@ std::int64_t last_queued_seq(pqxx::work& tx, const std::string& account_id,
 }
 
 std::size_t delete_envelopes(pqxx::work& tx, const std::string& account_id, std::int32_t device_id,
-                             const std::vector<std::string>& guids) {
+                             const std::vector<std::string>& guids, ack_commit commit) {
   if (guids.empty())
     return 0;
   // Callers pass canonical UUID text only, so the array literal needs no quoting.
@@ -201,7 +201,8 @@ std::size_t delete_envelopes(pqxx::work& tx, const std::string& account_id, std:
   for (const auto& g : guids)
     array += (array.size() > 1 ? "," : "") + g;
   array += "}";
-  tx.exec0("SET LOCAL synchronous_commit = off");
+  if (commit == ack_commit::unflushed)
+    tx.exec0("SET LOCAL synchronous_commit = off");
   return static_cast<std::size_t>(
       tx.exec_params(kDelete, account_id, device_id, array).affected_rows());
 }

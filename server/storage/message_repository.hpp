@@ -70,21 +70,29 @@ struct stored_envelope {
 };
 
 // Unexpired envelopes with seq > after_seq, oldest first, at most `limit`.
-std::vector<stored_envelope> fetch_envelopes(pqxx::transaction_base& tx, const std::string& account_id,
-                                             std::int32_t device_id, std::int64_t after_seq,
-                                             std::size_t limit);
+std::vector<stored_envelope> fetch_envelopes(pqxx::transaction_base& tx,
+                                             const std::string& account_id, std::int32_t device_id,
+                                             std::int64_t after_seq, std::size_t limit);
 
 // The highest seq queued for the device now (0 when empty).
 std::int64_t last_queued_seq(pqxx::work& tx, const std::string& account_id, std::int32_t device_id);
 
+// Whether an ack's commit waits for the WAL flush.
+enum class ack_commit {
+  // Durable before the caller answers: DELETE /v1/messages/{guid}, whose 204 tells the
+  // client the envelope is gone for good.
+  flushed,
+  // synchronous_commit off: WebSocket acks, which get no answer. A Postgres crash may undo
+  // the last fraction of a second of them, and those envelopes come again, which
+  // at-least-once delivery allows (clients de-duplicate by guid). Saves a disk flush per
+  // delivered envelope; nothing a sender was told is stored is at risk.
+  unflushed,
+};
+
 // Deletes acknowledged envelopes of this device; `guids` must be canonical UUID text.
-// Returns how many were deleted. The deletion commits asynchronously (synchronous_commit
-// off for `tx`): Postgres answers the commit without waiting for the WAL flush, so an ack
-// costs no fsync of its own. A crash may undo the last fraction of a second of acks; those
-// envelopes are then delivered again, which at-least-once delivery allows (clients
-// de-duplicate by guid). Nothing acknowledged to a sender can be lost this way.
+// Returns how many were deleted.
 std::size_t delete_envelopes(pqxx::work& tx, const std::string& account_id, std::int32_t device_id,
-                             const std::vector<std::string>& guids);
+                             const std::vector<std::string>& guids, ack_commit commit);
 
 // Envelopes queued in total, and in the deepest single device queue.
 std::pair<std::int64_t, std::int64_t> queue_depth(pqxx::work& tx);
