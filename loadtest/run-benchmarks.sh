@@ -7,7 +7,7 @@
 #   BACKLOG=2000 (sends queued for the backlog drain) IDLE=600 (idle WebSockets; 10000 for the
 #   target, which needs ~1700 registrations and a raised open-file limit)
 #   RESULTS=<file for the JSON lines> KEEP=1 (keep the temporary folder)
-#   ONLY=relay|idle runs just that scenario (relay: max and half rate), without pgbench
+#   ONLY=relay|backlog|idle runs just that scenario (relay: max and half rate), without pgbench
 # The database is durable (scripts/local-postgres.sh without --fast), as in production.
 set -euo pipefail
 
@@ -74,6 +74,11 @@ run_pgbench() {
 }
 ratio() { python3 -c "print(f'{$1 / $2:.2f}')"; }
 
+if [[ ${ONLY:-} == backlog ]]; then
+  lt backlog --receivers "$RECEIVERS" --senders "$SENDERS" --messages "$BACKLOG" --duration 120
+  printf 'backlog drain: %.1f envelopes/s delivered and acked\n' "$(last .drained_per_s)"
+  exit 0
+fi
 if [[ ${ONLY:-} == idle ]]; then
   lt idle --connections "$IDLE" --server-pid "$server_pid" --setup-concurrency 8 --duration 5
   printf 'idle: %s sockets, %.1f KiB of server RSS each\n' "$(last .connected)" "$(last .kib_per_socket)"

@@ -234,7 +234,25 @@ TEST_CASE("websocket: auth, displaced connections, bad frames, online-only",
     CHECK((code == 1009 || code == -1));
   }
 
-  // bob2 is offline now; online-only reaches only bob's connected device 1.
+  // bob2 is offline now: the server drops its presence as its last socket's session ends,
+  // which can be just after the client has seen the close. Online-only reaches only bob's
+  // connected device 1.
+  {
+    pqxx::connection conn(f.db.url());
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    for (;;) {
+      pqxx::nontransaction tx(conn);
+      const auto present =
+          tx.exec_params1(
+                "SELECT count(*) FROM device_presence WHERE account_id = $1 AND device_id = $2",
+                f.bob2.account_id, f.bob2.device_id)[0]
+              .as<int>();
+      if (present == 0)
+        break;
+      REQUIRE(std::chrono::steady_clock::now() < deadline);
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  }
   api_client alice(f.server.port(), f.alice);
   auto r = send(alice, f.bob.account_id, {{1}, {f.bob2.device_id}}, "typing", /*online_only=*/true);
   REQUIRE(r.status == 200);
