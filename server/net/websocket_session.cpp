@@ -348,7 +348,7 @@ void start(Stream&& stream, request req, auth::authenticated_device device, webs
            connection_lease lease) {
   auto executor = beast::get_lowest_layer(stream).get_executor();  // the connection's strand
   auto session = std::make_shared<websocket_session<std::decay_t<Stream>>>(
-      std::move(stream), std::move(device), std::move(env), std::move(lease));
+      std::forward<Stream>(stream), std::move(device), std::move(env), std::move(lease));
   asio::co_spawn(
       executor, [session, req = std::move(req)]() mutable { return session->run(std::move(req)); },
       [](std::exception_ptr e) {
