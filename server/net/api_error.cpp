@@ -56,6 +56,9 @@ response error_response(const api_error& err, unsigned version, bool keep_alive)
   response res{status_of(err.code), version};
   res.set(http::field::content_type, "application/json");
   res.keep_alive(keep_alive);
+  // RFC 9110 requires the challenge on every 401; all of ours are HTTP Basic (device login).
+  if (err.code == api_errc::unauthorized)
+    res.set(http::field::www_authenticate, R"(Basic realm="sealpost", charset="UTF-8")");
   if (err.retry_after) {
     res.set(http::field::retry_after,
             std::to_string(std::max<std::int64_t>(1, err.retry_after->count())));

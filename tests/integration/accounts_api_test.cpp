@@ -56,6 +56,7 @@ TEST_CASE("registration, lookup and device list", "[accounts]") {
     auto no_auth = anon.get("/v1/accounts/by-username/" + name);
     CHECK(no_auth.status == 401);
     CHECK(error_code(no_auth) == "unauthorized");
+    CHECK(no_auth.headers["www-authenticate"] == R"(Basic realm="sealpost", charset="UTF-8")");
     api_client wrong(server.port(), {alice.account_id, 1, "wrong-password-wrong-password"});
     CHECK(wrong.get("/v1/accounts/by-username/" + name).status == 401);
     api_client other_device(server.port(), {alice.account_id, 2, alice.password});
@@ -63,6 +64,7 @@ TEST_CASE("registration, lookup and device list", "[accounts]") {
     auto garbage =
         anon.request(http::verb::get, "/v1/keys/status", "", {{"Authorization", "Basic !!!"}});
     CHECK(garbage.status == 401);
+    CHECK(garbage.headers.contains("www-authenticate"));
   }
 }
 
