@@ -15,6 +15,7 @@ struct rate_limiters {
   limits::rate_limiter auth_failure_per_ip;
   limits::rate_limiter bundle_per_requester;
   limits::rate_limiter bundle_per_pair;
+  limits::rate_limiter username_lookup_per_device;
   limits::rate_limiter link_token_per_account;
   limits::rate_limiter messages_per_sender;
 

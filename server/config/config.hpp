@@ -70,6 +70,8 @@ struct server_config {
   std::uint64_t rate_bundle_per_requester_per_minute = 0;
   std::uint64_t rate_bundle_per_pair_burst = 0;
   std::uint64_t rate_bundle_per_pair_per_minute = 0;
+  std::uint64_t rate_username_lookup_per_device_burst = 0;
+  std::uint64_t rate_username_lookup_per_device_per_minute = 0;
   std::uint64_t rate_link_token_per_account_burst = 0;
   std::uint64_t rate_link_token_per_account_per_minute = 0;
 

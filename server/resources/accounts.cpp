@@ -63,7 +63,8 @@ asio::awaitable<net::response> register_account(app::services& s, net::request_c
 }
 
 asio::awaitable<net::response> find_by_username(app::services& s, net::request_context& ctx) {
-  co_await s.auth.authenticate(ctx);
+  auto me = co_await s.auth.authenticate(ctx);
+  enforce(s.limits.username_lookup_per_device, me.account_id + "." + std::to_string(me.device_id));
   const std::string name(ctx.param("name"));
   auto id = co_await in_transaction(
       s.db, [&](pqxx::work& tx) { return storage::find_account_by_username(tx, name); });

@@ -270,6 +270,28 @@ TEST_CASE("registrations and failed logins are rate-limited per IP with Retry-Af
   CHECK(limited.headers.count("retry-after") == 1);
 }
 
+TEST_CASE("username lookups are rate-limited per device, found or not", "[accounts][limits]") {
+  test_database db;
+  server_process server(db.url(),
+                        {{"SEALPOST_RATE_LIMITS_USERNAME_LOOKUP_PER_DEVICE_BURST", "3"},
+                         {"SEALPOST_RATE_LIMITS_USERNAME_LOOKUP_PER_DEVICE_PER_MINUTE", "1"}});
+  test_identity alice_id, bob_id;
+  const auto bob_name = unique_username("bob");
+  auto alice = register_account(server.port(), alice_id, unique_username("al"));
+  auto bob = register_account(server.port(), bob_id, bob_name);
+  api_client prober(server.port(), alice);
+  CHECK(prober.get("/v1/accounts/by-username/" + bob_name).status == 200);
+  CHECK(prober.get("/v1/accounts/by-username/" + unique_username("nobody")).status == 404);
+  CHECK(prober.get("/v1/accounts/by-username/" + unique_username("nobody")).status == 404);
+  auto limited = prober.get("/v1/accounts/by-username/" + bob_name);
+  CHECK(limited.status == 429);
+  CHECK(error_code(limited) == "rate_limited");
+  CHECK(limited.headers.count("retry-after") == 1);
+  // The budget is the device's own: another device still looks up freely.
+  api_client other(server.port(), bob);
+  CHECK(other.get("/v1/accounts/by-username/" + bob_name).status == 200);
+}
+
 TEST_CASE("a backup larger than the generic body limit fits under backup.max_bytes",
           "[accounts][backup]") {
   test_database db;
