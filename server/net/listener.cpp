@@ -75,15 +75,7 @@ asio::awaitable<void> accept_loop(asio::ip::tcp::acceptor& acceptor, session_env
     }
     auto strand = socket.get_executor();
     asio::co_spawn(strand, run_http_session(std::move(socket), std::move(*ticket), env),
-                   [](std::exception_ptr e) {
-                     if (!e)
-                       return;
-                     try {
-                       std::rethrow_exception(e);
-                     } catch (const std::exception& err) {
-                       log::error("session_failed", {{"what", err.what()}});
-                     }
-                   });
+                   log::log_failure("session_failed"));
   }
 }
 

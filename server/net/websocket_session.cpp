@@ -351,15 +351,7 @@ void start(Stream&& stream, request req, auth::authenticated_device device, webs
       std::forward<Stream>(stream), std::move(device), std::move(env), std::move(lease));
   asio::co_spawn(
       executor, [session, req = std::move(req)]() mutable { return session->run(std::move(req)); },
-      [](std::exception_ptr e) {
-        if (!e)
-          return;
-        try {
-          std::rethrow_exception(e);
-        } catch (const std::exception& err) {
-          log::error("websocket_session_failed", {{"what", err.what()}});
-        }
-      });
+      log::log_failure("websocket_session_failed"));
 }
 
 }  // namespace

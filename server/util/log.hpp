@@ -3,6 +3,7 @@
 #pragma once
 
 #include <boost/json/object.hpp>
+#include <exception>
 #include <string_view>
 
 namespace sealpost::log {
@@ -26,6 +27,20 @@ inline void error(std::string_view event, boost::json::object fields = {}) {
 }
 inline void debug(std::string_view event, boost::json::object fields = {}) {
   write(level::debug, event, std::move(fields));
+}
+
+// A co_spawn completion handler for detached work: an exception that escaped it is logged
+// at error level as `event` (a string literal), and goes no further.
+inline auto log_failure(std::string_view event) {
+  return [event](std::exception_ptr e) {
+    if (!e)
+      return;
+    try {
+      std::rethrow_exception(e);
+    } catch (const std::exception& err) {
+      error(event, {{"what", err.what()}});
+    }
+  };
 }
 
 }  // namespace sealpost::log
