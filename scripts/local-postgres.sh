@@ -8,6 +8,9 @@
 #   local-postgres.sh url DIR              print the URL of a running cluster
 # Postgres refuses to run as root: as root the cluster belongs to the unprivileged
 # `postgres` user (created by Debian's package); otherwise to the calling user.
+# When `postgres` cannot reach DIR (a checkout under /root or another 0700 home folder),
+# the cluster lives in /var/lib/sealpost/clusters/<hash of DIR> instead, a folder that
+# belongs to `postgres`; `start` says where, and DIR/cluster-location records it.
 # It listens on a Unix socket only, so it never collides with another server's port.
 # --fast turns off durability (fsync) for throwaway test clusters.
 # --nofsync turns off fsync but keeps synchronous commit: a commit is written to the OS
@@ -26,7 +29,7 @@ bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
 
 mkdir -p "$dir"
 dir=$(cd "$dir" && pwd)
-data=$dir/data
+dir_hash=$(echo -n "$dir" | md5sum | cut -c1-12)
 
 if [[ $(id -u) -eq 0 ]]; then
   id postgres >/dev/null 2>&1 || useradd --system --home-dir /nonexistent --shell /usr/sbin/nologin postgres
@@ -37,10 +40,28 @@ else
   as_owner() { "$@"; }
 fi
 
+# The folder the cluster lives in: DIR itself when its owner can reach it; otherwise (root
+# with the checkout in a 0700 home folder: `postgres` cannot search the folders above DIR)
+# a folder of ours that belongs to `postgres`. Decided the same way by every command, so
+# `stop` finds what `start` made.
+home=$dir
+if [[ $owner != "$(id -un)" ]]; then
+  chown "$owner" "$dir"
+  if ! as_owner test -x "$dir" -a -w "$dir"; then
+    home=/var/lib/sealpost/clusters/$dir_hash
+    mkdir -p "$home"
+    chmod 0755 /var/lib/sealpost /var/lib/sealpost/clusters
+    chown "$owner" "$home"
+    chmod 0700 "$home"
+    echo "$home" >"$dir/cluster-location"
+  fi
+fi
+data=$home/data
+
 # Unix socket paths are limited to 107 bytes: fall back to a short folder under /tmp.
-sockdir=$dir/run
+sockdir=$home/run
 if (( ${#sockdir} > 80 )); then
-  sockdir=/tmp/sealpost-pg-$(echo -n "$dir" | md5sum | cut -c1-12)
+  sockdir=/tmp/sealpost-pg-$dir_hash
 fi
 port=5432
 url="postgresql:///sealpost?host=${sockdir}&port=${port}&user=${owner}"
@@ -49,14 +70,18 @@ is_running() { as_owner "$bindir/pg_ctl" -D "$data" status >/dev/null 2>&1; }
 
 case $cmd in
   start)
+    if [[ $home != "$dir" ]]; then
+      echo "local-postgres: user $owner cannot reach $dir (a folder above it is private);" \
+        "the cluster lives in $home" >&2
+    fi
     mkdir -p "$sockdir"
-    chown "$owner" "$dir" "$sockdir"
+    chown "$owner" "$home" "$sockdir"
     chmod 0755 "$sockdir"
     if [[ ! -f $data/PG_VERSION ]]; then
       rm -rf "$data"
       as_owner "$bindir/initdb" -D "$data" --auth=trust --username="$owner" \
-        --encoding=UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 \
-        || { cat "$dir/initdb.log" >&2; die "initdb failed"; }
+        --encoding=UTF8 --locale=C.UTF-8 >"$home/initdb.log" 2>&1 \
+        || { cat "$home/initdb.log" >&2; die "initdb failed"; }
       {
         echo "listen_addresses = ''"
         echo "unix_socket_directories = '$sockdir'"
@@ -73,8 +98,8 @@ case $cmd in
       } | as_owner tee -a "$data/postgresql.conf" >/dev/null
     fi
     if ! is_running; then
-      as_owner "$bindir/pg_ctl" -D "$data" -l "$dir/postgres.log" -w -t 60 start >/dev/null \
-        || { tail -n 20 "$dir/postgres.log" >&2; die "postgres did not start"; }
+      as_owner "$bindir/pg_ctl" -D "$data" -l "$home/postgres.log" -w -t 60 start >/dev/null \
+        || { tail -n 20 "$home/postgres.log" >&2; die "postgres did not start"; }
     fi
     if ! as_owner "$bindir/psql" -h "$sockdir" -p "$port" -d postgres -Atqc \
         "SELECT 1 FROM pg_database WHERE datname = 'sealpost'" | grep -q 1; then
