@@ -34,7 +34,8 @@ dir_hash=$(echo -n "$dir" | md5sum | cut -c1-12)
 if [[ $(id -u) -eq 0 ]]; then
   id postgres >/dev/null 2>&1 || useradd --system --home-dir /nonexistent --shell /usr/sbin/nologin postgres
   owner=postgres
-  as_owner() { runuser -u postgres -- "$@"; }
+  # From /: the caller's folder may be one that postgres cannot enter (a checkout in /root).
+  as_owner() { (cd / && runuser -u postgres -- "$@"); }
 else
   owner=$(id -un)
   as_owner() { "$@"; }

@@ -16,7 +16,7 @@ build=${SEALPOST_BUILD_DIR:-$root/build}
 server=${SEALPOST_SERVER_BINARY:-}
 if [[ -z $server ]]; then
   echo "run: building (first time takes a few minutes)..." >&2
-  "$root/scripts/build.sh" | grep -E 'error|warning' >&2 || true
+  "$root/scripts/build.sh" | grep -E 'error:|warning:' >&2 || true
   server=$build/server/sealpost-server
 fi
 [[ -x $server ]] || { echo "run: build failed; see: scripts/build.sh" >&2; exit 1; }

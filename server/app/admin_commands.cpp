@@ -26,7 +26,8 @@ int create_invites(pqxx::connection& conn, int count) {
   }
   tx.commit();
   // Only the hash is stored: this is the one time the tokens can be seen.
-  for (const auto& t : tokens) std::cout << t << "\n";
+  for (const auto& t : tokens)
+    std::cout << t << "\n";
   return 0;
 }
 
@@ -41,17 +42,19 @@ int list_invites(pqxx::connection& conn) {
 
 }  // namespace
 
-int run_admin_command(const config::server_config& cfg, const std::vector<std::string>& args) {
+int run_admin_command(const config::server_config& cfg, const std::vector<std::string>& args,
+                      std::span<const storage::migration> schema) {
   if (args.size() < 2 || args[0] != "invite") {
     std::cerr << kUsage;
     return 2;
   }
   if (cfg.database_url.empty()) {
-    std::cerr << "sealpost-server admin: no database configured (database.url / SEALPOST_DATABASE_URL)\n";
+    std::cerr
+        << "sealpost-server admin: no database configured (database.url / SEALPOST_DATABASE_URL)\n";
     return 2;
   }
   pqxx::connection conn(cfg.database_url);
-  storage::apply_migrations(conn);
+  storage::migrate_for_node(conn, schema);
   if (args[1] == "create" && args.size() <= 3) {
     int count = 1;
     if (args.size() == 3) {
@@ -63,7 +66,8 @@ int run_admin_command(const config::server_config& cfg, const std::vector<std::s
     }
     return create_invites(conn, count);
   }
-  if (args[1] == "list" && args.size() == 2) return list_invites(conn);
+  if (args[1] == "list" && args.size() == 2)
+    return list_invites(conn);
   std::cerr << kUsage;
   return 2;
 }

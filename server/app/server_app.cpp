@@ -39,15 +39,17 @@ namespace asio = boost::asio;
 
 // Waits for the database (it may still be starting, e.g. under Docker Compose), then
 // brings the schema up to date.
-void migrate_database(const config::server_config& cfg) {
+void migrate_database(const config::server_config& cfg,
+                      std::span<const storage::migration> schema) {
   const auto deadline =
       std::chrono::steady_clock::now() + std::chrono::milliseconds(cfg.database_connect_timeout_ms);
   for (;;) {
     try {
       pqxx::connection conn(cfg.database_url);
-      const int applied = storage::apply_migrations(conn);
-      log::info("schema_ready",
-                {{"applied", applied}, {"schema_version", storage::latest_schema_version()}});
+      storage::migrate_for_node(conn, schema);
+      const auto state = storage::read_schema_state(conn);
+      log::info("schema_ready", {{"schema_version", state.version},
+                                 {"node_schema_version", storage::latest_version(schema)}});
       return;
     } catch (const pqxx::broken_connection& e) {
       if (std::chrono::steady_clock::now() >= deadline)
@@ -140,9 +142,10 @@ std::string http_url(const asio::ip::tcp::acceptor& acceptor, bool tls = false) 
 
 }  // namespace
 
-int run_server(const config::server_config& cfg) {
+int run_server(const config::server_config& cfg, std::span<const storage::migration> schema) {
   auto tls = make_tls_context(cfg);  // fail fast on bad certificate files, before migrating
-  migrate_database(cfg);
+  migrate_database(cfg, schema);
+  const auto node_schema_version = storage::latest_version(schema);
 
   const std::size_t threads =
       cfg.threads != 0 ? cfg.threads : std::max(1U, std::thread::hardware_concurrency());
@@ -157,7 +160,7 @@ int run_server(const config::server_config& cfg) {
   app::services services{cfg, db, authenticator, limits, metrics};
 
   net::router public_routes;
-  resources::register_health_routes(public_routes, db);
+  resources::register_health_routes(public_routes, db, node_schema_version);
   resources::register_account_routes(public_routes, services);
   resources::register_device_routes(public_routes, services);
   resources::register_key_routes(public_routes, services);
@@ -171,16 +174,23 @@ int run_server(const config::server_config& cfg) {
       cfg.database_url, node_id,
       [&sockets](const std::string& payload) { sockets.dispatch(payload); },
       [&sockets] { sockets.wake_all(); });
-  net::session_env public_env{cfg,
-                              public_routes,
-                              life,
-                              metrics,
-                              resources::make_websocket_handler({services, sockets, life, node_id}),
-                              tls.get(),
-                              cfg.http_max_connections_per_ip};
+  net::body_budget bodies(cfg.http_max_body_bytes_in_flight);
+  net::session_env public_env{
+      .cfg = cfg,
+      .routes = public_routes,
+      .life = life,
+      .metrics = metrics,
+      .upgrade = resources::make_websocket_handler({services, sockets, life, node_id}),
+      .tls = tls.get(),
+      .max_connections_per_ip = cfg.http_max_connections_per_ip,
+      .authenticate =
+          [&authenticator](std::string_view authorization, const asio::ip::address& client) {
+            return authenticator.authenticate(authorization, client);
+          },
+      .bodies = &bodies};
 
   net::router admin_routes;
-  resources::register_health_routes(admin_routes, db);
+  resources::register_health_routes(admin_routes, db, node_schema_version);
   resources::register_metrics_routes(admin_routes, metrics);
 
   auto public_acceptor = net::open_acceptor(ioc.get_executor(), cfg.listen, "listen");

@@ -17,10 +17,12 @@ std::string cache_key(const std::string& account_id, std::int32_t device_id) {
 // Splits "<uuid>.<device_id>"; nullopt when malformed.
 std::optional<std::pair<std::string, std::int32_t>> parse_login(std::string_view login) {
   const auto dot = login.find('.');
-  if (dot == std::string_view::npos) return std::nullopt;
+  if (dot == std::string_view::npos)
+    return std::nullopt;
   const auto account = login.substr(0, dot);
   const auto device = model::parse_device_id(login.substr(dot + 1));
-  if (!model::is_canonical_uuid(account) || !device) return std::nullopt;
+  if (!model::is_canonical_uuid(account) || !device)
+    return std::nullopt;
   return std::pair{std::string(account), *device};
 }
 
@@ -35,20 +37,20 @@ authenticator::authenticator(storage::db_pool& db, std::chrono::milliseconds cac
     : db_(db), cache_ttl_(cache_ttl), failures_per_ip_(failures_per_ip), metrics_(metrics) {}
 
 boost::asio::awaitable<authenticated_device> authenticator::authenticate(
-    const net::request_context& ctx) {
-  const auto header = ctx.req[net::http::field::authorization];
+    std::string_view authorization, const boost::asio::ip::address& remote) {
   constexpr std::string_view scheme = "Basic ";
-  if (header.size() <= scheme.size() || header.substr(0, scheme.size()) != scheme) {
+  if (authorization.size() <= scheme.size() || authorization.substr(0, scheme.size()) != scheme) {
     throw unauthorized("HTTP Basic credentials are required");
   }
-  auto decoded = crypto::base64_decode(header.substr(scheme.size()));
-  if (!decoded) throw unauthorized("malformed Authorization header");
+  auto decoded = crypto::base64_decode(authorization.substr(scheme.size()));
+  if (!decoded)
+    throw unauthorized("malformed Authorization header");
   std::string pair(decoded->begin(), decoded->end());
   const auto colon = pair.find(':');
-  if (colon == std::string::npos) throw unauthorized("malformed Authorization header");
+  if (colon == std::string::npos)
+    throw unauthorized("malformed Authorization header");
   co_return co_await authenticate(std::string_view(pair).substr(0, colon),
-                                  std::string_view(pair).substr(colon + 1),
-                                  ctx.remote_address.to_string());
+                                  std::string_view(pair).substr(colon + 1), remote.to_string());
 }
 
 boost::asio::awaitable<authenticated_device> authenticator::authenticate(
@@ -61,9 +63,11 @@ boost::asio::awaitable<authenticated_device> authenticator::authenticate(
     throw net::request_error(std::move(err));
   }
   auto parsed = parse_login(login);
-  if (!parsed || password.size() > kMaxPasswordLength) fail(remote_ip);
+  if (!parsed || password.size() > kMaxPasswordLength)
+    fail(remote_ip);
   auto record = co_await lookup(parsed->first, parsed->second);
-  if (!record || !password_matches(*record, password)) fail(remote_ip);
+  if (!record || !password_matches(*record, password))
+    fail(remote_ip);
   co_return authenticated_device{parsed->first, parsed->second};
 }
 
@@ -80,7 +84,8 @@ boost::asio::awaitable<std::optional<storage::credential_record>> authenticator:
   {
     std::lock_guard lock(mutex_);
     if (auto it = cache_.find(key); it != cache_.end()) {
-      if (it->second.expires > now) co_return it->second.record;
+      if (it->second.expires > now)
+        co_return it->second.record;
       cache_.erase(it);
     }
   }
@@ -91,7 +96,8 @@ boost::asio::awaitable<std::optional<storage::credential_record>> authenticator:
   if (record && cache_ttl_.count() > 0) {
     std::lock_guard lock(mutex_);
     // Expired entries are dropped on lookup; a full sweep keeps the table bounded.
-    if (cache_.size() > 100000) std::erase_if(cache_, [&](const auto& e) { return e.second.expires <= now; });
+    if (cache_.size() > 100000)
+      std::erase_if(cache_, [&](const auto& e) { return e.second.expires <= now; });
     cache_[key] = cached{*record, now + cache_ttl_};
   }
   co_return record;

@@ -9,6 +9,7 @@
 #include <unordered_map>
 
 #include "limits/rate_limiter.hpp"
+#include "net/caller.hpp"
 #include "net/request_context.hpp"
 #include "storage/account_repository.hpp"
 #include "storage/db_pool.hpp"
@@ -19,20 +20,18 @@ class registry;
 
 namespace sealpost::auth {
 
-struct authenticated_device {
-  std::string account_id;
-  std::int32_t device_id = 0;
-  bool is_primary() const { return device_id == 1; }
-};
+using authenticated_device = net::authenticated_device;
 
 class authenticator {
  public:
   authenticator(storage::db_pool& db, std::chrono::milliseconds cache_ttl,
                 limits::rate_limiter& failures_per_ip, metrics::registry& metrics);
 
-  // The device named by the request's Authorization header. Throws request_error: 401
-  // (missing, malformed or wrong credentials), 429 (too many failures from this IP).
-  boost::asio::awaitable<authenticated_device> authenticate(const net::request_context& ctx);
+  // The device named by an Authorization header value (HTTP Basic). Throws request_error:
+  // 401 (missing, malformed or wrong credentials), 429 (too many failures from this IP).
+  // Needs only the request's header, so a refused request's body is never read.
+  boost::asio::awaitable<authenticated_device> authenticate(std::string_view authorization,
+                                                            const boost::asio::ip::address& remote);
 
   // The same for credentials given another way (the WebSocket's query parameters).
   boost::asio::awaitable<authenticated_device> authenticate(std::string_view login,

@@ -1,11 +1,12 @@
 // Config loading: one key table drives defaults, file parsing, env overrides and --help.
 #include "config/config.hpp"
 
+#include <toml++/toml.h>
+
 #include <algorithm>
 #include <charconv>
 #include <map>
 #include <sstream>
-#include <toml++/toml.h>
 #include <variant>
 
 namespace sealpost::config {
@@ -43,8 +44,7 @@ const std::vector<key_spec>& key_table() {
        "public HTTP/WebSocket listener, host:port (port 0 picks a free port)"},
       {"admin_listen", address_key{&c::admin_listen, "127.0.0.1:9090"},
        "admin listener for /metrics, /healthz, /readyz, host:port"},
-      {"threads", uint_key{&c::threads, 0, 0, 256},
-       "network threads; 0 = one per CPU core"},
+      {"threads", uint_key{&c::threads, 0, 0, 256}, "network threads; 0 = one per CPU core"},
       {"log.level", string_key{&c::log_level, "info", {"trace", "debug", "info", "warn", "error"}},
        "minimum log level"},
       {"database.url", string_key{&c::database_url, "", {}},
@@ -67,8 +67,18 @@ const std::vector<key_spec>& key_table() {
        "open connections per process; further connections are closed at once"},
       {"http.max_connections_per_ip", uint_key{&c::http_max_connections_per_ip, 100, 0, kMaxU32},
        "open connections per client address (per /64 for IPv6); further connections from it are "
-       "closed at once; 0 = no limit (set it behind a reverse proxy, where every client has the "
-       "proxy's address)"},
+       "closed at once; 0 = no limit. Behind a proxy listed in http.trusted_proxies, a proxy's "
+       "connection counts for the client it carries"},
+      {"http.max_body_bytes_in_flight",
+       uint_key{&c::http_max_body_bytes_in_flight, 128 * kMiB, kMiB, 64 * 1024 * kMiB},
+       "request bodies being read at once, all connections together; past it a request gets "
+       "503 with Retry-After before its body is read. At least the largest single body "
+       "(backup.max_bytes, http.max_body_bytes and a maximal send)"},
+      {"http.trusted_proxies", string_key{&c::http_trusted_proxies, "", {}},
+       "reverse proxies whose X-Forwarded-For is believed, as addresses or networks separated "
+       "by commas (\"127.0.0.1, 10.0.0.0/8\"); a request from one of them counts, for every "
+       "per-IP limit, as the right-most address in X-Forwarded-For that no trusted proxy "
+       "added. Empty: the header is ignored"},
       {"shutdown_grace_ms", uint_key{&c::shutdown_grace_ms, 10000, 0, 600000},
        "on SIGTERM/SIGINT, how long in-flight requests may take before the process exits"},
 
@@ -101,7 +111,8 @@ const std::vector<key_spec>& key_table() {
        "largest envelope content (decoded bytes); larger gets 413"},
       {"messages.max_queue_per_device", uint_key{&c::max_queue_per_device, 100000, 1, kMaxU32},
        "envelopes queued per device; a send that would exceed it gets 507"},
-      {"messages.message_ttl_ms", uint_key{&c::message_ttl_ms, 30ULL * 24 * 3600 * 1000, 1000, 3650ULL * 24 * 3600 * 1000},
+      {"messages.message_ttl_ms",
+       uint_key{&c::message_ttl_ms, 30ULL * 24 * 3600 * 1000, 1000, 3650ULL * 24 * 3600 * 1000},
        "how long an unacknowledged envelope is kept before it expires"},
       {"messages.delivery_window", uint_key{&c::delivery_window, 256, 1, 65536},
        "unacknowledged envelopes in flight per WebSocket"},
@@ -112,34 +123,48 @@ const std::vector<key_spec>& key_table() {
       {"websocket.write_timeout_ms", uint_key{&c::ws_write_timeout_ms, 30000, 100, 3600000},
        "how long one server frame may take to be written; a client that stops reading is "
        "disconnected after this long"},
-      {"rate_limits.messages_per_sender_burst", uint_key{&c::rate_messages_per_sender_burst, 600, 1, kMaxU32},
+      {"rate_limits.messages_per_sender_burst",
+       uint_key{&c::rate_messages_per_sender_burst, 600, 1, kMaxU32},
        "sends one device may make at once"},
-      {"rate_limits.messages_per_sender_per_minute", uint_key{&c::rate_messages_per_sender_per_minute, 600, 1, kMaxU32},
+      {"rate_limits.messages_per_sender_per_minute",
+       uint_key{&c::rate_messages_per_sender_per_minute, 600, 1, kMaxU32},
        "refill rate of messages_per_sender"},
 
-      {"rate_limits.registration_per_ip_burst", uint_key{&c::rate_registration_per_ip_burst, 10, 1, kMaxU32},
+      {"rate_limits.registration_per_ip_burst",
+       uint_key{&c::rate_registration_per_ip_burst, 10, 1, kMaxU32},
        "registrations and device links one IP may make at once"},
-      {"rate_limits.registration_per_ip_per_minute", uint_key{&c::rate_registration_per_ip_per_minute, 10, 1, kMaxU32},
+      {"rate_limits.registration_per_ip_per_minute",
+       uint_key{&c::rate_registration_per_ip_per_minute, 10, 1, kMaxU32},
        "refill rate of registration_per_ip"},
-      {"rate_limits.auth_failure_per_ip_burst", uint_key{&c::rate_auth_failure_per_ip_burst, 20, 1, kMaxU32},
+      {"rate_limits.auth_failure_per_ip_burst",
+       uint_key{&c::rate_auth_failure_per_ip_burst, 20, 1, kMaxU32},
        "failed authentications one IP may make before it gets 429"},
-      {"rate_limits.auth_failure_per_ip_per_minute", uint_key{&c::rate_auth_failure_per_ip_per_minute, 20, 1, kMaxU32},
+      {"rate_limits.auth_failure_per_ip_per_minute",
+       uint_key{&c::rate_auth_failure_per_ip_per_minute, 20, 1, kMaxU32},
        "refill rate of auth_failure_per_ip"},
-      {"rate_limits.bundle_per_requester_burst", uint_key{&c::rate_bundle_per_requester_burst, 300, 1, kMaxU32},
+      {"rate_limits.bundle_per_requester_burst",
+       uint_key{&c::rate_bundle_per_requester_burst, 300, 1, kMaxU32},
        "prekey bundle fetches one device may make at once (one-time keys are finite)"},
-      {"rate_limits.bundle_per_requester_per_minute", uint_key{&c::rate_bundle_per_requester_per_minute, 300, 1, kMaxU32},
+      {"rate_limits.bundle_per_requester_per_minute",
+       uint_key{&c::rate_bundle_per_requester_per_minute, 300, 1, kMaxU32},
        "refill rate of bundle_per_requester"},
-      {"rate_limits.bundle_per_pair_burst", uint_key{&c::rate_bundle_per_pair_burst, 30, 1, kMaxU32},
+      {"rate_limits.bundle_per_pair_burst",
+       uint_key{&c::rate_bundle_per_pair_burst, 30, 1, kMaxU32},
        "bundle fetches one device may make for one target account at once"},
-      {"rate_limits.bundle_per_pair_per_minute", uint_key{&c::rate_bundle_per_pair_per_minute, 30, 1, kMaxU32},
+      {"rate_limits.bundle_per_pair_per_minute",
+       uint_key{&c::rate_bundle_per_pair_per_minute, 30, 1, kMaxU32},
        "refill rate of bundle_per_pair"},
-      {"rate_limits.username_lookup_per_device_burst", uint_key{&c::rate_username_lookup_per_device_burst, 100, 1, kMaxU32},
+      {"rate_limits.username_lookup_per_device_burst",
+       uint_key{&c::rate_username_lookup_per_device_burst, 100, 1, kMaxU32},
        "username lookups one device may make at once (slows enumerating who uses the server)"},
-      {"rate_limits.username_lookup_per_device_per_minute", uint_key{&c::rate_username_lookup_per_device_per_minute, 100, 1, kMaxU32},
+      {"rate_limits.username_lookup_per_device_per_minute",
+       uint_key{&c::rate_username_lookup_per_device_per_minute, 100, 1, kMaxU32},
        "refill rate of username_lookup_per_device"},
-      {"rate_limits.link_token_per_account_burst", uint_key{&c::rate_link_token_per_account_burst, 5, 1, kMaxU32},
+      {"rate_limits.link_token_per_account_burst",
+       uint_key{&c::rate_link_token_per_account_burst, 5, 1, kMaxU32},
        "device-link tokens one account may create at once"},
-      {"rate_limits.link_token_per_account_per_minute", uint_key{&c::rate_link_token_per_account_per_minute, 5, 1, kMaxU32},
+      {"rate_limits.link_token_per_account_per_minute",
+       uint_key{&c::rate_link_token_per_account_per_minute, 5, 1, kMaxU32},
        "refill rate of link_token_per_account"},
   };
   return table;
@@ -147,7 +172,8 @@ const std::vector<key_spec>& key_table() {
 
 const key_spec* find_key(std::string_view name) {
   const auto& table = key_table();
-  auto it = std::find_if(table.begin(), table.end(), [&](const key_spec& k) { return k.name == name; });
+  auto it =
+      std::find_if(table.begin(), table.end(), [&](const key_spec& k) { return k.name == name; });
   return it == table.end() ? nullptr : &*it;
 }
 
@@ -155,17 +181,17 @@ std::uint64_t parse_uint_text(std::string_view key, std::string_view text) {
   std::uint64_t value = 0;
   auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (ec != std::errc{} || ptr != text.data() + text.size() || text.empty()) {
-    throw config_error("config key '" + std::string(key) + "': expected a non-negative integer, got '" +
-                       std::string(text) + "'");
+    throw config_error("config key '" + std::string(key) +
+                       "': expected a non-negative integer, got '" + std::string(text) + "'");
   }
   return value;
 }
 
 // The value of one key, from a TOML node or an environment string.
 struct raw_value {
-  std::optional<std::string> text;        // strings, and every env value
-  std::optional<std::int64_t> integer;    // TOML integers
-  std::string_view origin;                // "file" or "environment"
+  std::optional<std::string> text;      // strings, and every env value
+  std::optional<std::int64_t> integer;  // TOML integers
+  std::string_view origin;              // "file" or "environment"
 };
 
 void assign(server_config& cfg, const key_spec& spec, const raw_value& raw) {
@@ -196,11 +222,13 @@ void assign(server_config& cfg, const key_spec& spec, const raw_value& raw) {
             throw config_error("config key '" + key + "': expected a string");
           }
           if constexpr (std::is_same_v<kind_t, string_key>) {
-            if (!kind.allowed.empty() &&
-                std::find(kind.allowed.begin(), kind.allowed.end(), *raw.text) == kind.allowed.end()) {
+            if (!kind.allowed.empty() && std::find(kind.allowed.begin(), kind.allowed.end(),
+                                                   *raw.text) == kind.allowed.end()) {
               std::string options;
-              for (const auto& a : kind.allowed) options += (options.empty() ? "" : ", ") + a;
-              throw config_error("config key '" + key + "': '" + *raw.text + "' is not one of: " + options);
+              for (const auto& a : kind.allowed)
+                options += (options.empty() ? "" : ", ") + a;
+              throw config_error("config key '" + key + "': '" + *raw.text +
+                                 "' is not one of: " + options);
             }
             cfg.*kind.member = *raw.text;
           } else {
@@ -242,8 +270,10 @@ void apply_file(server_config& cfg, const std::filesystem::path& file) {
       throw config_error("config file " + file.string() + ": unknown key '" + name + "'");
     }
     raw_value raw{.text = {}, .integer = {}, .origin = "file"};
-    if (auto s = node->value<std::string>(); s && node->is_string()) raw.text = *s;
-    if (node->is_integer()) raw.integer = node->as_integer()->get();
+    if (auto s = node->value<std::string>(); s && node->is_string())
+      raw.text = *s;
+    if (node->is_integer())
+      raw.integer = node->as_integer()->get();
     assign(cfg, *spec, raw);
   }
 }
@@ -252,12 +282,41 @@ void apply_environment(server_config& cfg, const std::vector<std::string>& envir
   std::map<std::string, std::string> env;
   for (const auto& entry : environment) {
     auto eq = entry.find('=');
-    if (eq != std::string::npos) env.emplace(entry.substr(0, eq), entry.substr(eq + 1));
+    if (eq != std::string::npos)
+      env.emplace(entry.substr(0, eq), entry.substr(eq + 1));
   }
   for (const auto& spec : key_table()) {
     auto it = env.find(environment_name(spec.name));
-    if (it == env.end()) continue;
+    if (it == env.end())
+      continue;
     assign(cfg, spec, raw_value{.text = it->second, .integer = {}, .origin = "environment"});
+  }
+}
+
+void check_body_budget(const server_config& cfg) {
+  const std::pair<std::string_view, std::uint64_t> largest[] = {
+      {"backup.max_bytes", cfg.max_backup_bytes},
+      {"http.max_body_bytes", cfg.http_max_body_bytes},
+      {"a maximal send (accounts.max_devices x messages.max_message_bytes)",
+       cfg.max_send_body_bytes()},
+  };
+  for (const auto& [what, bytes] : largest) {
+    if (cfg.http_max_body_bytes_in_flight < bytes) {
+      throw config_error("config key 'http.max_body_bytes_in_flight': " +
+                         std::to_string(cfg.http_max_body_bytes_in_flight) + " is smaller than " +
+                         std::string(what) + " (" + std::to_string(bytes) +
+                         "), so such a request could never be read");
+    }
+  }
+}
+
+// Checks that need several keys at once, and parses the keys whose text has structure.
+void check_keys_together(server_config& cfg) {
+  check_body_budget(cfg);
+  try {
+    cfg.trusted_proxies = util::parse_network_list(cfg.http_trusted_proxies);
+  } catch (const std::invalid_argument& e) {
+    throw config_error("config key 'http.trusted_proxies': " + std::string(e.what()));
   }
 }
 
@@ -274,10 +333,12 @@ listen_address parse_listen_address(std::string_view key, std::string_view text)
                         std::string(why) + " (expected host:port)");
   };
   auto colon = text.rfind(':');
-  if (colon == std::string_view::npos || colon == 0) throw fail("has no host");
+  if (colon == std::string_view::npos || colon == 0)
+    throw fail("has no host");
   std::string_view host = text.substr(0, colon);
   if (host.front() == '[') {
-    if (host.back() != ']' || host.size() < 3) throw fail("has a malformed IPv6 host");
+    if (host.back() != ']' || host.size() < 3)
+      throw fail("has a malformed IPv6 host");
     host = host.substr(1, host.size() - 2);
   }
   std::string_view port_text = text.substr(colon + 1);
@@ -318,14 +379,17 @@ server_config default_config() {
 server_config load(const std::optional<std::filesystem::path>& file,
                    const std::vector<std::string>& environment) {
   server_config cfg = default_config();
-  if (file) apply_file(cfg, *file);
+  if (file)
+    apply_file(cfg, *file);
   apply_environment(cfg, environment);
+  check_keys_together(cfg);
   return cfg;
 }
 
 std::vector<std::string_view> key_names() {
   std::vector<std::string_view> names;
-  for (const auto& spec : key_table()) names.push_back(spec.name);
+  for (const auto& spec : key_table())
+    names.push_back(spec.name);
   return names;
 }
 

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "util/ip_network.hpp"
+
 namespace sealpost::config {
 
 struct listen_address {
@@ -37,6 +39,9 @@ struct server_config {
   std::uint64_t http_write_timeout_ms = 0;
   std::uint64_t http_max_connections = 0;
   std::uint64_t http_max_connections_per_ip = 0;
+  std::uint64_t http_max_body_bytes_in_flight = 0;
+  std::string http_trusted_proxies;               // as written: "addr[/len], ..."
+  std::vector<util::ip_network> trusted_proxies;  // the same, parsed at load
   std::uint64_t shutdown_grace_ms = 0;
 
   std::string tls_certificate_file;
@@ -74,6 +79,12 @@ struct server_config {
   std::uint64_t rate_username_lookup_per_device_per_minute = 0;
   std::uint64_t rate_link_token_per_account_burst = 0;
   std::uint64_t rate_link_token_per_account_per_minute = 0;
+
+  // The largest body PUT /v1/messages accepts: one maximal envelope per possible device,
+  // base64-inflated, plus the JSON around it.
+  std::uint64_t max_send_body_bytes() const {
+    return max_devices_per_account * ((max_message_bytes + 2) / 3 * 4 + 256) + 4096;
+  }
 
   std::chrono::milliseconds idle_timeout() const {
     return std::chrono::milliseconds(http_idle_timeout_ms);

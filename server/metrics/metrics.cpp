@@ -90,6 +90,12 @@ registry::registry()
                          .Help("Failed device authentications")
                          .Register(*registry_)
                          .Add({})),
+      body_budget_refusals_(prometheus::BuildCounter()
+                                .Name("sealpost_http_body_budget_refusals_total")
+                                .Help("Requests answered 503 before their body was read because "
+                                      "http.max_body_bytes_in_flight was in use")
+                                .Register(*registry_)
+                                .Add({})),
       rate_limited_(prometheus::BuildCounter()
                         .Name("sealpost_rate_limited_total")
                         .Help("Requests refused with 429, by limiter")

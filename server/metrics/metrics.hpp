@@ -37,6 +37,8 @@ class registry {
   void key_pool_empty(bool pq) { (pq ? pq_pool_empty_ : ec_pool_empty_).Increment(); }
   void last_resort_served() { last_resort_.Increment(); }
   void auth_failed() { auth_failures_.Increment(); }
+  // A request answered 503 because http.max_body_bytes_in_flight was in use.
+  void body_budget_refused() { body_budget_refusals_.Increment(); }
   // The counter a rate limiter bumps for each refusal.
   prometheus::Counter& rate_limited(const std::string& limiter);
   void queue_depth(double total, double deepest) {
@@ -69,6 +71,7 @@ class registry {
   prometheus::Counter& pq_pool_empty_;
   prometheus::Counter& last_resort_;
   prometheus::Counter& auth_failures_;
+  prometheus::Counter& body_budget_refusals_;
   prometheus::Family<prometheus::Counter>& rate_limited_;
   prometheus::Gauge& queue_total_;
   prometheus::Gauge& queue_deepest_;

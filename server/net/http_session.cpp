@@ -7,6 +7,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/detect_ssl.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/string.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
@@ -17,6 +18,7 @@
 
 #include "metrics/metrics.hpp"
 #include "net/api_error.hpp"
+#include "net/client_address.hpp"
 #include "net/request_context.hpp"
 #include "net/request_error.hpp"
 #include "storage/db_pool.hpp"
@@ -71,11 +73,10 @@ std::string allow_header(const std::vector<http::verb>& verbs) {
   return allow;
 }
 
-// Routes and runs the handler; never throws.
-asio::awaitable<response> dispatch(const session_env& env, const request& req,
-                                   const asio::ip::address& remote, const std::string& request_id,
+// Runs the matched route's handler; never throws.
+asio::awaitable<response> dispatch(const request& req, route_match m,
+                                   request_context::caller_info who, const std::string& request_id,
                                    std::string& route_label) {
-  route_match m = env.routes.match(req.method(), req.target());
   if (m.matched == nullptr) {
     route_label = "unmatched";
     if (m.allowed.empty()) {
@@ -89,7 +90,7 @@ asio::awaitable<response> dispatch(const session_env& env, const request& req,
     co_return res;
   }
   route_label = m.matched->pattern;
-  request_context ctx{req, std::move(m.params), remote, request_id};
+  request_context ctx{req, std::move(m.params), who.address, request_id, std::move(who.device)};
   try {
     co_return co_await m.matched->handle(ctx);
   } catch (const request_error& e) {
@@ -106,6 +107,35 @@ asio::awaitable<response> dispatch(const session_env& env, const request& req,
                            req.version(), false);
 }
 
+api_error body_budget_exhausted() {
+  return {api_errc::not_ready,
+          "server_busy",
+          "too many request bodies are being received right now; try again shortly",
+          {},
+          std::chrono::seconds(1)};
+}
+
+api_error too_many_connections() {
+  return {api_errc::too_many_requests,
+          "too_many_connections",
+          "this client holds http.max_connections_per_ip connections already",
+          {},
+          std::chrono::seconds(1)};
+}
+
+// The bytes a request's body may take in memory: its declared length, or for a chunked body
+// the route's limit (the most it may grow to); 0 when it has none.
+std::uint64_t expected_body_bytes(const http::request_parser<http::empty_body>& head,
+                                  std::size_t limit) {
+  if (head.content_length())
+    return *head.content_length();
+  return head.chunked() ? limit : 0;
+}
+
+bool expects_continue(const http::request_header<>& header) {
+  return beast::iequals(header[http::field::expect], "100-continue");
+}
+
 // Stream is plain_stream or tls_stream (handshake already done).
 template <class Stream>
 class http_session {
@@ -115,7 +145,7 @@ class http_session {
     boost::system::error_code ec;
     auto endpoint = beast::get_lowest_layer(stream_).socket().remote_endpoint(ec);
     if (!ec)
-      remote_ = endpoint.address();
+      peer_ = endpoint.address();
   }
 
   asio::awaitable<void> run() {
@@ -130,6 +160,13 @@ class http_session {
   }
 
  private:
+  // What is known of a request once its header is read.
+  struct request_head {
+    http::verb method;
+    std::string route_label = "unmatched";
+    std::chrono::steady_clock::time_point started;
+  };
+
   asio::awaitable<void> shut_down() {
     if constexpr (std::is_same_v<Stream, tls_stream>) {
       beast::get_lowest_layer(stream_).expires_after(env_.cfg.write_timeout());
@@ -140,7 +177,9 @@ class http_session {
     }
   }
 
-  // Serves one request; false when the connection should close.
+  // Serves one request; false when the connection should close. Everything that can refuse
+  // a request from its header alone (the client's connection cap, a declared body over the
+  // limit, credentials, the server-wide body budget) does so before the body is read.
   asio::awaitable<bool> serve_one() {
     http::request_parser<http::empty_body> head;
     head.header_limit(static_cast<std::uint32_t>(env_.cfg.http_max_header_bytes));
@@ -152,8 +191,15 @@ class http_session {
       co_return co_await answer_parse_failure(ec);
 
     lifecycle::request_scope in_flight(env_.life);
-    const auto started = std::chrono::steady_clock::now();
+    request_head info{head.get().method(), "unmatched", std::chrono::steady_clock::now()};
+    request_context::caller_info who{client_address(peer_, head.get(), env_.cfg.trusted_proxies)};
+    if (!lease_->count_as(env_.life, limit_key(who.address), env_.max_connections_per_ip)) {
+      env_.metrics.connection_refused("max_connections_per_ip");
+      co_return co_await refuse(info, too_many_connections());
+    }
     route_match m = env_.routes.match(head.get().method(), head.get().target());
+    if (m.matched)
+      info.route_label = m.matched->pattern;
     const std::size_t limit = (m.matched && m.matched->body_limit)
                                   ? *m.matched->body_limit
                                   : static_cast<std::size_t>(env_.cfg.http_max_body_bytes);
@@ -163,6 +209,22 @@ class http_session {
     if (head.content_length() && *head.content_length() > limit) {
       co_return co_await answer_parse_failure(http::error::body_limit);
     }
+    if (m.matched && m.matched->who == access::device) {
+      auto refusal = co_await authenticate(head.get(), who);
+      if (refusal)
+        co_return co_await refuse(info, *refusal);
+    }
+    std::optional<body_budget::reservation> body_memory;
+    if (const auto bytes = expected_body_bytes(head, limit); bytes > 0 && env_.bodies != nullptr) {
+      body_memory = env_.bodies->try_reserve(bytes);
+      if (!body_memory) {
+        env_.metrics.body_budget_refused();
+        co_return co_await refuse(info, body_budget_exhausted());
+      }
+    }
+    if (expects_continue(head.get()) && !co_await write_continue(head.get().version()))
+      co_return false;
+
     http::request_parser<http::string_body> parser(std::move(head));
     parser.body_limit(limit);
     beast::get_lowest_layer(stream_).expires_after(env_.cfg.read_timeout());
@@ -174,32 +236,65 @@ class http_session {
     if (env_.upgrade && path_of(req.target()) == kWebSocketPath &&
         boost::beast::websocket::is_upgrade(req)) {
       // The WebSocket session owns the connection from here on.
-      auto answered = [this, started](unsigned status) {
+      auto answered = [this, started = info.started](unsigned status) {
         env_.metrics.observe_request(kWebSocketPath, "GET", status,
                                      std::chrono::steady_clock::now() - started);
       };
-      co_await env_.upgrade(any_stream(std::move(stream_)), std::move(req), remote_, answered,
+      co_await env_.upgrade(any_stream(std::move(stream_)), std::move(req), who.address, answered,
                             std::move(*lease_));
       upgraded_ = true;
       co_return false;
     }
     const std::string request_id = next_request_id();
-    std::string route_label;
-    response res = co_await dispatch(env_, req, remote_, request_id, route_label);
+    response res =
+        co_await dispatch(req, std::move(m), std::move(who), request_id, info.route_label);
+    body_memory.reset();  // the handler is done with the body
+    co_return co_await answer(info, res, request_id);
+  }
+
+  // Checks the request's credentials from its header; the refusal when they fail.
+  asio::awaitable<std::optional<api_error>> authenticate(const http::request_header<>& header,
+                                                         request_context::caller_info& who) {
+    if (!env_.authenticate)
+      co_return api_error{api_errc::internal, "internal_error", "internal server error"};
+    try {
+      who.device = co_await env_.authenticate(header[http::field::authorization], who.address);
+      co_return std::nullopt;
+    } catch (const request_error& e) {
+      co_return e.error();
+    } catch (const std::exception& e) {
+      if (storage::is_database_unavailable(e))
+        co_return database_unavailable();
+      log::error("authentication_failed", {{"what", e.what()}});
+    }
+    co_return api_error{api_errc::internal, "internal_error", "internal server error"};
+  }
+
+  // Answers a request refused from its header alone, and closes the connection: its body
+  // (if any) is never read, so the connection cannot carry another request.
+  asio::awaitable<bool> refuse(request_head& info, const api_error& err) {
+    response res = error_response(err, 11, false);
+    co_await answer(info, res, next_request_id());
+    co_return false;
+  }
+
+  // Writes the response, counts it and logs it; true when the connection may carry another.
+  asio::awaitable<bool> answer(const request_head& info, response& res,
+                               const std::string& request_id) {
     res.set("X-Request-Id", request_id);
     if (env_.life.stopping())
       res.keep_alive(false);
     const bool ok = co_await write(res);
-    const auto elapsed = std::chrono::steady_clock::now() - started;
-    env_.metrics.observe_request(route_label, http::to_string(req.method()), res.result_int(),
+    const auto elapsed = std::chrono::steady_clock::now() - info.started;
+    env_.metrics.observe_request(info.route_label, http::to_string(info.method), res.result_int(),
                                  elapsed);
     // Access log: every request at debug, server errors at warn. Never bodies or headers.
     const auto level = res.result_int() >= 500 ? log::level::warn : log::level::debug;
     if (log::enabled(level)) {
       log::write(level, "request",
                  {{"request_id", request_id},
-                  {"method", std::string(http::to_string(req.method()))},
-                  {"route", route_label},
+                  {"method", std::string(http::to_string(info.method))},
+                  {"route", info.route_label},
                   {"status", res.result_int()},
                   {"duration_us",
                    std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count()}});
@@ -216,6 +311,15 @@ class http_session {
     co_return false;
   }
 
+  // "100 Continue": the client waits for it before sending a body it announced with
+  // `Expect: 100-continue`, so it is sent only once the request may proceed.
+  asio::awaitable<bool> write_continue(unsigned version) {
+    http::response<http::empty_body> interim{http::status::continue_, version};
+    beast::get_lowest_layer(stream_).expires_after(env_.cfg.write_timeout());
+    auto [ec, n] = co_await http::async_write(stream_, interim, use_tuple);
+    co_return !ec;
+  }
+
   asio::awaitable<bool> write(response& res) {
     res.prepare_payload();
     beast::get_lowest_layer(stream_).expires_after(env_.cfg.write_timeout());
@@ -226,7 +330,7 @@ class http_session {
   Stream stream_;
   beast::flat_buffer buffer_;
   session_env env_;
-  asio::ip::address remote_;
+  asio::ip::address peer_;  // the TCP peer: the client, or a reverse proxy in front of it
   std::optional<connection_lease> lease_;  // handed on to the WebSocket session on upgrade
   bool upgraded_ = false;
 };
@@ -269,6 +373,11 @@ connection_lease::connection_lease(lifecycle::connection_ticket ticket, metrics:
 
 connection_lease::connection_lease(connection_lease&& other) noexcept
     : ticket_(std::move(other.ticket_)), metrics_(std::exchange(other.metrics_, nullptr)) {}
+
+bool connection_lease::count_as(lifecycle& life, const asio::ip::address& client,
+                                std::size_t max_per_ip) {
+  return life.recount(ticket_, client, max_per_ip);
+}
 
 connection_lease::~connection_lease() {
   if (metrics_ != nullptr)

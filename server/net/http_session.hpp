@@ -8,6 +8,8 @@
 #include <functional>
 
 #include "config/config.hpp"
+#include "net/body_budget.hpp"
+#include "net/caller.hpp"
 #include "net/http_types.hpp"
 #include "net/lifecycle.hpp"
 #include "net/router.hpp"
@@ -32,6 +34,11 @@ class connection_lease {
   connection_lease& operator=(const connection_lease&) = delete;
   ~connection_lease();
 
+  // Counts this connection, for the per-IP cap, under `client` from now on (a trusted
+  // proxy's connection carries a client known only from its request header). False when
+  // `client` already holds `max_per_ip` connections (0 = no limit).
+  bool count_as(lifecycle& life, const boost::asio::ip::address& client, std::size_t max_per_ip);
+
  private:
   lifecycle::connection_ticket ticket_;
   metrics::registry* metrics_;  // null once moved from
@@ -47,6 +54,11 @@ using upgrade_handler = std::function<boost::asio::awaitable<void>(
 
 inline constexpr std::string_view kWebSocketPath = "/v1/websocket";
 
+// Checks an Authorization header value of a request from `client`: the device, or a
+// request_error (401, 429). Used on access::device routes before the body is read.
+using device_authenticator = std::function<boost::asio::awaitable<authenticated_device>(
+    std::string_view authorization, const boost::asio::ip::address& client)>;
+
 struct session_env {
   const config::server_config& cfg;
   const router& routes;
@@ -57,6 +69,8 @@ struct session_env {
   // http.max_connections_per_ip on the public listener; 0 (no limit) on the admin listener,
   // so a client address at its cap never locks out the operator's scraper on the same host.
   std::size_t max_connections_per_ip = 0;
+  device_authenticator authenticate = {};  // empty on listeners without access::device routes
+  body_budget* bodies = nullptr;           // http.max_body_bytes_in_flight; null: unbounded
 };
 
 // Never throws for network or protocol errors: those end the session. `ticket` is the

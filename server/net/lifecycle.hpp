@@ -65,6 +65,22 @@ class lifecycle {
     return connection_ticket(*this, remote);
   }
 
+  // Moves `ticket`'s place in the per-IP count to `remote` (behind a trusted proxy: the
+  // client the connection now carries), unless `remote` already holds `max_per_ip`
+  // connections (0 = no limit); then false, and the ticket stays where it was.
+  bool recount(connection_ticket& ticket, const boost::asio::ip::address& remote,
+               std::size_t max_per_ip) {
+    std::lock_guard lock(admission_);
+    if (ticket.remote_ == remote)
+      return true;
+    if (max_per_ip != 0 && per_ip_count(remote) >= max_per_ip)
+      return false;
+    forget_one(ticket.remote_);
+    ++per_ip_[remote];
+    ticket.remote_ = remote;
+    return true;
+  }
+
   std::size_t connections_from(const boost::asio::ip::address& remote) {
     std::lock_guard lock(admission_);
     return per_ip_count(remote);
@@ -91,8 +107,12 @@ class lifecycle {
   void release(const boost::asio::ip::address& remote) {
     std::lock_guard lock(admission_);
     --connections_;
-    // Erase at zero so the table only holds addresses with open connections: its size is
-    // bounded by the connection cap, whatever the number of distinct clients over time.
+    forget_one(remote);
+  }
+
+  // Erase at zero so the table only holds addresses with open connections: its size is
+  // bounded by the connection cap, whatever the number of distinct clients over time.
+  void forget_one(const boost::asio::ip::address& remote) {
     if (auto it = per_ip_.find(remote); it != per_ip_.end() && --it->second == 0)
       per_ip_.erase(it);
   }

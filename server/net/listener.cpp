@@ -10,6 +10,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "metrics/metrics.hpp"
+#include "net/client_address.hpp"
 #include "util/log.hpp"
 
 namespace sealpost::net {
@@ -17,20 +18,6 @@ namespace sealpost::net {
 namespace asio = boost::asio;
 
 namespace {
-
-// The address a per-IP limit counts under. An IPv6 client usually holds a whole /64, so
-// counting single IPv6 addresses would let it open connections without bound: count the
-// /64. IPv4-mapped IPv6 addresses count as the IPv4 address they carry.
-asio::ip::address limit_key(const asio::ip::address& remote) {
-  if (!remote.is_v6())
-    return remote;
-  const auto v6 = remote.to_v6();
-  if (v6.is_v4_mapped())
-    return asio::ip::make_address_v4(asio::ip::v4_mapped, v6);
-  auto bytes = v6.to_bytes();
-  std::fill(bytes.begin() + 8, bytes.end(), 0);
-  return asio::ip::address_v6(bytes);
-}
 
 // A ticket for the new connection, or nullopt (and a refusal counted) when a cap is full.
 // Refused connections are closed without an answer: writing one would cost the very
@@ -42,8 +29,12 @@ std::optional<lifecycle::connection_ticket> admit(session_env& env, Socket& sock
   if (ec)
     return std::nullopt;  // already gone
   lifecycle::refusal why{};
-  auto ticket = env.life.admit(limit_key(remote.address()), env.cfg.http_max_connections,
-                               env.max_connections_per_ip, why);
+  // A trusted proxy carries many clients: its connections are counted per client once the
+  // request header names one (http_session), not here.
+  const std::size_t per_ip_cap =
+      is_trusted_proxy(remote.address(), env.cfg.trusted_proxies) ? 0 : env.max_connections_per_ip;
+  auto ticket =
+      env.life.admit(limit_key(remote.address()), env.cfg.http_max_connections, per_ip_cap, why);
   if (why == lifecycle::refusal::process_limit)
     env.metrics.connection_refused("max_connections");
   if (why == lifecycle::refusal::per_ip_limit)

@@ -2,8 +2,17 @@
 #include "net/request_context.hpp"
 
 #include <boost/json/serialize.hpp>
+#include <stdexcept>
 
 namespace sealpost::net {
+
+const authenticated_device& request_context::device() const {
+  // A handler that asks for its caller on a route registered as access::anyone is a
+  // programming error, caught once at dispatch as a 500, never a silent anonymous request.
+  if (!caller)
+    throw std::logic_error("request_context::device() on a route without access::device");
+  return *caller;
+}
 
 response json_response(const request_context& ctx, http::status status,
                        const boost::json::value& body) {

@@ -4,8 +4,10 @@
 
 #include <boost/asio/ip/address.hpp>
 #include <boost/json/value.hpp>
+#include <optional>
 #include <string>
 
+#include "net/caller.hpp"
 #include "net/http_types.hpp"
 #include "net/router.hpp"
 
@@ -14,8 +16,19 @@ namespace sealpost::net {
 struct request_context {
   const request& req;
   path_params params;
-  boost::asio::ip::address remote_address;
+  boost::asio::ip::address remote_address;  // the client's, behind a trusted proxy too
   std::string request_id;
+  std::optional<authenticated_device> caller = {};  // set on access::device routes
+
+  // Who sent a request, as the session learns it from the header: the client's address and,
+  // on access::device routes, the device its credentials name.
+  struct caller_info {
+    boost::asio::ip::address address;
+    std::optional<authenticated_device> device = {};
+  };
+
+  // The device that sent this request; only on routes declared access::device.
+  const authenticated_device& device() const;
 
   std::string_view param(std::string_view name) const {
     auto it = params.find(name);

@@ -19,10 +19,15 @@ struct request_context;
 
 using handler = std::function<boost::asio::awaitable<response>(request_context&)>;
 
+// Who may call a route. `device` routes take HTTP Basic credentials, checked from the header
+// before any body is read: a refused request's body never reaches memory.
+enum class access { device, anyone };
+
 struct route {
   http::verb method;
   std::string pattern;  // e.g. "/v1/keys/{account_id}/{device_id}"
   handler handle;
+  access who = access::device;
   std::optional<std::size_t> body_limit = {};  // overrides http.max_body_bytes
 };
 

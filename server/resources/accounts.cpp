@@ -1,7 +1,6 @@
 // Account resource handlers.
 #include "resources/accounts.hpp"
 
-
 #include "crypto/base64.hpp"
 #include "model/ids.hpp"
 #include "resources/common.hpp"
@@ -18,7 +17,8 @@ using net::api_errc;
 using net::http::status;
 
 bool valid_username(std::string_view name) {
-  if (name.size() < 3 || name.size() > 32) return false;
+  if (name.size() < 3 || name.size() > 32)
+    return false;
   return std::all_of(name.begin(), name.end(), [](char c) {
     return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
   });
@@ -38,7 +38,8 @@ asio::awaitable<net::response> register_account(app::services& s, net::request_c
 
   std::optional<std::string> invite_hash;
   if (s.cfg.registration_mode == "invite") {
-    if (!invite) fail(api_errc::forbidden, "invite_required", "this server registers by invite only");
+    if (!invite)
+      fail(api_errc::forbidden, "invite_required", "this server registers by invite only");
     invite_hash = model::token_hash(*invite);
   }
   const storage::key_limits limits{s.cfg.max_one_time_prekeys};
@@ -58,41 +59,44 @@ asio::awaitable<net::response> register_account(app::services& s, net::request_c
     }
     return *result;
   });
-  co_return net::json_response(ctx, status::created,
-                               {{"account_id", created.account_id}, {"device_id", created.device_id}});
+  co_return net::json_response(
+      ctx, status::created, {{"account_id", created.account_id}, {"device_id", created.device_id}});
 }
 
 asio::awaitable<net::response> find_by_username(app::services& s, net::request_context& ctx) {
-  auto me = co_await s.auth.authenticate(ctx);
+  const auto& me = ctx.device();
   enforce(s.limits.username_lookup_per_device, me.account_id + "." + std::to_string(me.device_id));
   const std::string name(ctx.param("name"));
   auto id = co_await in_transaction(
       s.db, [&](pqxx::work& tx) { return storage::find_account_by_username(tx, name); });
-  if (!id) fail(api_errc::not_found, "account_not_found", "no account with that username");
+  if (!id)
+    fail(api_errc::not_found, "account_not_found", "no account with that username");
   co_return net::json_response(ctx, status::ok, {{"account_id", *id}});
 }
 
 asio::awaitable<net::response> list_devices(app::services& s, net::request_context& ctx) {
-  co_await s.auth.authenticate(ctx);
   const auto account_id = account_param(ctx, "account_id");
   auto devices = co_await in_transaction(
       s.db, [&](pqxx::work& tx) { return storage::list_devices(tx, account_id); });
-  if (!devices) fail(api_errc::not_found, "account_not_found", "no such account");
+  if (!devices)
+    fail(api_errc::not_found, "account_not_found", "no such account");
   boost::json::array out;
   for (const auto& d : *devices) {
-    out.push_back({{"device_id", d.device_id},
-                   {"registration_id", d.registration_id},
-                   {"identity_key", crypto::base64_encode({reinterpret_cast<const std::uint8_t*>(
-                                                               d.identity_key.data()),
-                                                           d.identity_key.size()})}});
+    out.push_back(
+        {{"device_id", d.device_id},
+         {"registration_id", d.registration_id},
+         {"identity_key",
+          crypto::base64_encode({reinterpret_cast<const std::uint8_t*>(d.identity_key.data()),
+                                 d.identity_key.size()})}});
   }
   co_return net::json_response(ctx, status::ok, {{"devices", std::move(out)}});
 }
 
 asio::awaitable<net::response> delete_account(app::services& s, net::request_context& ctx) {
-  auto me = co_await s.auth.authenticate(ctx);
+  const auto& me = ctx.device();
   if (!me.is_primary()) {
-    fail(api_errc::forbidden, "primary_device_required", "only the primary device may delete the account");
+    fail(api_errc::forbidden, "primary_device_required",
+         "only the primary device may delete the account");
   }
   co_await in_transaction(s.db, [&](pqxx::work& tx) {
     storage::notify_removed(tx, me.account_id, std::nullopt);  // close every open socket
@@ -106,12 +110,16 @@ asio::awaitable<net::response> delete_account(app::services& s, net::request_con
 
 void register_account_routes(net::router& routes, app::services& s) {
   using net::http::verb;
-  routes.add({verb::post, "/v1/accounts", [&s](auto& ctx) { return register_account(s, ctx); }});
+  routes.add({.method = verb::post,
+              .pattern = "/v1/accounts",
+              .handle = [&s](auto& ctx) { return register_account(s, ctx); },
+              .who = net::access::anyone});
   routes.add({verb::get, "/v1/accounts/by-username/{name}",
               [&s](auto& ctx) { return find_by_username(s, ctx); }});
   routes.add({verb::get, "/v1/accounts/{account_id}/devices",
               [&s](auto& ctx) { return list_devices(s, ctx); }});
-  routes.add({verb::delete_, "/v1/accounts/me", [&s](auto& ctx) { return delete_account(s, ctx); }});
+  routes.add(
+      {verb::delete_, "/v1/accounts/me", [&s](auto& ctx) { return delete_account(s, ctx); }});
 }
 
 }  // namespace sealpost::resources

@@ -12,15 +12,18 @@ using net::api_errc;
 using net::http::status;
 
 asio::awaitable<net::response> put_backup(app::services& s, net::request_context& ctx) {
-  auto me = co_await s.auth.authenticate(ctx);
-  co_await in_transaction(s.db, [&](pqxx::work& tx) { storage::put_backup(tx, me.account_id, ctx.req.body()); });
+  const auto& me = ctx.device();
+  co_await in_transaction(
+      s.db, [&](pqxx::work& tx) { storage::put_backup(tx, me.account_id, ctx.req.body()); });
   co_return net::empty_response(ctx, status::no_content);
 }
 
 asio::awaitable<net::response> get_backup(app::services& s, net::request_context& ctx) {
-  auto me = co_await s.auth.authenticate(ctx);
-  auto blob = co_await in_transaction(s.db, [&](pqxx::work& tx) { return storage::get_backup(tx, me.account_id); });
-  if (!blob) fail(api_errc::not_found, "backup_not_found", "this account has no backup");
+  const auto& me = ctx.device();
+  auto blob = co_await in_transaction(
+      s.db, [&](pqxx::work& tx) { return storage::get_backup(tx, me.account_id); });
+  if (!blob)
+    fail(api_errc::not_found, "backup_not_found", "this account has no backup");
   net::response res{status::ok, ctx.req.version()};
   res.set(net::http::field::content_type, "application/octet-stream");
   res.keep_alive(ctx.req.keep_alive());
@@ -30,7 +33,7 @@ asio::awaitable<net::response> get_backup(app::services& s, net::request_context
 }
 
 asio::awaitable<net::response> delete_backup(app::services& s, net::request_context& ctx) {
-  auto me = co_await s.auth.authenticate(ctx);
+  const auto& me = ctx.device();
   co_await in_transaction(s.db, [&](pqxx::work& tx) { storage::delete_backup(tx, me.account_id); });
   co_return net::empty_response(ctx, status::no_content);
 }
@@ -39,8 +42,10 @@ asio::awaitable<net::response> delete_backup(app::services& s, net::request_cont
 
 void register_backup_routes(net::router& routes, app::services& s) {
   using net::http::verb;
-  routes.add({verb::put, "/v1/backup", [&s](auto& ctx) { return put_backup(s, ctx); },
-              static_cast<std::size_t>(s.cfg.max_backup_bytes)});
+  routes.add({.method = verb::put,
+              .pattern = "/v1/backup",
+              .handle = [&s](auto& ctx) { return put_backup(s, ctx); },
+              .body_limit = static_cast<std::size_t>(s.cfg.max_backup_bytes)});
   routes.add({verb::get, "/v1/backup", [&s](auto& ctx) { return get_backup(s, ctx); }});
   routes.add({verb::delete_, "/v1/backup", [&s](auto& ctx) { return delete_backup(s, ctx); }});
 }

@@ -15,16 +15,18 @@ using net::api_errc;
 using net::http::status;
 
 asio::awaitable<net::response> create_link_token(app::services& s, net::request_context& ctx) {
-  auto me = co_await s.auth.authenticate(ctx);
+  const auto& me = ctx.device();
   if (!me.is_primary()) {
-    fail(api_errc::forbidden, "primary_device_required", "only the primary device may link devices");
+    fail(api_errc::forbidden, "primary_device_required",
+         "only the primary device may link devices");
   }
   enforce(s.limits.link_token_per_account, me.account_id);
   auto token = model::new_secret_token();
   const auto expires_at = co_await in_transaction(s.db, [&](pqxx::work& tx) {
     return storage::create_link_token(tx, me.account_id, token.hash, s.cfg.link_token_ttl_ms);
   });
-  co_return net::json_response(ctx, status::created, {{"token", token.token}, {"expires_at", expires_at}});
+  co_return net::json_response(ctx, status::created,
+                               {{"token", token.token}, {"expires_at", expires_at}});
 }
 
 asio::awaitable<net::response> link_device(app::services& s, net::request_context& ctx) {
@@ -36,11 +38,13 @@ asio::awaitable<net::response> link_device(app::services& s, net::request_contex
   r.reject_unknown_fields();
   const storage::key_limits limits{s.cfg.max_one_time_prekeys};
   auto linked = co_await in_transaction(s.db, [&](pqxx::work& tx) {
-    auto result = storage::link_device(tx, token_hash, device, s.cfg.max_devices_per_account, limits);
+    auto result =
+        storage::link_device(tx, token_hash, device, s.cfg.max_devices_per_account, limits);
     if (!result) {
       switch (result.error()) {
         case storage::link_error::invalid_link_token:
-          fail(api_errc::forbidden, "invalid_link_token", "the link token is unknown, used or expired");
+          fail(api_errc::forbidden, "invalid_link_token",
+               "the link token is unknown, used or expired");
         case storage::link_error::device_limit:
           fail(api_errc::conflict, "device_limit", "the account has the maximum number of devices");
         case storage::link_error::key_id_conflict:
@@ -51,24 +55,27 @@ asio::awaitable<net::response> link_device(app::services& s, net::request_contex
     }
     return *result;
   });
-  co_return net::json_response(ctx, status::created,
-                               {{"account_id", linked.account_id}, {"device_id", linked.device_id}});
+  co_return net::json_response(
+      ctx, status::created, {{"account_id", linked.account_id}, {"device_id", linked.device_id}});
 }
 
 asio::awaitable<net::response> remove_device(app::services& s, net::request_context& ctx) {
-  auto me = co_await s.auth.authenticate(ctx);
+  const auto& me = ctx.device();
   const auto device_id = device_param(ctx, "device_id");
   if (!me.is_primary() && me.device_id != device_id) {
-    fail(api_errc::forbidden, "forbidden", "only the primary device or the device itself may remove it");
+    fail(api_errc::forbidden, "forbidden",
+         "only the primary device or the device itself may remove it");
   }
   if (device_id == 1) {
-    fail(api_errc::forbidden, "primary_device", "the primary device cannot be removed; delete the account");
+    fail(api_errc::forbidden, "primary_device",
+         "the primary device cannot be removed; delete the account");
   }
   const bool removed = co_await in_transaction(s.db, [&](pqxx::work& tx) {
     storage::notify_removed(tx, me.account_id, device_id);  // fires only if this commits
     return storage::remove_device(tx, me.account_id, device_id);
   });
-  if (!removed) fail(api_errc::not_found, "device_not_found", "no such device");
+  if (!removed)
+    fail(api_errc::not_found, "device_not_found", "no such device");
   s.auth.forget(me.account_id, device_id);
   co_return net::empty_response(ctx, status::no_content);
 }
@@ -77,9 +84,14 @@ asio::awaitable<net::response> remove_device(app::services& s, net::request_cont
 
 void register_device_routes(net::router& routes, app::services& s) {
   using net::http::verb;
-  routes.add({verb::post, "/v1/devices/link-tokens", [&s](auto& ctx) { return create_link_token(s, ctx); }});
-  routes.add({verb::post, "/v1/devices", [&s](auto& ctx) { return link_device(s, ctx); }});
-  routes.add({verb::delete_, "/v1/devices/{device_id}", [&s](auto& ctx) { return remove_device(s, ctx); }});
+  routes.add({verb::post, "/v1/devices/link-tokens",
+              [&s](auto& ctx) { return create_link_token(s, ctx); }});
+  routes.add({.method = verb::post,
+              .pattern = "/v1/devices",
+              .handle = [&s](auto& ctx) { return link_device(s, ctx); },
+              .who = net::access::anyone});
+  routes.add({verb::delete_, "/v1/devices/{device_id}",
+              [&s](auto& ctx) { return remove_device(s, ctx); }});
 }
 
 }  // namespace sealpost::resources

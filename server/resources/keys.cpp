@@ -15,13 +15,14 @@ using net::api_errc;
 using net::http::status;
 
 asio::awaitable<net::response> upload_keys(app::services& s, net::request_context& ctx) {
-  auto me = co_await s.auth.authenticate(ctx);
+  const auto& me = ctx.device();
   auto body = net::parse_json_object(ctx.req.body());
   // Signatures are checked against the identity key stored for this device.
   auto identity_key = co_await in_transaction(s.db, [&](pqxx::work& tx) {
     return storage::find_identity_key(tx, me.account_id, me.device_id);
   });
-  if (!identity_key) fail(api_errc::unauthorized, "unauthorized", "device no longer exists");
+  if (!identity_key)
+    fail(api_errc::unauthorized, "unauthorized", "device no longer exists");
   net::json_reader r(body);
   auto keys = read_key_upload(r, *identity_key, s.cfg);
   r.reject_unknown_fields();
@@ -40,7 +41,7 @@ asio::awaitable<net::response> upload_keys(app::services& s, net::request_contex
 }
 
 asio::awaitable<net::response> key_status(app::services& s, net::request_context& ctx) {
-  auto me = co_await s.auth.authenticate(ctx);
+  const auto& me = ctx.device();
   auto counts = co_await in_transaction(
       s.db, [&](pqxx::work& tx) { return storage::count_keys(tx, me.account_id, me.device_id); });
   boost::json::object out{{"one_time_prekeys", counts.one_time_prekeys},
@@ -54,10 +55,11 @@ asio::awaitable<net::response> key_status(app::services& s, net::request_context
 }
 
 asio::awaitable<net::response> claim_bundles(app::services& s, net::request_context& ctx) {
-  auto me = co_await s.auth.authenticate(ctx);
+  const auto& me = ctx.device();
   const auto account_id = account_param(ctx, "account_id");
   std::optional<std::int32_t> device_id;
-  if (ctx.param("device_id") != "*") device_id = device_param(ctx, "device_id");
+  if (ctx.param("device_id") != "*")
+    device_id = device_param(ctx, "device_id");
   const std::string requester = me.account_id + "." + std::to_string(me.device_id);
   enforce_all({{&s.limits.bundle_per_requester, requester},
                {&s.limits.bundle_per_pair, requester + ">" + account_id}});
@@ -71,20 +73,26 @@ asio::awaitable<net::response> claim_bundles(app::services& s, net::request_cont
     }
     return claimed;
   });
-  if (!bundles) fail(api_errc::not_found, "not_found", "no such account or device");
+  if (!bundles)
+    fail(api_errc::not_found, "not_found", "no such account or device");
   for (const auto& b : *bundles) {
     if (b.one_time_prekey) {
       s.metrics.key_claimed(false);
     } else {
       s.metrics.key_pool_empty(false);
     }
-    if (b.pq_prekey && !b.pq_last_resort) s.metrics.key_claimed(true);
-    if (b.pq_last_resort || !b.pq_prekey) s.metrics.key_pool_empty(true);
-    if (b.pq_last_resort) s.metrics.last_resort_served();
+    if (b.pq_prekey && !b.pq_last_resort)
+      s.metrics.key_claimed(true);
+    if (b.pq_last_resort || !b.pq_prekey)
+      s.metrics.key_pool_empty(true);
+    if (b.pq_last_resort)
+      s.metrics.last_resort_served();
   }
   boost::json::array devices;
-  for (const auto& b : *bundles) devices.push_back(bundle_json(b));
-  co_return net::json_response(ctx, status::ok, {{"account_id", account_id}, {"devices", std::move(devices)}});
+  for (const auto& b : *bundles)
+    devices.push_back(bundle_json(b));
+  co_return net::json_response(ctx, status::ok,
+                               {{"account_id", account_id}, {"devices", std::move(devices)}});
 }
 
 }  // namespace
@@ -93,7 +101,8 @@ void register_key_routes(net::router& routes, app::services& s) {
   using net::http::verb;
   routes.add({verb::put, "/v1/keys", [&s](auto& ctx) { return upload_keys(s, ctx); }});
   routes.add({verb::get, "/v1/keys/status", [&s](auto& ctx) { return key_status(s, ctx); }});
-  routes.add({verb::get, "/v1/keys/{account_id}/{device_id}", [&s](auto& ctx) { return claim_bundles(s, ctx); }});
+  routes.add({verb::get, "/v1/keys/{account_id}/{device_id}",
+              [&s](auto& ctx) { return claim_bundles(s, ctx); }});
 }
 
 }  // namespace sealpost::resources

@@ -57,7 +57,7 @@ storage::send_request read_send(net::request_context& ctx, const auth::authentic
 }
 
 asio::awaitable<net::response> send_message(app::services& s, net::request_context& ctx) {
-  auto me = co_await s.auth.authenticate(ctx);
+  const auto& me = ctx.device();
   enforce(s.limits.messages_per_sender, me.account_id + "." + std::to_string(me.device_id));
   auto req = read_send(ctx, me, s.cfg);
   const storage::queue_limits limits{s.cfg.max_queue_per_device, s.cfg.message_ttl_ms};
@@ -90,7 +90,7 @@ boost::json::object envelope_json(const storage::stored_envelope& e) {
 }
 
 asio::awaitable<net::response> poll_messages(app::services& s, net::request_context& ctx) {
-  auto me = co_await s.auth.authenticate(ctx);
+  const auto& me = ctx.device();
   auto page = co_await in_transaction(s.db, [&](pqxx::work& tx) {
     return storage::fetch_envelopes(tx, me.account_id, me.device_id, 0, kPollPage + 1);
   });
@@ -105,7 +105,7 @@ asio::awaitable<net::response> poll_messages(app::services& s, net::request_cont
 }
 
 asio::awaitable<net::response> ack_message(app::services& s, net::request_context& ctx) {
-  auto me = co_await s.auth.authenticate(ctx);
+  const auto& me = ctx.device();
   const std::string guid(ctx.param("guid"));
   if (!model::is_canonical_uuid(guid))
     fail(api_errc::not_found, "message_not_found", "no such message");
@@ -123,11 +123,11 @@ asio::awaitable<net::response> ack_message(app::services& s, net::request_contex
 
 void register_message_routes(net::router& routes, app::services& s) {
   using net::http::verb;
-  // Room for one maximal envelope per possible device, base64-inflated, plus the JSON.
-  const std::size_t send_limit =
-      s.cfg.max_devices_per_account * ((s.cfg.max_message_bytes + 2) / 3 * 4 + 256) + 4096;
-  routes.add({verb::put, "/v1/messages/{account_id}",
-              [&s](auto& ctx) { return send_message(s, ctx); }, send_limit});
+  const auto send_limit = static_cast<std::size_t>(s.cfg.max_send_body_bytes());
+  routes.add({.method = verb::put,
+              .pattern = "/v1/messages/{account_id}",
+              .handle = [&s](auto& ctx) { return send_message(s, ctx); },
+              .body_limit = send_limit});
   routes.add({verb::get, "/v1/messages", [&s](auto& ctx) { return poll_messages(s, ctx); }});
   routes.add(
       {verb::delete_, "/v1/messages/{guid}", [&s](auto& ctx) { return ack_message(s, ctx); }});

@@ -14,7 +14,8 @@ void register_metrics_routes(net::router& routes, metrics::registry& registry) {
                 res.body() = registry.serialize();
                 res.prepare_payload();
                 co_return res;
-              }});
+              },
+              net::access::anyone});
 }
 
 }  // namespace sealpost::resources

@@ -84,8 +84,8 @@ net::upgrade_handler make_websocket_handler(net::websocket_env env) {
         device = co_await env.services.auth.authenticate(creds->first, creds->second,
                                                          remote.to_string());
       } else {
-        net::request_context ctx{req, {}, remote, ""};
-        device = co_await env.services.auth.authenticate(ctx);
+        device =
+            co_await env.services.auth.authenticate(req[net::http::field::authorization], remote);
       }
     } catch (const net::request_error& e) {
       refusal = e.error();

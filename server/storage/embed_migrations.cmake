@@ -18,7 +18,16 @@ foreach(path IN LISTS files)
   endif()
   set(previous ${version})
   file(READ "${path}" sql)
-  string(APPEND entries "    {${version}, \"${label}\", R\"sealpost_sql(${sql})sealpost_sql\"},\n")
+  # "-- sealpost:compatible_from N": nodes built for schema N or newer keep serving once this
+  # migration is applied (expand-then-contract; storage/migrations.hpp). N < version.
+  set(compatible_from 0)
+  if(sql MATCHES "-- sealpost:compatible_from ([0-9]+)")
+    set(compatible_from ${CMAKE_MATCH_1})
+    if(NOT compatible_from LESS version)
+      message(FATAL_ERROR "migration ${path}: compatible_from ${compatible_from} must be below ${version}")
+    endif()
+  endif()
+  string(APPEND entries "    {${version}, \"${label}\", R\"sealpost_sql(${sql})sealpost_sql\", ${compatible_from}},\n")
 endforeach()
 file(WRITE "${OUTPUT}.tmp" "// Generated from schema/*.sql by embed_migrations.cmake. Do not edit.
 #include \"storage/migrations.hpp\"

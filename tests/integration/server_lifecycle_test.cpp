@@ -1,11 +1,13 @@
 // The server process as an operator sees it: start-up, probes, config errors, concurrent
 // start against one empty database, graceful shutdown.
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/write.hpp>
 #include <catch2/catch.hpp>
 #include <csignal>
+#include <filesystem>
 #include <future>
 #include <pqxx/pqxx>
 
@@ -110,4 +112,30 @@ TEST_CASE("SIGTERM lets an in-flight request finish, then exits 0", "[server][sh
   REQUIRE(status != -1);
   CHECK(WIFEXITED(status));
   CHECK(WEXITSTATUS(status) == 0);
+}
+
+TEST_CASE("the test harness hands the server none of the test's open descriptors",
+          "[server][harness]") {
+  // A pipe without O_CLOEXEC, as a socket of a test would be: the server must not hold it,
+  // or the test's peer would never see it close.
+  int leaked[2];
+  REQUIRE(pipe(leaked) == 0);
+  test_database db;
+  server_process server(db.url());
+  const auto identity_of = [](const std::string& fd_path) {
+    char target[256] = {};
+    const auto n = readlink(fd_path.c_str(), target, sizeof target - 1);
+    return n > 0 ? std::string(target, static_cast<std::size_t>(n)) : std::string();
+  };
+  const auto pipe_id = identity_of("/proc/self/fd/" + std::to_string(leaked[0]));
+  REQUIRE(pipe_id.rfind("pipe:", 0) == 0);
+  int server_fds = 0;
+  for (const auto& entry :
+       std::filesystem::directory_iterator("/proc/" + std::to_string(server.pid()) + "/fd")) {
+    ++server_fds;
+    CHECK(identity_of(entry.path().string()) != pipe_id);
+  }
+  CHECK(server_fds > 3);  // it did look at the server's own descriptors
+  close(leaked[0]);
+  close(leaked[1]);
 }

@@ -2,12 +2,13 @@
 // tests. Its stderr (JSON logs) goes to a file whose tail is shown when a test fails.
 #pragma once
 
+#include <sys/types.h>
+
 #include <chrono>
 #include <csignal>
 #include <cstdint>
 #include <map>
 #include <string>
-#include <sys/types.h>
 #include <vector>
 
 namespace sealpost::testing {
@@ -16,8 +17,9 @@ class server_process {
  public:
   // Starts the server against `database_url` with extra environment `env` (SEALPOST_* keys)
   // and waits until it announces its listeners. Throws when it exits or stays silent.
+  // `binary` is another build of the server to run (empty: the build's sealpost-server).
   explicit server_process(const std::string& database_url,
-                          std::map<std::string, std::string> env = {});
+                          std::map<std::string, std::string> env = {}, std::string binary = {});
   ~server_process();
   server_process(const server_process&) = delete;
   server_process& operator=(const server_process&) = delete;
@@ -46,6 +48,7 @@ class server_process {
   void start();
 
   std::map<std::string, std::string> env_;  // the child's SEALPOST_* settings
+  std::string binary_;
   pid_t pid_ = -1;
   std::uint16_t port_ = 0;
   std::uint16_t admin_port_ = 0;

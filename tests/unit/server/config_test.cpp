@@ -1,10 +1,11 @@
 // Configuration: defaults, file values, environment overrides, and errors that name the key.
+#include "config/config.hpp"
+
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
 #include <cstdio>
 #include <fstream>
-#include <unistd.h>
-
-#include "config/config.hpp"
 
 using namespace sealpost::config;
 
@@ -79,8 +80,7 @@ TEST_CASE("unknown keys and bad values are rejected naming the key", "[config]")
   temp_file syntax("listen = \n");
   CHECK_THAT(error_of(syntax.path), Catch::Contains(":1:"));
 
-  CHECK_THAT(error_of(std::nullopt, {"SEALPOST_LISTEN=localhost"}),
-             Catch::Contains("'listen'"));
+  CHECK_THAT(error_of(std::nullopt, {"SEALPOST_LISTEN=localhost"}), Catch::Contains("'listen'"));
   CHECK_THAT(error_of(std::nullopt, {"SEALPOST_LISTEN=127.0.0.1:70000"}),
              Catch::Contains("invalid port"));
   CHECK_THAT(error_of(std::nullopt, {"SEALPOST_THREADS=-1"}), Catch::Contains("'threads'"));
@@ -109,4 +109,24 @@ TEST_CASE("the example config file is valid and documents every key", "[config]"
       CHECK(text.find("[" + std::string(key.substr(0, dot)) + "]") != std::string::npos);
     }
   }
+}
+
+TEST_CASE("trusted proxies are parsed at load and bad entries name the key", "[config]") {
+  auto cfg = load(std::nullopt, {"SEALPOST_HTTP_TRUSTED_PROXIES= 127.0.0.1, 10.0.0.0/8 ,fd00::/8"});
+  REQUIRE(cfg.trusted_proxies.size() == 3);
+  CHECK(cfg.trusted_proxies[1].prefix_length == 8);
+  CHECK(load(std::nullopt, {}).trusted_proxies.empty());
+  CHECK_THAT(error_of(std::nullopt, {"SEALPOST_HTTP_TRUSTED_PROXIES=10.0.0.1, proxy.local"}),
+             Catch::Contains("'http.trusted_proxies'") && Catch::Contains("'proxy.local'"));
+  CHECK_THAT(error_of(std::nullopt, {"SEALPOST_HTTP_TRUSTED_PROXIES=10.0.0.0/33"}),
+             Catch::Contains("'http.trusted_proxies'"));
+}
+
+TEST_CASE("the body budget must hold the largest single body", "[config]") {
+  CHECK(load(std::nullopt, {}).http_max_body_bytes_in_flight == 128 * 1024 * 1024);
+  CHECK_THAT(
+      error_of(std::nullopt, {"SEALPOST_HTTP_MAX_BODY_BYTES_IN_FLIGHT=8388608"}),
+      Catch::Contains("'http.max_body_bytes_in_flight'") && Catch::Contains("backup.max_bytes"));
+  CHECK_NOTHROW(load(std::nullopt, {"SEALPOST_HTTP_MAX_BODY_BYTES_IN_FLIGHT=8388608",
+                                    "SEALPOST_BACKUP_MAX_BYTES=4194304"}));
 }

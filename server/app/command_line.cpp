@@ -1,0 +1,120 @@
+// The sealpost-server command line: options, configuration, then the server or an admin
+// command. Shared by the real binary and the test binary built with one more migration.
+#include "app/command_line.hpp"
+
+#include <boost/program_options.hpp>
+#include <iostream>
+#include <pqxx/except>
+
+#include "app/admin_commands.hpp"
+#include "app/server_app.hpp"
+#include "config/config.hpp"
+#include "util/log.hpp"
+
+extern char** environ;
+
+namespace {
+
+namespace po = boost::program_options;
+
+std::vector<std::string> process_environment() {
+  std::vector<std::string> env;
+  for (char** e = environ; *e != nullptr; ++e)
+    env.emplace_back(*e);
+  return env;
+}
+
+}  // namespace
+
+namespace sealpost::app {
+
+int run_command_line(int argc, char** argv, std::span<const storage::migration> schema) {
+  po::options_description options("sealpost-server options");
+  options.add_options()("help", "show this help and every configuration key")(
+      "version", "print the version and exit")("config", po::value<std::string>(),
+                                               "path of the TOML configuration file")(
+      "check-config", "validate the configuration and exit (0 when valid)")(
+      "database-configured",
+      "exit 0 when a database URL is configured, 1 when not (used by scripts/run.sh)");
+  po::options_description hidden;
+  hidden.add_options()("command", po::value<std::vector<std::string>>(), "subcommand words");
+  po::options_description all;
+  all.add(options).add(hidden);
+  po::positional_options_description positional;
+  positional.add("command", -1);
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(argc, argv).options(all).positional(positional).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    std::cerr << "sealpost-server: " << e.what() << "\n" << options;
+    return 2;
+  }
+  if (vm.count("help")) {
+    std::cout << "usage: sealpost-server [options]\n"
+                 "       sealpost-server [--config FILE] admin invite create [COUNT] | list\n\n"
+              << options << "\nConfiguration keys (file key, environment variable, default):\n"
+              << sealpost::config::describe_keys();
+    return 0;
+  }
+  if (vm.count("version")) {
+    std::cout << "sealpost-server " << SEALPOST_VERSION << "\n";
+    return 0;
+  }
+
+  sealpost::config::server_config cfg;
+  try {
+    std::optional<std::filesystem::path> file;
+    if (vm.count("config"))
+      file = vm["config"].as<std::string>();
+    cfg = sealpost::config::load(file, process_environment());
+  } catch (const sealpost::config::config_error& e) {
+    std::cerr << "sealpost-server: invalid configuration: " << e.what() << "\n";
+    return 2;
+  }
+  if (vm.count("database-configured"))
+    return cfg.database_url.empty() ? 1 : 0;
+  if (vm.count("command")) {
+    auto words = vm["command"].as<std::vector<std::string>>();
+    if (words.front() != "admin") {
+      std::cerr << "sealpost-server: unknown command '" << words.front() << "' (see --help)\n";
+      return 2;
+    }
+    try {
+      return run_admin_command(cfg, {words.begin() + 1, words.end()}, schema);
+    } catch (const std::exception& e) {
+      std::cerr << "sealpost-server admin: " << e.what() << "\n";
+      return 1;
+    }
+  }
+  if (vm.count("check-config")) {
+    std::cout << "configuration is valid\n";
+    return 0;
+  }
+  if (cfg.database_url.empty()) {
+    std::cerr << "sealpost-server: no database configured: set database.url or "
+                 "SEALPOST_DATABASE_URL, or start it with scripts/run.sh, which runs a private "
+                 "local Postgres\n";
+    return 2;
+  }
+
+  sealpost::log::init(cfg.log_level);
+  try {
+    return run_server(cfg, schema);
+  } catch (const sealpost::config::config_error& e) {
+    std::cerr << "sealpost-server: " << e.what() << "\n";
+    return 2;
+  } catch (const sealpost::storage::incompatible_schema& e) {
+    std::cerr << "sealpost-server: " << e.what() << "\n";
+    sealpost::log::error("incompatible_schema", {{"what", e.what()}});
+    return 1;
+  } catch (const pqxx::broken_connection& e) {
+    sealpost::log::error("database_unreachable", {{"what", e.what()}});
+    return 1;
+  } catch (const std::exception& e) {
+    sealpost::log::error("fatal", {{"what", e.what()}});
+    return 1;
+  }
+}
+
+}  // namespace sealpost::app
