@@ -29,17 +29,20 @@
 //   - an allowed call had its effect, on the right account or device (the row's function).
 // Paths that name "me" or nothing (keys, backup, queue) act on the caller's own account, so
 // for B.1 they succeed on B and must leave A untouched: the matrix shows that as the 2xx.
+#include <array>
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
 #include <fstream>
 #include <functional>
 #include <memory>
-#include <pqxx/pqxx>
+#include <optional>
 #include <regex>
 #include <set>
 #include <sstream>
 
 #include "api_client.hpp"
+#include "authorization_world.hpp"
+#include "database_probe.hpp"
 #include "net/websocket_frames.hpp"
 #include "server_process.hpp"
 #include "test_database.hpp"
@@ -93,218 +96,6 @@ enum class fixture {
   fresh_if_allowed  // destructive rows: a fresh fixture for each cell expected to succeed;
                     // the refusals share the row's (each asserts that it changed nothing)
 };
-
-// ---------------------------------------------------------------------------------------
-// Database fingerprints.
-
-struct table_info {
-  const char* name;
-  const char* account_column;  // nullptr: not per account
-  bool has_device;
-};
-
-// device_presence is left out: it mirrors open sockets and is cleared asynchronously after a
-// socket closes, which would race with the next cell's snapshot.
-constexpr table_info kTables[] = {{"accounts", "id", false},
-                                  {"devices", "account_id", true},
-                                  {"signed_prekeys", "account_id", true},
-                                  {"pq_last_resort_prekeys", "account_id", true},
-                                  {"one_time_prekeys", "account_id", true},
-                                  {"pq_one_time_prekeys", "account_id", true},
-                                  {"claimed_prekeys", "account_id", true},
-                                  {"link_tokens", "account_id", false},
-                                  {"backups", "account_id", false},
-                                  {"messages", "account_id", true},
-                                  {"invites", nullptr, false}};
-
-// Which rows a snapshot leaves out.
-struct snapshot_filter {
-  enum { everything, skip_device, skip_account, only_accounts } kind = everything;
-  std::string account;   // skip_device, skip_account
-  int device = 0;        // skip_device
-  std::string account2;  // only_accounts: {account, account2}
-};
-
-// The SQL literal of a UUID or a username (neither can hold a quote).
-std::string q(const std::string& s) {
-  return "'" + s + "'";
-}
-
-// One connection to the test's database for all the test's own reads.
-class database_probe {
- public:
-  explicit database_probe(const std::string& url) : conn_(url) {}
-
-  // count:md5 of every row of every table, less the rows `f` leaves out; one round trip.
-  std::map<std::string, std::string> snapshot(const snapshot_filter& f) {
-    pqxx::nontransaction tx(conn_);
-    std::string sql;
-    for (const auto& t : kTables) {
-      std::string where = "true";
-      if (t.account_column != nullptr) {
-        const std::string col = std::string("t.") + t.account_column + "::text";
-        switch (f.kind) {
-          case snapshot_filter::everything:
-            break;
-          case snapshot_filter::skip_device:
-            if (t.has_device) {
-              where = "NOT (" + col + " = " + tx.quote(f.account) +
-                      " AND t.device_id = " + std::to_string(f.device) + ")";
-            }
-            break;
-          case snapshot_filter::skip_account:
-            where = col + " <> " + tx.quote(f.account);
-            break;
-          case snapshot_filter::only_accounts:
-            where = col + " IN (" + tx.quote(f.account) + ", " + tx.quote(f.account2) + ")";
-            break;
-        }
-      }
-      if (!sql.empty())
-        sql += " UNION ALL ";
-      sql += std::string("SELECT '") + t.name +
-             "', count(*)::text || ':' || coalesce(md5(string_agg(t::text, '|' ORDER BY t::text)), "
-             "'') FROM " +
-             t.name + " t WHERE " + where;
-    }
-    std::map<std::string, std::string> out;
-    for (const auto& row : tx.exec(sql))
-      out[row[0].as<std::string>()] = row[1].as<std::string>();
-    return out;
-  }
-
-  long long scalar(const std::string& sql) {
-    pqxx::nontransaction tx(conn_);
-    return tx.exec1(sql)[0].as<long long>();
-  }
-
-  long long rows_of(const char* table, const std::string& account, int device) {
-    return scalar(std::string("SELECT count(*) FROM ") + table + " WHERE account_id = " +
-                  q(account) + " AND device_id = " + std::to_string(device));
-  }
-
-  std::optional<std::string> backup_of(const std::string& account) {
-    pqxx::nontransaction tx(conn_);
-    auto r = tx.exec("SELECT encode(blob, 'escape') FROM backups WHERE account_id = " + q(account));
-    if (r.empty())
-      return std::nullopt;
-    return r[0][0].as<std::string>();
-  }
-
-  // Deletes every account but `keep` (each cascades to its devices, keys, queues, tokens
-  // and backup), so that snapshots stay small.
-  void wipe_except(const std::vector<std::string>& keep) {
-    pqxx::nontransaction tx(conn_);
-    std::string list = "'00000000-0000-0000-0000-000000000000'";
-    for (const auto& id : keep)
-      list += ", " + q(id);
-    tx.exec0("DELETE FROM accounts WHERE id NOT IN (" + list + ")");
-  }
-
- private:
-  pqxx::connection conn_;
-};
-
-// ---------------------------------------------------------------------------------------
-// The fixture.
-
-constexpr int kOneTimeKeys[] = {0, 5, 6, 3, 4};  // by device id of A; B.1 has 7
-
-struct world {
-  std::string a_username;
-  test_identity a_ids[5];  // [1..4] used
-  test_identity b1_id;
-  device_login a[5];  // [1..4]; a[3] is removed
-  device_login b1;
-  std::string wrong_password = random_password();
-  std::map<std::string, std::string> seeded;  // "<account>.<device>" -> guid queued in the fixture
-  std::string a_backup, b_backup;
-
-  const std::string& A() const { return a[1].account_id; }
-  const std::string& B() const { return b1.account_id; }
-};
-
-std::string key_of(const device_login& d) {
-  return d.account_id + "." + std::to_string(d.device_id);
-}
-
-device_login link_with(std::uint16_t port, api_client& primary, const test_identity& id,
-                       std::size_t one_time_keys) {
-  auto token = primary.call(http::verb::post, "/v1/devices/link-tokens");
-  if (token.status != 201)
-    throw std::runtime_error("link token: " + token.body);
-  const auto password = random_password();
-  json::object body = id.registration("unused", password, one_time_keys);
-  body.erase("username");
-  body["link_token"] = token.json().at("token");
-  auto res = http_client(port).request(http::verb::post, "/v1/devices", json::serialize(body));
-  if (res.status != 201)
-    throw std::runtime_error("link: " + res.body);
-  return {primary.login().account_id,
-          static_cast<std::int32_t>(res.json().at("device_id").as_int64()), password};
-}
-
-json::object send_body(const std::vector<int>& devices, const std::string& text) {
-  json::array messages;
-  for (int d : devices) {
-    messages.push_back(
-        {{"device_id", d}, {"registration_id", 1234}, {"type", 1}, {"content", b64(text)}});
-  }
-  return {{"timestamp", 1700000000000}, {"messages", messages}};
-}
-
-// Sends from `from` to account `to`; returns device id -> guid. Throws unless 200.
-std::map<int, std::string> send_to(std::uint16_t port, const device_login& from,
-                                   const std::string& to, const std::vector<int>& devices,
-                                   const std::string& text) {
-  auto r =
-      api_client(port, from).call(http::verb::put, "/v1/messages/" + to, send_body(devices, text));
-  if (r.status != 200)
-    throw std::runtime_error("send: " + r.body);
-  std::map<int, std::string> out;
-  const auto body = r.json();
-  for (const auto& x : body.at("results").as_array()) {
-    out[static_cast<int>(x.at("device_id").as_int64())] = std::string(x.at("guid").as_string());
-  }
-  return out;
-}
-
-void put_backup(std::uint16_t port, const device_login& who, const std::string& bytes) {
-  auto r = http_client(port).request(
-      http::verb::put, "/v1/backup", bytes,
-      {{"Authorization", basic_auth(who.account_id, who.device_id, who.password)},
-       {"Content-Type", "application/octet-stream"}});
-  if (r.status != 204)
-    throw std::runtime_error("backup: " + r.body);
-}
-
-// The database belongs to this test: each new fixture first deletes the accounts of
-// fixtures no longer in use, which keeps the whole-database snapshots small.
-std::unique_ptr<world> make_world(std::uint16_t port, database_probe& db,
-                                  const std::vector<std::string>& keep) {
-  db.wipe_except(keep);
-  auto w = std::make_unique<world>();
-  w->a_username = unique_username("authz_a");
-  w->a[1] = register_account(port, w->a_ids[1], w->a_username, kOneTimeKeys[1]);
-  api_client a1(port, w->a[1]);
-  for (int d = 2; d <= 4; ++d) {
-    w->a[d] = link_with(port, a1, w->a_ids[d], static_cast<std::size_t>(kOneTimeKeys[d]));
-    if (w->a[d].device_id != d)
-      throw std::runtime_error("unexpected device id");
-  }
-  if (a1.call(http::verb::delete_, "/v1/devices/3").status != 204)
-    throw std::runtime_error("removal failed");
-  w->b1 = register_account(port, w->b1_id, unique_username("authz_b"), 7);
-  for (const auto& [d, guid] : send_to(port, w->b1, w->A(), {1, 2, 4}, "seed for A")) {
-    w->seeded[w->A() + "." + std::to_string(d)] = guid;
-  }
-  w->seeded[key_of(w->b1)] = send_to(port, w->a[1], w->B(), {1}, "seed for B").at(1);
-  w->a_backup = "backup of A " + w->A();
-  w->b_backup = "backup of B " + w->B();
-  put_backup(port, w->a[1], w->a_backup);
-  put_backup(port, w->b1, w->b_backup);
-  return w;
-}
 
 // ---------------------------------------------------------------------------------------
 // One cell: one caller kind against one endpoint, in one world.
@@ -698,28 +489,12 @@ void delete_backup_row(cell& c) {
   CHECK_FALSE(c.db.backup_of(c.me().account_id).has_value());
 }
 
-std::string percent_encode(const std::string& s) {
-  static constexpr char hex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char ch : s) {
-    if (std::isalnum(ch) || ch == '-' || ch == '.' || ch == '_') {
-      out.push_back(static_cast<char>(ch));
-    } else {
-      out += '%';
-      out += hex[ch >> 4];
-      out += hex[ch & 15];
-    }
-  }
-  return out;
-}
-
 void websocket(cell& c, bool in_query) {
   const auto l = c.login();
   std::string target = "/v1/websocket";
   std::string authorization;
   if (l && in_query) {
-    target += "?login=" + percent_encode(l->account_id + "." + std::to_string(l->device_id)) +
-              "&password=" + percent_encode(l->password);
+    target = websocket_query_target(*l);
   } else if (l) {
     authorization = basic_auth(l->account_id, l->device_id, l->password);
   }

@@ -19,7 +19,8 @@ class api_client {
  public:
   api_client(std::uint16_t port, device_login login) : http_(port), login_(std::move(login)) {}
 
-  http_result call(http::verb method, const std::string& target, const boost::json::value& body = nullptr);
+  http_result call(http::verb method, const std::string& target,
+                   const boost::json::value& body = nullptr);
   http_result get(const std::string& target) { return call(http::verb::get, target); }
   const device_login& login() const { return login_; }
 
@@ -29,8 +30,8 @@ class api_client {
 };
 
 // Registers `identity` as a new account; REQUIREs 201.
-device_login register_account(std::uint16_t port, const test_identity& identity, const std::string& username,
-                              std::size_t one_time_keys = 5);
+device_login register_account(std::uint16_t port, const test_identity& identity,
+                              const std::string& username, std::size_t one_time_keys = 5);
 
 // A username unique to this test run.
 std::string unique_username(const std::string& prefix);
@@ -39,7 +40,9 @@ std::string unique_username(const std::string& prefix);
 
 namespace sealpost::testing {
 
-// Links a new device with `identity` to the primary's account; REQUIREs 201.
-device_login link_device(std::uint16_t port, api_client& primary, const test_identity& identity);
+// Links a new device with `identity` and `one_time_keys` one-time prekeys to the primary's
+// account. Throws std::runtime_error unless the link token and the link are answered 201.
+device_login link_device(std::uint16_t port, api_client& primary, const test_identity& identity,
+                         std::size_t one_time_keys = 5);
 
 }  // namespace sealpost::testing

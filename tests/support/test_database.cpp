@@ -9,20 +9,17 @@
 #include <stdexcept>
 
 namespace sealpost::testing {
-namespace {
 
-// Replaces the database name in "postgresql://.../NAME?params" or "postgresql:///NAME?...".
 std::string with_database(const std::string& url, const std::string& db) {
   const auto scheme_end = url.find("://");
-  if (scheme_end == std::string::npos) throw std::runtime_error("unsupported test database URL");
+  if (scheme_end == std::string::npos)
+    throw std::runtime_error("unsupported test database URL");
   const auto path_start = url.find('/', scheme_end + 3);
   const auto query = url.find('?');
   std::string base = url.substr(0, path_start == std::string::npos ? query : path_start);
   std::string rest = query == std::string::npos ? "" : url.substr(query);
   return base + "/" + db + rest;
 }
-
-}  // namespace
 
 std::string cluster_admin_url() {
   if (const char* url = std::getenv("SEALPOST_TEST_DATABASE_URL"); url && *url) {
@@ -38,12 +35,15 @@ std::string cluster_admin_url() {
   std::string line;
   const std::string prefix = "SEALPOST_DATABASE_URL=";
   while (std::getline(in, line)) {
-    if (line.rfind(prefix, 0) == 0) return with_database(line.substr(prefix.size()), "postgres");
+    if (line.rfind(prefix, 0) == 0)
+      return with_database(line.substr(prefix.size()), "postgres");
   }
   throw std::runtime_error(std::string("no database URL in ") + env_file);
 }
 
-test_database::test_database() : admin_url_(cluster_admin_url()) {
+test_database::test_database() : test_database(cluster_admin_url()) {}
+
+test_database::test_database(std::string admin_url) : admin_url_(std::move(admin_url)) {
   std::random_device rd;
   name_ = "sealpost_test_" + std::to_string(rd()) + std::to_string(rd() % 100000);
   pqxx::connection conn(admin_url_);

@@ -9,7 +9,10 @@ namespace sealpost::testing {
 
 class test_database {
  public:
+  // A database in the suite's shared cluster (see cluster_admin_url()).
   test_database();
+  // A database in the cluster whose maintenance database `admin_url` names.
+  explicit test_database(std::string admin_url);
   ~test_database();
   test_database(const test_database&) = delete;
   test_database& operator=(const test_database&) = delete;
@@ -25,5 +28,9 @@ class test_database {
 
 // The URL of the cluster's maintenance database (where databases are created).
 std::string cluster_admin_url();
+
+// `url` ("postgresql://.../NAME?params" or "postgresql:///NAME?...") naming database `db`
+// instead. Throws std::runtime_error for a URL of another form.
+std::string with_database(const std::string& url, const std::string& db);
 
 }  // namespace sealpost::testing

@@ -29,17 +29,24 @@ std::string percent_encode(const std::string& s) {
 
 }  // namespace
 
-ws_client::ws_client(std::uint16_t port, const device_login& login, bool credentials_in_query) : ws_(ioc_) {
+std::string websocket_query_target(const device_login& login) {
+  return "/v1/websocket?login=" +
+         percent_encode(login.account_id + "." + std::to_string(login.device_id)) +
+         "&password=" + percent_encode(login.password);
+}
+
+ws_client::ws_client(std::uint16_t port, const device_login& login, bool credentials_in_query)
+    : ws_(ioc_) {
   ws_.next_layer().connect({asio::ip::make_address("127.0.0.1"), port});
   std::string target = "/v1/websocket";
   if (credentials_in_query) {
-    target += "?login=" + percent_encode(login.account_id + "." + std::to_string(login.device_id)) +
-              "&password=" + percent_encode(login.password);
+    target = websocket_query_target(login);
   } else {
-    ws_.set_option(websocket::stream_base::decorator([auth = basic_auth(login.account_id, login.device_id, login.password)](
-                                                         websocket::request_type& req) {
-      req.set(boost::beast::http::field::authorization, auth);
-    }));
+    ws_.set_option(websocket::stream_base::decorator(
+        [auth = basic_auth(login.account_id, login.device_id, login.password)](
+            websocket::request_type& req) {
+          req.set(boost::beast::http::field::authorization, auth);
+        }));
   }
   ws_.handshake("127.0.0.1", target);
   ws_.binary(true);
@@ -66,13 +73,15 @@ std::optional<sealpost::v1::ServerFrame> ws_client::next(std::chrono::millisecon
     return std::nullopt;
   }
   sealpost::v1::ServerFrame frame;
-  if (!frame.ParseFromArray(buffer.data().data(), static_cast<int>(buffer.size()))) return std::nullopt;
+  if (!frame.ParseFromArray(buffer.data().data(), static_cast<int>(buffer.size())))
+    return std::nullopt;
   return frame;
 }
 
 void ws_client::ack(const std::vector<std::string>& guids) {
   sealpost::v1::ClientFrame frame;
-  for (const auto& g : guids) frame.mutable_ack()->add_guids(g);
+  for (const auto& g : guids)
+    frame.mutable_ack()->add_guids(g);
   send_binary(frame.SerializeAsString());
 }
 
@@ -82,14 +91,19 @@ void ws_client::send_text(const std::string& text) {
   ws_.binary(true);
 }
 
-void ws_client::send_binary(const std::string& bytes) { ws_.write(asio::buffer(bytes)); }
+void ws_client::send_binary(const std::string& bytes) {
+  ws_.write(asio::buffer(bytes));
+}
 
 int ws_client::wait_for_close(std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (std::chrono::steady_clock::now() < deadline) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    if (next(left)) continue;  // skip frames still queued before the close
-    if (last_error_ == websocket::error::closed) return ws_.reason().code;
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (next(left))
+      continue;  // skip frames still queued before the close
+    if (last_error_ == websocket::error::closed)
+      return ws_.reason().code;
     return last_error_ ? -1 : 0;
   }
   return 0;
@@ -101,18 +115,22 @@ std::vector<sealpost::v1::Envelope> drain_until_queue_empty(ws_client& ws) {
     auto frame = ws.next();
     INFO("last socket error: " << ws.last_error().message());
     REQUIRE(frame.has_value());
-    if (frame->has_queue_empty()) return out;
-    if (frame->has_delivery()) out.push_back(frame->delivery());
+    if (frame->has_queue_empty())
+      return out;
+    if (frame->has_delivery())
+      out.push_back(frame->delivery());
   }
 }
 
-int upgrade_status(std::uint16_t port, const std::string& target, const std::string& authorization) {
+int upgrade_status(std::uint16_t port, const std::string& target,
+                   const std::string& authorization) {
   asio::io_context ioc;
   websocket::stream<asio::ip::tcp::socket> ws(ioc);
   ws.next_layer().connect({asio::ip::make_address("127.0.0.1"), port});
   if (!authorization.empty()) {
-    ws.set_option(websocket::stream_base::decorator(
-        [authorization](websocket::request_type& req) { req.set(boost::beast::http::field::authorization, authorization); }));
+    ws.set_option(websocket::stream_base::decorator([authorization](websocket::request_type& req) {
+      req.set(boost::beast::http::field::authorization, authorization);
+    }));
   }
   websocket::response_type res;
   boost::system::error_code ec;

@@ -20,7 +20,8 @@ class ws_client {
   ws_client(std::uint16_t port, const device_login& login, bool credentials_in_query = false);
 
   // The next frame, or nullopt when none arrives within `timeout` or the socket closed.
-  std::optional<sealpost::v1::ServerFrame> next(std::chrono::milliseconds timeout = std::chrono::seconds(5));
+  std::optional<sealpost::v1::ServerFrame> next(
+      std::chrono::milliseconds timeout = std::chrono::seconds(5));
 
   void ack(const std::vector<std::string>& guids);  // raw 16-byte guids
   void send_text(const std::string& text);
@@ -39,6 +40,10 @@ class ws_client {
 
 // Reads frames until QueueEmpty; returns the deliveries before it. REQUIREs it to come.
 std::vector<sealpost::v1::Envelope> drain_until_queue_empty(ws_client& ws);
+
+// "/v1/websocket?login=ACCOUNT.DEVICE&password=..." (percent-encoded): the upgrade target
+// for a client that cannot send an Authorization header.
+std::string websocket_query_target(const device_login& login);
 
 // Attempts an upgrade and returns the HTTP status of a refusal (101 when accepted).
 int upgrade_status(std::uint16_t port, const std::string& target, const std::string& authorization);

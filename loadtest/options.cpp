@@ -1,0 +1,80 @@
+// Parses and checks sealpost-loadtest's command line (Boost.Program_options).
+#include "options.hpp"
+
+#include <boost/program_options.hpp>
+#include <iostream>
+#include <set>
+
+namespace sealpost::loadtest {
+
+namespace po = boost::program_options;
+
+namespace {
+
+po::options_description describe(options& o) {
+  po::options_description desc(
+      "sealpost-loadtest SCENARIO [options]\n"
+      "  SCENARIO: relay | claim | backlog | idle. The server's rate limits must be raised (see "
+      "docs/benchmarks.md).\n"
+      "Options");
+  desc.add_options()("help,h", "this help")("scenario", po::value(&o.scenario),
+                                            "relay | claim | backlog | idle")(
+      "host", po::value(&o.host)->default_value(o.host), "server address (IPv4/IPv6 literal)")(
+      "port,p", po::value(&o.port)->default_value(o.port), "server port")(
+      "duration,d", po::value(&o.duration)->default_value(o.duration), "seconds of load")(
+      "receivers,r", po::value(&o.receivers)->default_value(o.receivers),
+      "relay: receiver accounts (2 devices each)")(
+      "senders,s", po::value(&o.senders)->default_value(o.senders), "relay: sending clients")(
+      "rate", po::value(&o.rate)->default_value(o.rate),
+      "relay: total sends/s (0: as fast as possible, one request in flight per sender)")(
+      "clients,c", po::value(&o.clients)->default_value(o.clients), "claim: claiming clients")(
+      "accounts,a", po::value(&o.accounts)->default_value(o.accounts), "claim: target accounts")(
+      "keys,n", po::value(&o.keys)->default_value(o.keys),
+      "claim: one-time keys per account (each pool; at most keys.max_prekeys_per_upload)")(
+      "messages,m", po::value(&o.messages)->default_value(o.messages),
+      "backlog: sends queued before the receivers connect (2 envelopes each)")(
+      "connections", po::value(&o.connections)->default_value(o.connections),
+      "idle: WebSockets to open (6 devices per account)")(
+      "server-pid", po::value(&o.server_pid)->default_value(o.server_pid),
+      "idle: server process whose RSS to measure (same machine)")(
+      "setup-concurrency", po::value(&o.setup_concurrency)->default_value(o.setup_concurrency),
+      "parallel registrations during setup")("results",
+                                             po::value(&o.results)->default_value(o.results),
+                                             "file the JSON result line is appended to")(
+      "label", po::value(&o.label), "free text stored in the result line");
+  return desc;
+}
+
+bool counts_valid(const options& o) {
+  return o.duration > 0 && o.senders > 0 && o.receivers > 0 && o.clients > 0 && o.accounts > 0 &&
+         o.keys > 0 && o.messages > 0 && o.connections > 0 && o.setup_concurrency > 0 &&
+         o.rate >= 0;
+}
+
+}  // namespace
+
+std::optional<int> parse_options(int argc, char** argv, options& o) {
+  const auto desc = describe(o);
+  po::positional_options_description pos;
+  pos.add("scenario", 1);
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(argc, argv).options(desc).positional(pos).run(), vm);
+    po::notify(vm);
+  } catch (const std::exception& e) {
+    std::cerr << e.what() << "\n" << desc;
+    return 2;
+  }
+  if (vm.count("help") ||
+      !std::set<std::string>{"relay", "claim", "backlog", "idle"}.contains(o.scenario)) {
+    std::cerr << desc;
+    return vm.count("help") ? 0 : 2;
+  }
+  if (!counts_valid(o)) {
+    std::cerr << "counts and durations must be positive\n";
+    return 2;
+  }
+  return std::nullopt;
+}
+
+}  // namespace sealpost::loadtest

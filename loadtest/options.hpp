@@ -1,0 +1,33 @@
+// sealpost-loadtest's command line: the scenario and its sizes.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace sealpost::loadtest {
+
+struct options {
+  std::string scenario;
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 8080;
+  int duration = 15;
+  int receivers = 20;
+  int senders = 10;
+  double rate = 0;
+  int clients = 10;
+  int accounts = 100;
+  int keys = 100;
+  int setup_concurrency = 4;
+  long messages = 5000;
+  int connections = 1000;
+  int server_pid = 0;
+  std::string results = "loadtest-results.jsonl";
+  std::string label;
+};
+
+// Parses the command line into `o`. Returns the exit code when the program should stop
+// here (after --help, or a usage error it printed to stderr), nullopt to run.
+std::optional<int> parse_options(int argc, char** argv, options& o);
+
+}  // namespace sealpost::loadtest

@@ -1,0 +1,90 @@
+// The relay scenario: senders to connected receivers, sends/s and end-to-end latency.
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/json.hpp>
+#include <cstdio>
+
+#include "relay_clients.hpp"
+#include "scenarios.hpp"
+
+namespace sealpost::loadtest {
+
+namespace json = boost::json;
+
+namespace {
+
+// Prints a progress line a second until the senders are done.
+asio::awaitable<void> watch_senders(relay_state& st) {
+  long last_sends = 0, last_acked = 0;
+  while (st.senders_running > 0) {
+    co_await sleep_for(std::chrono::seconds(1));
+    std::fprintf(stderr, "  t=%5.1fs sends=%ld (%ld/s) acked=%ld (%ld/s) errors=%ld\n",
+                 seconds_since(st.start), st.sends, st.sends - last_sends, st.acked,
+                 st.acked - last_acked, total(st.errors));
+    last_sends = st.sends;
+    last_acked = st.acked;
+  }
+}
+
+void report(const options& o, relay_state& st, double send_seconds, double ack_seconds) {
+  const auto errors = to_json(st.errors);
+  const double acked_per_s = ack_seconds > 0 ? static_cast<double>(st.acked) / ack_seconds : 0.0;
+  json::object result{{"scenario", "relay"},
+                      {"params",
+                       {{"receivers", o.receivers},
+                        {"devices_per_receiver", 2},
+                        {"senders", o.senders},
+                        {"target_rate", o.rate},
+                        {"duration_s", o.duration}}},
+                      {"send_seconds", send_seconds},
+                      {"sends", st.sends},
+                      {"sends_per_s", static_cast<double>(st.sends) / send_seconds},
+                      {"envelopes_expected", 2 * st.sends},
+                      {"envelopes_delivered", st.delivered},
+                      {"envelopes_acked", st.acked},
+                      {"acked_per_s", acked_per_s},
+                      {"undecodable_contents", st.duplicates_or_unknown},
+                      {"send_latency_ms", st.send_latency.summary()},
+                      {"e2e_latency_ms", st.e2e_latency.summary()},
+                      {"errors", errors}};
+  std::printf("\nrelay: %d receivers x 2 devices, %d senders, rate %s, %.1f s\n", o.receivers,
+              o.senders, o.rate > 0 ? std::to_string(o.rate).c_str() : "max", send_seconds);
+  std::printf("  sends %ld (%.1f/s), envelopes acked %ld of %ld (%.1f/s)\n", st.sends,
+              static_cast<double>(st.sends) / send_seconds, st.acked, 2 * st.sends, acked_per_s);
+  print_latency_header();
+  print_row("send (PUT)", st.send_latency);
+  print_row("end-to-end delivery", st.e2e_latency);
+  std::printf("  errors: %s\n\n", json::serialize(errors).c_str());
+  append_result(o, std::move(result));
+}
+
+}  // namespace
+
+asio::awaitable<void> run_relay(tcp::endpoint ep, const options& o) {
+  auto ex = co_await asio::this_coro::executor;
+  relay_state st;
+  auto [devices, senders] = co_await setup_relay(ep, o, st);
+  int connected = 0;
+  co_await connect_all(ep, devices, st, connected, std::chrono::seconds(5));
+  std::fprintf(stderr, "connected %d/%d websockets; sending for %d s\n", connected, 2 * o.receivers,
+               o.duration);
+
+  st.start = sclock::now();
+  st.last_ack = st.start;
+  st.senders_running = o.senders;
+  for (int i = 0; i < o.senders; ++i) {
+    asio::co_spawn(ex, send_loop(ep, i, senders[static_cast<std::size_t>(i)], o, st),
+                   asio::detached);
+  }
+  co_await watch_senders(st);
+  const double send_seconds = std::chrono::duration<double>(st.senders_done - st.start).count();
+  // Drain: wait up to 10 s for the envelopes still in flight.
+  for (int i = 0; i < 1000 && st.acked < 2 * st.sends; ++i) {
+    co_await sleep_for(std::chrono::milliseconds(10));
+  }
+  close_all(st);
+  const double ack_seconds = std::chrono::duration<double>(st.last_ack - st.start).count();
+  report(o, st, send_seconds, ack_seconds);
+}
+
+}  // namespace sealpost::loadtest

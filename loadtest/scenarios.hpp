@@ -1,0 +1,21 @@
+// The four load scenarios (see docs/benchmarks.md); each prints its progress to stderr, a
+// summary table to stdout, and appends one JSON result line (statistics.hpp).
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include "options.hpp"
+
+namespace sealpost::loadtest {
+
+// relay: senders -> WebSocket receivers for o.duration, at o.rate or as fast as possible.
+boost::asio::awaitable<void> run_relay(boost::asio::ip::tcp::endpoint ep, const options& o);
+// claim: clients claim prekey bundles until the one-time keys run out or time is up.
+boost::asio::awaitable<void> run_claim(boost::asio::ip::tcp::endpoint ep, const options& o);
+// backlog: queues fill while the receivers are offline, then drain on connect.
+boost::asio::awaitable<void> run_backlog(boost::asio::ip::tcp::endpoint ep, const options& o);
+// idle: WebSockets held open; the server's RSS per socket.
+boost::asio::awaitable<void> run_idle(boost::asio::ip::tcp::endpoint ep, const options& o);
+
+}  // namespace sealpost::loadtest
