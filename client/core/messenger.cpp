@@ -15,8 +15,8 @@
 #include "crypto/ed25519.hpp"
 #include "crypto/fingerprint.hpp"
 #include "crypto/random.hpp"
+#include "encoding/base64.hpp"
 #include "net/api_client.hpp"
-#include "net/base64.hpp"
 #include "net/errors.hpp"
 #include "protocol/session.hpp"
 
@@ -73,7 +73,7 @@ std::uint32_t random_registration_id() {
 
 std::string random_password() {
   const crypto::secret_bytes<> raw = crypto::random_secret(24);
-  return net::base64_encode(raw.view());
+  return encoding::base64_encode(raw.view());
 }
 
 stored_prekey new_prekey(std::uint32_t key_id) {
