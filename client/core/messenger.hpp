@@ -15,6 +15,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <exception>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -29,9 +30,12 @@
 #include "crypto/key_encoding.hpp"
 #include "crypto/scrypt.hpp"
 #include "net/api_types.hpp"
+#include "net/errors.hpp"
 #include "net/websocket_client.hpp"
 
 namespace sealpost::client {
+
+struct messenger_core;  // the working parts behind the facade (core/messenger_core.hpp)
 
 struct messenger_config {
   // The server, e.g. "http://127.0.0.1:8080". Needed to register or link; when opening an
@@ -147,6 +151,16 @@ struct listen_summary {
   bool queue_empty_seen = false;
 };
 
+// What listen_forever reports about its connection, for an app to show; each is optional.
+struct reconnect_handlers {
+  // Checking the prekeys before listening failed; listening goes on.
+  std::function<void(const std::exception&)> on_prekey_check_failed;
+  // The WebSocket closed (say, the server restarted); it reconnects after `pause`.
+  std::function<void(const net::connection_closed&, std::chrono::seconds pause)> on_closed;
+  // The server could not be reached or the connection failed; it retries after `pause`.
+  std::function<void(const net::transport_error&, std::chrono::seconds pause)> on_unreachable;
+};
+
 struct restore_report {
   std::size_t contacts_added = 0;
   std::size_t history_added = 0;
@@ -218,6 +232,15 @@ class messenger {
   listen_summary listen(net::websocket_client& socket, const listen_options& options,
                         const listen_handlers& handlers);
 
+  // Tops up the prekeys, then listens on one WebSocket after another (connect + listen)
+  // until `options` say stop: `duration` counts across reconnects, and stop() is also polled
+  // while it waits to reconnect. After a network failure it reconnects with a growing pause
+  // (1 s, doubling up to 30 s, 1 s again once connected), telling `events`. Throws
+  // net::api_error when the server refuses this device, and net::connection_closed with
+  // close_code_replaced when another connection of this device took over.
+  listen_summary listen_forever(const listen_options& options, const listen_handlers& handlers,
+                                const reconnect_handlers& events = {});
+
   // Tops up the server's pool of our one-time prekeys to the configured target once it is
   // below half of it, and rotates the signed prekey when it is a week old (or the server
   // has another one). Returns the number of one-time prekeys uploaded.
@@ -243,9 +266,8 @@ class messenger {
   restore_report restore_backup(std::string_view backup_passphrase);
 
  private:
-  struct impl;
-  explicit messenger(std::unique_ptr<impl> state);
-  std::unique_ptr<impl> impl_;
+  explicit messenger(std::unique_ptr<messenger_core> core);
+  std::unique_ptr<messenger_core> core_;
 };
 
 }  // namespace sealpost::client

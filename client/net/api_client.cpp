@@ -5,7 +5,7 @@
 #include <boost/json.hpp>
 #include <limits>
 
-#include "net/base64.hpp"
+#include "encoding/base64.hpp"
 #include "net/errors.hpp"
 
 namespace sealpost::client::net {
@@ -72,7 +72,7 @@ std::string string(const json::object& object, std::string_view name) {
 }
 
 byte_vector bytes(const json::object& object, std::string_view name) {
-  std::optional<byte_vector> decoded = base64_decode(string(object, name));
+  std::optional<byte_vector> decoded = encoding::base64_decode(string(object, name));
   if (!decoded) {
     bad_answer("field '" + std::string(name) + "' is not base64");
   }
@@ -112,15 +112,15 @@ std::string account_id_field(const json::object& object, std::string_view name) 
 
 json::object to_json(const signed_key& key) {
   return {{"key_id", key.key_id},
-          {"public_key", base64_encode(key.public_key)},
-          {"signature", base64_encode(key.signature)}};
+          {"public_key", encoding::base64_encode(key.public_key)},
+          {"signature", encoding::base64_encode(key.signature)}};
 }
 
 json::array to_json(const std::vector<one_time_key>& keys) {
   json::array out;
   for (const one_time_key& key : keys) {
-    out.push_back(
-        json::object{{"key_id", key.key_id}, {"public_key", base64_encode(key.public_key)}});
+    out.push_back(json::object{{"key_id", key.key_id},
+                               {"public_key", encoding::base64_encode(key.public_key)}});
   }
   return out;
 }
@@ -128,7 +128,7 @@ json::array to_json(const std::vector<one_time_key>& keys) {
 json::object new_device_json(const new_device_request& device) {
   json::object body{{"password", device.password},
                     {"registration_id", device.registration_id},
-                    {"identity_key", base64_encode(device.identity_key)},
+                    {"identity_key", encoding::base64_encode(device.identity_key)},
                     {"signed_prekey", to_json(device.signed_prekey)}};
   if (!device.one_time_prekeys.empty()) {
     body["one_time_prekeys"] = to_json(device.one_time_prekeys);
@@ -196,7 +196,8 @@ std::string basic_authorization(const device_login& login) {
   const std::string user_pass =
       login.account_id + "." + std::to_string(login.device_id) + ":" + login.password;
   return "Basic " +
-         base64_encode({reinterpret_cast<const std::uint8_t*>(user_pass.data()), user_pass.size()});
+         encoding::base64_encode(
+             {reinterpret_cast<const std::uint8_t*>(user_pass.data()), user_pass.size()});
 }
 
 api_client::api_client(server_address address, const connection_options& options)
@@ -341,7 +342,7 @@ send_result api_client::send_messages(const std::string& account_id, std::uint64
     list.push_back(json::object{{"device_id", m.device_id},
                                 {"registration_id", m.registration_id},
                                 {"type", m.type},
-                                {"content", base64_encode(m.content)}});
+                                {"content", encoding::base64_encode(m.content)}});
   }
   json::object body{{"timestamp", timestamp_ms}, {"messages", std::move(list)}};
   if (online_only) {

@@ -1,52 +1,14 @@
-// The network layer's pure parts: strict base64, server URLs, guid text, and the mapping
-// of API error answers to exception types.
+// The network layer's pure parts: server URLs, guid text, and the mapping of API error
+// answers to exception types. (Its base64 is tested in tests/unit/common/encoding/.)
 #include <catch2/catch.hpp>
 #include <string>
 #include <vector>
 
 #include "net/api_types.hpp"
-#include "net/base64.hpp"
 #include "net/errors.hpp"
 #include "net/server_address.hpp"
 
 using namespace sealpost::client::net;
-
-namespace {
-
-std::vector<std::uint8_t> bytes_of(std::string_view text) {
-  return {text.begin(), text.end()};
-}
-
-}  // namespace
-
-TEST_CASE("client net: base64 round-trips and matches RFC 4648 vectors", "[net]") {
-  const std::vector<std::pair<std::string, std::string>> vectors{{"", ""},
-                                                                 {"f", "Zg=="},
-                                                                 {"fo", "Zm8="},
-                                                                 {"foo", "Zm9v"},
-                                                                 {"foob", "Zm9vYg=="},
-                                                                 {"fooba", "Zm9vYmE="},
-                                                                 {"foobar", "Zm9vYmFy"}};
-  for (const auto& [plain, encoded] : vectors) {
-    CHECK(base64_encode(bytes_of(plain)) == encoded);
-    const auto decoded = base64_decode(encoded);
-    REQUIRE(decoded.has_value());
-    CHECK(*decoded == bytes_of(plain));
-  }
-  std::vector<std::uint8_t> all(256);
-  for (std::size_t i = 0; i < all.size(); ++i) {
-    all[i] = static_cast<std::uint8_t>(i);
-  }
-  CHECK(base64_decode(base64_encode(all)) == all);
-}
-
-TEST_CASE("client net: base64 decoding is as strict as the server", "[net]") {
-  for (const char* bad :
-       {"Zg", "Zg=", "Zm9v\n", " Zm9v", "Zm-v", "Zm_v", "Zh==", "Zm9=", "====", "Z===", "Zm=v"}) {
-    INFO(bad);
-    CHECK_FALSE(base64_decode(bad).has_value());
-  }
-}
 
 TEST_CASE("client net: server URLs", "[net]") {
   server_address a = parse_server_url("http://127.0.0.1:8080");

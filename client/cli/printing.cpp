@@ -1,0 +1,46 @@
+// The CLI's output for people; text from others goes through printable().
+#include "cli/printing.hpp"
+
+#include <iostream>
+
+#include "cli/terminal.hpp"
+
+namespace sealpost::cli {
+
+std::string who(const std::string& username, const std::string& account_id) {
+  return username.empty() ? account_id : username;
+}
+
+std::string grouped(const std::string& digits) {
+  std::string out;
+  for (std::size_t i = 0; i < digits.size(); i += 5) {
+    if (!out.empty()) {
+      out.push_back(' ');
+    }
+    out += digits.substr(i, 5);
+  }
+  return out;
+}
+
+void print_message(const client::received_message& m) {
+  const std::string peer = printable(who(m.peer_username, m.peer_account));
+  std::cout << "[" << clock_time(m.timestamp_ms) << "] ";
+  if (m.sent_by_us) {
+    std::cout << "you (device " << m.sender_device << ") -> " << peer;
+  } else {
+    std::cout << peer;
+    if (m.sender_device != 1) {
+      std::cout << " (device " << m.sender_device << ")";
+    }
+  }
+  if (m.identity_unverified) {
+    std::cout << " [UNVERIFIED: safety number changed]";
+  }
+  std::cout << ": " << printable(m.text) << std::endl;
+}
+
+void print_notice(const client::notice& n) {
+  std::cout << "! " << printable(client::describe(n)) << std::endl;
+}
+
+}  // namespace sealpost::cli

@@ -1,0 +1,22 @@
+// How the CLI shows messages, notices, people and safety numbers.
+#pragma once
+
+#include <string>
+
+#include "core/messenger.hpp"
+
+namespace sealpost::cli {
+
+// The name to show: the username, else the account id.
+std::string who(const std::string& username, const std::string& account_id);
+
+// 60 digits in groups of five.
+std::string grouped(const std::string& digits);
+
+// "[HH:MM:SS] bob (device 2): text" on standard output, with warnings for changed keys.
+void print_message(const client::received_message& m);
+
+// "! sentence" on standard output.
+void print_notice(const client::notice& n);
+
+}  // namespace sealpost::cli
