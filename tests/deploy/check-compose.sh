@@ -4,6 +4,8 @@
 #    with POSTGRES_PASSWORD set, and refuses it without one (no password in the file);
 #  - the resolved file keeps its promises: postgres health-gated start, admin port on
 #    127.0.0.1 only, Prometheus only under the `monitoring` profile, config mounted read-only;
+#  - deploy/prometheus/alerts.yml is mounted into Prometheus and listed under rule_files in
+#    deploy/prometheus.yml (tests/deploy/check-alerts.sh tests the rules themselves);
 #  - deploy/.env.example works as an env file once the password is filled in;
 #  - deploy/Dockerfile's build stage still runs scripts/install-deps.sh and scripts/build.sh
 #    (the README's scripts), and every file it COPYs from the context exists;
@@ -37,7 +39,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 for f in Dockerfile Dockerfile.dockerignore docker-compose.yml sealpost.toml prometheus.yml \
-         .env.example runtime-packages.sh README.md; do
+         prometheus/alerts.yml .env.example runtime-packages.sh README.md; do
   if [[ -f $deploy/$f ]]; then pass "deploy/$f exists"; else fail "deploy/$f is missing"; fi
 done
 
@@ -147,12 +149,35 @@ targets = [t for job in prom_cfg.get("scrape_configs", []) for sc in job.get("st
            for t in sc.get("targets", [])]
 need("sealpost:9090" in targets, "deploy/prometheus.yml scrapes sealpost:9090")
 
+# The alerting rules: mounted read-only from deploy/prometheus/alerts.yml, and the mount
+# target is what prometheus.yml lists under rule_files (relative entries are relative to
+# the config file's directory, /etc/prometheus).
+import os, posixpath
+deploy_dir = os.path.dirname(os.path.abspath(sys.argv[2]))
+alerts_src = os.path.join(deploy_dir, "prometheus", "alerts.yml")
+rule_mounts = []
+for v in prom.get("volumes", []):
+    if isinstance(v, dict):
+        src, dst, ro = v.get("source", ""), v.get("target", ""), bool(v.get("read_only"))
+    else:
+        parts = str(v).split(":")
+        src, dst = parts[0], parts[1] if len(parts) > 1 else ""
+        ro = len(parts) > 2 and "ro" in parts[2].split(",")
+    if os.path.isabs(src) and os.path.realpath(src) == os.path.realpath(alerts_src):
+        rule_mounts.append((dst, ro))
+need(rule_mounts, "deploy/prometheus/alerts.yml is mounted into Prometheus")
+need(all(ro for _, ro in rule_mounts), "deploy/prometheus/alerts.yml is mounted read-only")
+rule_files = [posixpath.normpath(posixpath.join("/etc/prometheus", f))
+              for f in prom_cfg.get("rule_files") or []]
+need(any(dst in rule_files for dst, _ in rule_mounts),
+     f"deploy/prometheus.yml lists the mounted alerts.yml under rule_files (has {rule_files})")
+
 for p in problems:
     print(p)
 sys.exit(1 if problems else 0)
 PY
   then
-    pass "resolved compose file: health-gated start, loopback-only admin port, monitoring profile, read-only config, required password, Prometheus target"
+    pass "resolved compose file: health-gated start, loopback-only admin port, monitoring profile, read-only config, required password, Prometheus target, alerting rules mounted and loaded"
   else
     while IFS= read -r line; do fail "compose: expected: $line"; done <"$tmp/py.out"
   fi
