@@ -6,6 +6,8 @@
 #    127.0.0.1 only, Prometheus only under the `monitoring` profile, config mounted read-only;
 #  - deploy/prometheus/alerts.yml is mounted into Prometheus and listed under rule_files in
 #    deploy/prometheus.yml (tests/deploy/check-alerts.sh tests the rules themselves);
+#  - Grafana (profile `monitoring`, loopback port) gets deploy/grafana's provisioning and
+#    dashboards read-only, where the provisioning files expect them;
 #  - deploy/.env.example works as an env file once the password is filled in;
 #  - deploy/Dockerfile's build stage still runs scripts/install-deps.sh and scripts/build.sh
 #    (the README's scripts), and every file it COPYs from the context exists;
@@ -39,7 +41,8 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 for f in Dockerfile Dockerfile.dockerignore docker-compose.yml sealpost.toml prometheus.yml \
-         prometheus/alerts.yml .env.example runtime-packages.sh README.md; do
+         prometheus/alerts.yml grafana/provisioning/datasources/prometheus.yml \
+         grafana/provisioning/dashboards/sealpost.yml grafana/dashboards/sealpost.json .env.example runtime-packages.sh README.md; do
   if [[ -f $deploy/$f ]]; then pass "deploy/$f exists"; else fail "deploy/$f is missing"; fi
 done
 
@@ -172,12 +175,43 @@ rule_files = [posixpath.normpath(posixpath.join("/etc/prometheus", f))
 need(any(dst in rule_files for dst, _ in rule_mounts),
      f"deploy/prometheus.yml lists the mounted alerts.yml under rule_files (has {rule_files})")
 
+# Grafana: monitoring profile only, loopback port, provisioning and dashboards mounted
+# read-only where the provisioning files say (tests/deploy/check-grafana.sh checks the JSON).
+graf = services.get("grafana", {})
+need("grafana" in services, "service grafana is defined")
+need(graf.get("profiles") == ["monitoring"], "grafana runs only under the `monitoring` profile")
+need(ports(graf) and all(ip == "127.0.0.1" for ip, _, _ in ports(graf)), "Grafana's port is on 127.0.0.1 only")
+def mount_of(svc, rel):
+    want = os.path.realpath(os.path.join(deploy_dir, rel))
+    for v in svc.get("volumes", []):
+        if isinstance(v, dict):
+            src, dst, ro = v.get("source", ""), v.get("target", ""), bool(v.get("read_only"))
+        else:
+            parts = str(v).split(":")
+            src, dst = parts[0], parts[1] if len(parts) > 1 else ""
+            ro = len(parts) > 2 and "ro" in parts[2].split(",")
+        if os.path.isabs(src) and os.path.realpath(src) == want:
+            return dst, ro
+    return None, False
+dst, ro = mount_of(graf, "grafana/provisioning")
+need(dst == "/etc/grafana/provisioning" and ro, "deploy/grafana/provisioning is mounted read-only at /etc/grafana/provisioning")
+dash_dst, ro = mount_of(graf, "grafana/dashboards")
+need(dash_dst is not None and ro, "deploy/grafana/dashboards is mounted read-only")
+providers = yaml.safe_load(open(os.path.join(deploy_dir, "grafana/provisioning/dashboards/sealpost.yml")))
+need(any(p.get("options", {}).get("path") == dash_dst for p in providers.get("providers", [])),
+     "the dashboard provider reads the mounted dashboards folder")
+sources = yaml.safe_load(open(os.path.join(deploy_dir, "grafana/provisioning/datasources/prometheus.yml")))
+prom_port = [t for _, _, t in ports(prom)]
+need(any(d.get("url") == "http://prometheus:" + (prom_port[0] if prom_port else "9090")
+         for d in sources.get("datasources", [])),
+     "the Grafana datasource points at the compose Prometheus")
+
 for p in problems:
     print(p)
 sys.exit(1 if problems else 0)
 PY
   then
-    pass "resolved compose file: health-gated start, loopback-only admin port, monitoring profile, read-only config, required password, Prometheus target, alerting rules mounted and loaded"
+    pass "resolved compose file: health-gated start, loopback-only admin port, monitoring profile, read-only config, required password, Prometheus target, alerting rules mounted and loaded, Grafana provisioned"
   else
     while IFS= read -r line; do fail "compose: expected: $line"; done <"$tmp/py.out"
   fi
