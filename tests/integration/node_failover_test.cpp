@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "api_client.hpp"
+#include "net/websocket_frames.hpp"
 #include "server_process.hpp"
 #include "test_database.hpp"
 #include "ws_client.hpp"
@@ -17,19 +18,6 @@ using namespace sealpost::testing;
 namespace json = boost::json;
 
 namespace {
-
-std::string guid_text(const std::string& raw) {
-  static constexpr char hex[] = "0123456789abcdef";
-  std::string out;
-  for (std::size_t i = 0; i < raw.size(); ++i) {
-    if (i == 4 || i == 6 || i == 8 || i == 10)
-      out += '-';
-    const auto byte = static_cast<unsigned char>(raw[i]);
-    out += hex[byte >> 4];
-    out += hex[byte & 15];
-  }
-  return out;
-}
 
 // The guids that were promised (answered 200) and those that arrived, shared by all threads.
 struct ledger {
@@ -68,7 +56,7 @@ void receive(const device_login& device, std::uint16_t first_port, std::uint16_t
           break;  // closed, or idle for a second: connect again
         if (!frame->has_delivery())
           continue;
-        book.deliver(guid_text(frame->delivery().guid()));
+        book.deliver(sealpost::net::guid_text(frame->delivery().guid()));
         ws.ack({frame->delivery().guid()});
       }
     } catch (const std::exception&) {
