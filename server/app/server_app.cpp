@@ -30,6 +30,7 @@
 #include "storage/db_pool.hpp"
 #include "storage/message_repository.hpp"
 #include "storage/migrations.hpp"
+#include "storage/transaction.hpp"
 #include "util/log.hpp"
 
 namespace sealpost::app {
@@ -95,12 +96,8 @@ asio::awaitable<void> purge_expired_messages(storage::db_pool& db, metrics::regi
     try {
       std::size_t purged = 0;
       do {
-        purged = co_await db.run([](pqxx::connection& conn) {
-          pqxx::work tx(conn);
-          auto n = storage::purge_expired(tx, 1000);
-          tx.commit();
-          return n;
-        });
+        purged = co_await storage::in_transaction(
+            db, [](pqxx::work& tx) { return storage::purge_expired(tx, 1000); });
         metrics.envelopes_expired(purged);
       } while (purged == 1000);
     } catch (const std::exception& e) {
@@ -119,10 +116,8 @@ asio::awaitable<void> refresh_queue_depth(storage::db_pool& db, metrics::registr
   asio::steady_timer timer(co_await asio::this_coro::executor);
   for (;;) {
     try {
-      auto [total, deepest] = co_await db.run([](pqxx::connection& conn) {
-        pqxx::work tx(conn);
-        return storage::queue_depth(tx);
-      });
+      auto [total, deepest] = co_await storage::in_transaction(
+          db, [](pqxx::work& tx) { return storage::queue_depth(tx); });
       metrics.queue_depth(static_cast<double>(total), static_cast<double>(deepest));
     } catch (const std::exception& e) {
       log::warn("queue_depth_failed", {{"what", e.what()}});
@@ -151,7 +146,8 @@ int run_server(const config::server_config& cfg, std::span<const storage::migrat
       cfg.threads != 0 ? cfg.threads : std::max(1U, std::thread::hardware_concurrency());
   asio::io_context ioc(static_cast<int>(threads));
   metrics::registry metrics;
-  storage::db_pool db(cfg.database_url, cfg.database_pool_size, &metrics);
+  storage::db_pool db(cfg.database_url, cfg.database_pool_size,
+                      std::chrono::milliseconds(cfg.database_statement_timeout_ms), &metrics);
   net::lifecycle life;
 
   app::rate_limiters limits(cfg, metrics);
@@ -168,7 +164,7 @@ int run_server(const config::server_config& cfg, std::span<const storage::migrat
   resources::register_message_routes(public_routes, services);
 
   // Real-time delivery: this node's sockets, woken by NOTIFYs from any node's sends.
-  const std::string node_id = model::new_account_id();
+  const std::string node_id = model::new_node_id();
   realtime::connection_registry sockets;
   realtime::notification_listener listener(
       cfg.database_url, node_id,

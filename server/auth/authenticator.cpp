@@ -6,6 +6,7 @@
 #include "metrics/metrics.hpp"
 #include "model/ids.hpp"
 #include "net/request_error.hpp"
+#include "storage/transaction.hpp"
 
 namespace sealpost::auth {
 namespace {
@@ -89,10 +90,8 @@ boost::asio::awaitable<std::optional<storage::credential_record>> authenticator:
       cache_.erase(it);
     }
   }
-  auto record = co_await db_.run([&](pqxx::connection& conn) {
-    pqxx::work tx(conn);
-    return storage::find_credential(tx, account_id, device_id);
-  });
+  auto record = co_await storage::in_transaction(
+      db_, [&](pqxx::work& tx) { return storage::find_credential(tx, account_id, device_id); });
   if (record && cache_ttl_.count() > 0) {
     std::lock_guard lock(mutex_);
     // Expired entries are dropped on lookup; a full sweep keeps the table bounded.

@@ -53,6 +53,10 @@ const std::vector<key_spec>& key_table() {
        "Postgres connections (and database worker threads) per process"},
       {"database.connect_timeout_ms", uint_key{&c::database_connect_timeout_ms, 30000, 0, 600000},
        "how long start-up waits for the database to accept connections"},
+      {"database.statement_timeout_ms",
+       uint_key{&c::database_statement_timeout_ms, 10000, 0, 600000},
+       "longest a single SQL statement may run (or wait for a lock) before Postgres cancels it "
+       "and the request gets 503 database_unavailable with Retry-After; 0 = no limit"},
       {"http.max_header_bytes", uint_key{&c::http_max_header_bytes, 16384, 1024, kMiB},
        "largest request header block; larger gets 431"},
       {"http.max_body_bytes", uint_key{&c::http_max_body_bytes, kMiB, 1024, 64 * kMiB},

@@ -31,6 +31,7 @@ struct server_config {
   std::string database_url;
   std::uint64_t database_pool_size = 0;
   std::uint64_t database_connect_timeout_ms = 0;
+  std::uint64_t database_statement_timeout_ms = 0;
 
   std::uint64_t http_max_header_bytes = 0;
   std::uint64_t http_max_body_bytes = 0;

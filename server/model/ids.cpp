@@ -1,11 +1,12 @@
 // UUIDs, device ids and secret tokens, all randomness from RAND_bytes.
 #include "model/ids.hpp"
 
-#include <array>
-#include <charconv>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 #include <openssl/sha.h>
+
+#include <array>
+#include <charconv>
 #include <stdexcept>
 
 namespace sealpost::model {
@@ -22,7 +23,7 @@ std::array<unsigned char, N> random_array() {
 
 }  // namespace
 
-std::string new_account_id() {
+std::string new_uuid() {
   auto b = random_array<16>();
   b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x40);  // version 4
   b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80);  // RFC 4122 variant
@@ -30,19 +31,34 @@ std::string new_account_id() {
   std::string out;
   out.reserve(36);
   for (std::size_t i = 0; i < b.size(); ++i) {
-    if (i == 4 || i == 6 || i == 8 || i == 10) out += '-';
+    if (i == 4 || i == 6 || i == 8 || i == 10)
+      out += '-';
     out += hex[b[i] >> 4];
     out += hex[b[i] & 0x0f];
   }
   return out;
 }
 
+std::string new_account_id() {
+  return new_uuid();
+}
+
+std::string new_node_id() {
+  return new_uuid();
+}
+
+std::string new_connection_id() {
+  return new_uuid();
+}
+
 bool is_canonical_uuid(std::string_view text) {
-  if (text.size() != 36) return false;
+  if (text.size() != 36)
+    return false;
   for (std::size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
     if (i == 8 || i == 13 || i == 18 || i == 23) {
-      if (c != '-') return false;
+      if (c != '-')
+        return false;
     } else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
       return false;
     }
@@ -52,9 +68,11 @@ bool is_canonical_uuid(std::string_view text) {
 
 std::optional<std::int32_t> parse_device_id(std::string_view text) {
   std::int32_t id = 0;
-  if (text.empty() || text.size() > 10 || text.front() == '0') return std::nullopt;
+  if (text.empty() || text.size() > 10 || text.front() == '0')
+    return std::nullopt;
   auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
-  if (ec != std::errc{} || ptr != text.data() + text.size() || id < 1) return std::nullopt;
+  if (ec != std::errc{} || ptr != text.data() + text.size() || id < 1)
+    return std::nullopt;
   return id;
 }
 
@@ -73,10 +91,13 @@ secret_token new_secret_token() {
   std::string token(reinterpret_cast<const char*>(encoded.data()), static_cast<std::size_t>(n));
   // URL-safe alphabet, no padding: tokens travel in JSON and sometimes in URLs.
   for (auto& c : token) {
-    if (c == '+') c = '-';
-    if (c == '/') c = '_';
+    if (c == '+')
+      c = '-';
+    if (c == '/')
+      c = '_';
   }
-  while (!token.empty() && token.back() == '=') token.pop_back();
+  while (!token.empty() && token.back() == '=')
+    token.pop_back();
   return {token, token_hash(token)};
 }
 

@@ -9,7 +9,17 @@
 namespace sealpost::model {
 
 // A fresh random (version 4) UUID in canonical lowercase text.
+std::string new_uuid();
+
+// The id of a new account (a fresh UUID, see new_uuid).
 std::string new_account_id();
+
+// The id of one server process (a node), fresh at every start: it names the node's
+// notification listener in logs and in pg_stat_activity.
+std::string new_node_id();
+
+// The id of one WebSocket connection, unique across nodes: its row in device_presence.
+std::string new_connection_id();
 
 // True for exactly the canonical form: 36 chars, lowercase hex, dashes at 8-13-18-23.
 bool is_canonical_uuid(std::string_view text);

@@ -18,6 +18,7 @@
 #include "storage/db_pool.hpp"
 #include "storage/key_repository.hpp"
 #include "storage/message_repository.hpp"
+#include "storage/transaction.hpp"
 #include "util/log.hpp"
 
 namespace sealpost::net {
@@ -138,8 +139,7 @@ class websocket_session : public realtime::device_socket,
 
   asio::awaitable<void> set_presence(bool present) {
     try {
-      co_await env_.services.db.run([&](pqxx::connection& conn) {
-        pqxx::work tx(conn);
+      co_await storage::in_transaction(env_.services.db, [&](pqxx::work& tx) {
         if (present) {
           storage::mark_present(tx, device_.account_id, device_.device_id, connection_id_);
           generation_ = storage::next_connection_generation(tx);
@@ -148,7 +148,6 @@ class websocket_session : public realtime::device_socket,
         } else {
           storage::mark_absent(tx, device_.account_id, device_.device_id, connection_id_);
         }
-        tx.commit();
       });
     } catch (const std::exception& e) {
       // Presence only steers online-only sends; losing one update is not worth a failure.
@@ -183,12 +182,9 @@ class websocket_session : public realtime::device_socket,
       in_flight_.erase(text);
     if (guids.empty())
       co_return;
-    const auto deleted = co_await env_.services.db.run([&](pqxx::connection& conn) {
-      pqxx::work tx(conn);
-      auto n = storage::delete_envelopes(tx, device_.account_id, device_.device_id, guids,
-                                         storage::ack_commit::unflushed);
-      tx.commit();
-      return n;
+    const auto deleted = co_await storage::in_transaction(env_.services.db, [&](pqxx::work& tx) {
+      return storage::delete_envelopes(tx, device_.account_id, device_.device_id, guids,
+                                       storage::ack_commit::unflushed);
     });
     env_.services.metrics.envelopes_acked(deleted);
     messages_pending_ = true;  // room in the window again
@@ -282,8 +278,7 @@ class websocket_session : public realtime::device_socket,
   }
 
   asio::awaitable<bool> send_keys_low_if_needed() {
-    auto counts = co_await env_.services.db.run([&](pqxx::connection& conn) {
-      pqxx::work tx(conn);
+    auto counts = co_await storage::in_transaction(env_.services.db, [&](pqxx::work& tx) {
       return storage::count_keys(tx, device_.account_id, device_.device_id);
     });
     const auto watermark = static_cast<std::int64_t>(env_.services.cfg.keys_low_watermark);
@@ -334,7 +329,7 @@ class websocket_session : public realtime::device_socket,
   bool keys_low_pending_ = false;
   bool queue_empty_sent_ = false;
   std::optional<websocket::close_reason> close_;
-  const std::string connection_id_ = model::new_account_id();  // a fresh random UUID
+  const std::string connection_id_ = model::new_connection_id();
   std::int64_t generation_ = 0;  // 0 until drawn: older than every real connection
   std::int64_t cursor_ = 0;      // highest seq written to this socket
   std::set<std::string> in_flight_;

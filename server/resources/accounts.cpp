@@ -6,8 +6,11 @@
 #include "resources/common.hpp"
 #include "resources/device_enrollment.hpp"
 #include "resources/key_codec.hpp"
+#include "resources/rate_limits.hpp"
+#include "resources/storage_errors.hpp"
 #include "storage/account_repository.hpp"
 #include "storage/message_repository.hpp"
+#include "storage/transaction.hpp"
 
 namespace sealpost::resources {
 namespace {
@@ -43,20 +46,10 @@ asio::awaitable<net::response> register_account(app::services& s, net::request_c
     invite_hash = model::token_hash(*invite);
   }
   const storage::key_limits limits{s.cfg.max_one_time_prekeys};
-  auto created = co_await in_transaction(s.db, [&](pqxx::work& tx) {
+  auto created = co_await storage::in_transaction(s.db, [&](pqxx::work& tx) {
     auto result = storage::create_account(tx, username, device, invite_hash, limits);
-    if (!result) {
-      switch (result.error()) {
-        case storage::registration_error::username_taken:
-          fail(api_errc::conflict, "username_taken", "that username is taken");
-        case storage::registration_error::invalid_invite:
-          fail(api_errc::forbidden, "invalid_invite", "the invite is unknown or already used");
-        case storage::registration_error::key_id_conflict:
-          fail(api_errc::conflict, "key_id_conflict", "a key_id appears twice with different keys");
-        case storage::registration_error::pool_full:
-          fail(api_errc::payload_too_large, "too_many_keys", "one-time prekey pool limit exceeded");
-      }
-    }
+    if (!result)
+      fail_with(result.error());
     return *result;
   });
   co_return net::json_response(
@@ -67,19 +60,19 @@ asio::awaitable<net::response> find_by_username(app::services& s, net::request_c
   const auto& me = ctx.device();
   enforce(s.limits.username_lookup_per_device, me.account_id + "." + std::to_string(me.device_id));
   const std::string name(ctx.param("name"));
-  auto id = co_await in_transaction(
+  auto id = co_await storage::in_transaction(
       s.db, [&](pqxx::work& tx) { return storage::find_account_by_username(tx, name); });
   if (!id)
-    fail(api_errc::not_found, "account_not_found", "no account with that username");
+    fail_with(absent::username);
   co_return net::json_response(ctx, status::ok, {{"account_id", *id}});
 }
 
 asio::awaitable<net::response> list_devices(app::services& s, net::request_context& ctx) {
   const auto account_id = account_param(ctx, "account_id");
-  auto devices = co_await in_transaction(
+  auto devices = co_await storage::in_transaction(
       s.db, [&](pqxx::work& tx) { return storage::list_devices(tx, account_id); });
   if (!devices)
-    fail(api_errc::not_found, "account_not_found", "no such account");
+    fail_with(absent::account);
   boost::json::array out;
   for (const auto& d : *devices) {
     out.push_back(
@@ -98,7 +91,7 @@ asio::awaitable<net::response> delete_account(app::services& s, net::request_con
     fail(api_errc::forbidden, "primary_device_required",
          "only the primary device may delete the account");
   }
-  co_await in_transaction(s.db, [&](pqxx::work& tx) {
+  co_await storage::in_transaction(s.db, [&](pqxx::work& tx) {
     storage::notify_removed(tx, me.account_id, std::nullopt);  // close every open socket
     storage::delete_account(tx, me.account_id);
   });

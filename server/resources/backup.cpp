@@ -2,28 +2,29 @@
 #include "resources/backup.hpp"
 
 #include "resources/common.hpp"
+#include "resources/storage_errors.hpp"
 #include "storage/account_repository.hpp"
+#include "storage/transaction.hpp"
 
 namespace sealpost::resources {
 namespace {
 
 namespace asio = boost::asio;
-using net::api_errc;
 using net::http::status;
 
 asio::awaitable<net::response> put_backup(app::services& s, net::request_context& ctx) {
   const auto& me = ctx.device();
-  co_await in_transaction(
+  co_await storage::in_transaction(
       s.db, [&](pqxx::work& tx) { storage::put_backup(tx, me.account_id, ctx.req.body()); });
   co_return net::empty_response(ctx, status::no_content);
 }
 
 asio::awaitable<net::response> get_backup(app::services& s, net::request_context& ctx) {
   const auto& me = ctx.device();
-  auto blob = co_await in_transaction(
+  auto blob = co_await storage::in_transaction(
       s.db, [&](pqxx::work& tx) { return storage::get_backup(tx, me.account_id); });
   if (!blob)
-    fail(api_errc::not_found, "backup_not_found", "this account has no backup");
+    fail_with(absent::backup);
   net::response res{status::ok, ctx.req.version()};
   res.set(net::http::field::content_type, "application/octet-stream");
   res.keep_alive(ctx.req.keep_alive());
@@ -34,7 +35,8 @@ asio::awaitable<net::response> get_backup(app::services& s, net::request_context
 
 asio::awaitable<net::response> delete_backup(app::services& s, net::request_context& ctx) {
   const auto& me = ctx.device();
-  co_await in_transaction(s.db, [&](pqxx::work& tx) { storage::delete_backup(tx, me.account_id); });
+  co_await storage::in_transaction(
+      s.db, [&](pqxx::work& tx) { storage::delete_backup(tx, me.account_id); });
   co_return net::empty_response(ctx, status::no_content);
 }
 

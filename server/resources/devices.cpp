@@ -5,7 +5,10 @@
 #include "resources/common.hpp"
 #include "resources/device_enrollment.hpp"
 #include "resources/key_codec.hpp"
+#include "resources/rate_limits.hpp"
+#include "resources/storage_errors.hpp"
 #include "storage/message_repository.hpp"
+#include "storage/transaction.hpp"
 
 namespace sealpost::resources {
 namespace {
@@ -22,7 +25,7 @@ asio::awaitable<net::response> create_link_token(app::services& s, net::request_
   }
   enforce(s.limits.link_token_per_account, me.account_id);
   auto token = model::new_secret_token();
-  const auto expires_at = co_await in_transaction(s.db, [&](pqxx::work& tx) {
+  const auto expires_at = co_await storage::in_transaction(s.db, [&](pqxx::work& tx) {
     return storage::create_link_token(tx, me.account_id, token.hash, s.cfg.link_token_ttl_ms);
   });
   co_return net::json_response(ctx, status::created,
@@ -37,22 +40,11 @@ asio::awaitable<net::response> link_device(app::services& s, net::request_contex
   auto device = read_new_device(r, s.cfg);
   r.reject_unknown_fields();
   const storage::key_limits limits{s.cfg.max_one_time_prekeys};
-  auto linked = co_await in_transaction(s.db, [&](pqxx::work& tx) {
+  auto linked = co_await storage::in_transaction(s.db, [&](pqxx::work& tx) {
     auto result =
         storage::link_device(tx, token_hash, device, s.cfg.max_devices_per_account, limits);
-    if (!result) {
-      switch (result.error()) {
-        case storage::link_error::invalid_link_token:
-          fail(api_errc::forbidden, "invalid_link_token",
-               "the link token is unknown, used or expired");
-        case storage::link_error::device_limit:
-          fail(api_errc::conflict, "device_limit", "the account has the maximum number of devices");
-        case storage::link_error::key_id_conflict:
-          fail(api_errc::conflict, "key_id_conflict", "a key_id appears twice with different keys");
-        case storage::link_error::pool_full:
-          fail(api_errc::payload_too_large, "too_many_keys", "one-time prekey pool limit exceeded");
-      }
-    }
+    if (!result)
+      fail_with(result.error());
     return *result;
   });
   co_return net::json_response(
@@ -70,12 +62,12 @@ asio::awaitable<net::response> remove_device(app::services& s, net::request_cont
     fail(api_errc::forbidden, "primary_device",
          "the primary device cannot be removed; delete the account");
   }
-  const bool removed = co_await in_transaction(s.db, [&](pqxx::work& tx) {
+  const bool removed = co_await storage::in_transaction(s.db, [&](pqxx::work& tx) {
     storage::notify_removed(tx, me.account_id, device_id);  // fires only if this commits
     return storage::remove_device(tx, me.account_id, device_id);
   });
   if (!removed)
-    fail(api_errc::not_found, "device_not_found", "no such device");
+    fail_with(absent::device);
   s.auth.forget(me.account_id, device_id);
   co_return net::empty_response(ctx, status::no_content);
 }

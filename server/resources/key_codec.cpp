@@ -17,18 +17,21 @@ std::span<const std::uint8_t> as_span(const std::string& s) {
   return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
 }
 
-std::string b64(const std::string& raw) { return crypto::base64_encode(as_span(raw)); }
+std::string b64(const std::string& raw) {
+  return crypto::base64_encode(as_span(raw));
+}
 
 [[noreturn]] void invalid_key(const std::string& field, crypto::key_error why) {
-  throw net::request_error(net::api_errc::unprocessable, "invalid_key",
-                           "field '" + field + "': not a valid key (" +
-                               std::string(crypto::to_string(why)) + ")");
+  throw net::request_error(
+      net::api_errc::unprocessable, "invalid_key",
+      "field '" + field + "': not a valid key (" + std::string(crypto::to_string(why)) + ")");
 }
 
 std::string read_public_key(net::json_reader& r, crypto::key_purpose purpose) {
   auto raw = r.base64("public_key", crypto::kem_key_max_size);
   auto parsed = crypto::parse_typed_key(as_span(raw), purpose);
-  if (!parsed) invalid_key(r.name("public_key"), parsed.error());
+  if (!parsed)
+    invalid_key(r.name("public_key"), parsed.error());
   return raw;
 }
 
@@ -41,8 +44,9 @@ model::signed_key read_signed_key(const boost::json::object& obj, const std::str
   k.signature = r.base64("signature", kMaxSignatureBytes);
   r.reject_unknown_fields();
   if (!crypto::verify_signature(identity, as_span(k.public_key), as_span(k.signature))) {
-    throw net::request_error(net::api_errc::unprocessable, "invalid_signature",
-                             "field '" + where + "': signature does not verify with the identity key");
+    throw net::request_error(
+        net::api_errc::unprocessable, "invalid_signature",
+        "field '" + where + "': signature does not verify with the identity key");
   }
   return k;
 }
@@ -75,18 +79,22 @@ void check_unique_ids(const std::vector<Key>& keys, const std::string& field) {
 std::string read_identity_key(net::json_reader& body) {
   auto raw = body.base64("identity_key", crypto::ec_key_size);
   auto parsed = crypto::parse_typed_key(as_span(raw), crypto::key_purpose::identity);
-  if (!parsed) invalid_key(body.name("identity_key"), parsed.error());
+  if (!parsed)
+    invalid_key(body.name("identity_key"), parsed.error());
   return raw;
 }
 
 model::key_upload read_key_upload(net::json_reader& body, const std::string& identity_key,
                                   const config::server_config& cfg) {
-  const auto identity = crypto::parse_typed_key(as_span(identity_key), crypto::key_purpose::identity);
-  if (!identity) invalid_key("identity_key", identity.error());
+  const auto identity =
+      crypto::parse_typed_key(as_span(identity_key), crypto::key_purpose::identity);
+  if (!identity)
+    invalid_key("identity_key", identity.error());
   const std::size_t max_items = cfg.max_prekeys_per_upload;
   model::key_upload keys;
   if (const auto* obj = body.optional_object("signed_prekey")) {
-    keys.signed_prekey = read_signed_key(*obj, "signed_prekey", crypto::key_purpose::dh_prekey, *identity);
+    keys.signed_prekey =
+        read_signed_key(*obj, "signed_prekey", crypto::key_purpose::dh_prekey, *identity);
   }
   if (const auto* obj = body.optional_object("pq_last_resort_prekey")) {
     keys.pq_last_resort_prekey =
@@ -102,8 +110,8 @@ model::key_upload read_key_upload(net::json_reader& body, const std::string& ide
   if (const auto* arr = body.optional_array("pq_one_time_prekeys", max_items)) {
     for (std::size_t i = 0; i < arr->size(); ++i) {
       const std::string where = "pq_one_time_prekeys[" + std::to_string(i) + "]";
-      keys.pq_one_time_prekeys.push_back(read_signed_key(net::as_object((*arr)[i], where), where,
-                                                         crypto::key_purpose::kem_prekey, *identity));
+      keys.pq_one_time_prekeys.push_back(read_signed_key(
+          net::as_object((*arr)[i], where), where, crypto::key_purpose::kem_prekey, *identity));
     }
     check_unique_ids(keys.pq_one_time_prekeys, "pq_one_time_prekeys");
   }
@@ -111,29 +119,8 @@ model::key_upload read_key_upload(net::json_reader& body, const std::string& ide
 }
 
 void require_signed_prekey(const model::key_upload& keys) {
-  if (!keys.signed_prekey) net::throw_bad_field("signed_prekey", "is required");
-}
-
-namespace {
-
-[[noreturn]] void rate_limited(const limits::rate_limiter& limiter, std::chrono::seconds wait) {
-  net::api_error err{net::api_errc::too_many_requests, "rate_limited",
-                     "rate limit '" + limiter.name() + "' exceeded; retry later"};
-  err.retry_after = wait;
-  throw net::request_error(std::move(err));
-}
-
-}  // namespace
-
-void enforce(limits::rate_limiter& limiter, const std::string& key) {
-  if (auto wait = limiter.acquire(key)) rate_limited(limiter, *wait);
-}
-
-void enforce_all(std::initializer_list<std::pair<limits::rate_limiter*, std::string>> limits) {
-  for (const auto& [limiter, key] : limits) {
-    if (auto wait = limiter->check(key)) rate_limited(*limiter, *wait);
-  }
-  for (const auto& [limiter, key] : limits) enforce(*limiter, key);
+  if (!keys.signed_prekey)
+    net::throw_bad_field("signed_prekey", "is required");
 }
 
 boost::json::object signed_key_json(const model::signed_key& k) {
@@ -149,8 +136,9 @@ boost::json::object bundle_json(const model::device_bundle& b) {
                           {"registration_id", b.registration_id},
                           {"identity_key", b64(b.identity_key)},
                           {"signed_prekey", signed_key_json(b.signed_prekey)}};
-  out["one_time_prekey"] = b.one_time_prekey ? boost::json::value(one_time_key_json(*b.one_time_prekey))
-                                             : boost::json::value(nullptr);
+  out["one_time_prekey"] = b.one_time_prekey
+                               ? boost::json::value(one_time_key_json(*b.one_time_prekey))
+                               : boost::json::value(nullptr);
   if (b.pq_prekey) {
     auto pq = signed_key_json(*b.pq_prekey);
     pq["last_resort"] = b.pq_last_resort;

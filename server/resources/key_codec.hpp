@@ -5,7 +5,6 @@
 #include <boost/json/object.hpp>
 
 #include "app/services.hpp"
-#include "limits/rate_limiter.hpp"
 #include "model/keys.hpp"
 #include "net/json_reader.hpp"
 
@@ -23,13 +22,6 @@ model::key_upload read_key_upload(net::json_reader& body, const std::string& ide
 
 // Ensures the keys every device must have at registration or linking.
 void require_signed_prekey(const model::key_upload& keys);
-
-// Throws 429 with Retry-After when `limiter` has no token for `key`.
-void enforce(limits::rate_limiter& limiter, const std::string& key);
-
-// The same for several limits at once: a token is taken from each only when all have one,
-// so a request refused by one limit does not use up the others.
-void enforce_all(std::initializer_list<std::pair<limits::rate_limiter*, std::string>> limits);
 
 boost::json::object signed_key_json(const model::signed_key& k);
 boost::json::object one_time_key_json(const model::one_time_key& k);

@@ -3,46 +3,43 @@
 
 #include "resources/common.hpp"
 #include "resources/key_codec.hpp"
+#include "resources/rate_limits.hpp"
+#include "resources/storage_errors.hpp"
 #include "storage/account_repository.hpp"
 #include "storage/key_repository.hpp"
 #include "storage/message_repository.hpp"
+#include "storage/transaction.hpp"
 
 namespace sealpost::resources {
 namespace {
 
 namespace asio = boost::asio;
-using net::api_errc;
 using net::http::status;
 
 asio::awaitable<net::response> upload_keys(app::services& s, net::request_context& ctx) {
   const auto& me = ctx.device();
   auto body = net::parse_json_object(ctx.req.body());
   // Signatures are checked against the identity key stored for this device.
-  auto identity_key = co_await in_transaction(s.db, [&](pqxx::work& tx) {
+  auto identity_key = co_await storage::in_transaction(s.db, [&](pqxx::work& tx) {
     return storage::find_identity_key(tx, me.account_id, me.device_id);
   });
   if (!identity_key)
-    fail(api_errc::unauthorized, "unauthorized", "device no longer exists");
+    fail_with(absent::calling_device);
   net::json_reader r(body);
   auto keys = read_key_upload(r, *identity_key, s.cfg);
   r.reject_unknown_fields();
   const storage::key_limits limits{s.cfg.max_one_time_prekeys};
-  co_await in_transaction(s.db, [&](pqxx::work& tx) {
+  co_await storage::in_transaction(s.db, [&](pqxx::work& tx) {
     auto stored = storage::store_keys(tx, me.account_id, me.device_id, keys, limits);
-    if (!stored) {
-      if (stored.error() == storage::key_store_error::pool_full) {
-        fail(api_errc::payload_too_large, "too_many_keys",
-             "the one-time prekey pool would exceed keys.max_one_time_prekeys");
-      }
-      fail(api_errc::conflict, "key_id_conflict", "a stored key_id was sent with different bytes");
-    }
+    if (!stored)
+      fail_with(stored.error());
   });
   co_return net::empty_response(ctx, status::no_content);
 }
 
 asio::awaitable<net::response> key_status(app::services& s, net::request_context& ctx) {
   const auto& me = ctx.device();
-  auto counts = co_await in_transaction(
+  auto counts = co_await storage::in_transaction(
       s.db, [&](pqxx::work& tx) { return storage::count_keys(tx, me.account_id, me.device_id); });
   boost::json::object out{{"one_time_prekeys", counts.one_time_prekeys},
                           {"pq_one_time_prekeys", counts.pq_one_time_prekeys}};
@@ -63,7 +60,7 @@ asio::awaitable<net::response> claim_bundles(app::services& s, net::request_cont
   const std::string requester = me.account_id + "." + std::to_string(me.device_id);
   enforce_all({{&s.limits.bundle_per_requester, requester},
                {&s.limits.bundle_per_pair, requester + ">" + account_id}});
-  auto bundles = co_await in_transaction(s.db, [&](pqxx::work& tx) {
+  auto bundles = co_await storage::in_transaction(s.db, [&](pqxx::work& tx) {
     auto claimed = storage::claim_bundles(tx, account_id, device_id);
     // Devices whose pools this claim drained below the watermark hear it on their socket.
     if (claimed) {
@@ -74,7 +71,7 @@ asio::awaitable<net::response> claim_bundles(app::services& s, net::request_cont
     return claimed;
   });
   if (!bundles)
-    fail(api_errc::not_found, "not_found", "no such account or device");
+    fail_with(bundles.error());
   for (const auto& b : *bundles) {
     if (b.one_time_prekey) {
       s.metrics.key_claimed(false);

@@ -6,7 +6,10 @@
 #include "resources/common.hpp"
 #include "resources/key_codec.hpp"
 #include "resources/message_codec.hpp"
+#include "resources/rate_limits.hpp"
+#include "resources/storage_errors.hpp"
 #include "storage/message_repository.hpp"
+#include "storage/transaction.hpp"
 
 namespace sealpost::resources {
 namespace {
@@ -16,36 +19,6 @@ using net::api_errc;
 using net::http::status;
 
 constexpr std::size_t kPollPage = 100;
-
-boost::json::array ids_json(const std::vector<std::int32_t>& ids) {
-  boost::json::array out;
-  for (auto id : ids)
-    out.push_back(id);
-  return out;
-}
-
-[[noreturn]] void send_failed(const storage::send_failure& f) {
-  switch (f.kind) {
-    case storage::send_error::recipient_not_found:
-      fail(api_errc::not_found, "account_not_found", "no such account");
-    case storage::send_error::mismatched_devices: {
-      net::api_error err{api_errc::conflict, "mismatched_devices",
-                         "the message set does not match the recipient's devices"};
-      err.extra["missing_devices"] = ids_json(f.missing_devices);
-      err.extra["extra_devices"] = ids_json(f.extra_devices);
-      throw net::request_error(std::move(err));
-    }
-    case storage::send_error::stale_devices: {
-      net::api_error err{api_errc::gone, "stale_devices", "some devices were re-registered"};
-      err.extra["stale_devices"] = ids_json(f.stale_devices);
-      throw net::request_error(std::move(err));
-    }
-    case storage::send_error::queue_full:
-      fail(api_errc::insufficient_storage, "queue_full",
-           "device " + std::to_string(f.full_device) + " has too many undelivered messages");
-  }
-  fail(api_errc::internal, "internal_error", "internal server error");
-}
 
 storage::send_request read_send(net::request_context& ctx, const auth::authenticated_device& me,
                                 const config::server_config& cfg) {
@@ -61,10 +34,10 @@ asio::awaitable<net::response> send_message(app::services& s, net::request_conte
   enforce(s.limits.messages_per_sender, me.account_id + "." + std::to_string(me.device_id));
   auto req = read_send(ctx, me, s.cfg);
   const storage::queue_limits limits{s.cfg.max_queue_per_device, s.cfg.message_ttl_ms};
-  auto receipt = co_await in_transaction(s.db, [&](pqxx::work& tx) {
+  auto receipt = co_await storage::in_transaction(s.db, [&](pqxx::work& tx) {
     auto result = storage::enqueue(tx, req, limits);
     if (!result)
-      send_failed(result.error());
+      fail_with(result.error());
     return *result;
   });
   s.metrics.envelopes_enqueued(receipt.guids.size());
@@ -91,7 +64,7 @@ boost::json::object envelope_json(const storage::stored_envelope& e) {
 
 asio::awaitable<net::response> poll_messages(app::services& s, net::request_context& ctx) {
   const auto& me = ctx.device();
-  auto page = co_await in_transaction(s.db, [&](pqxx::work& tx) {
+  auto page = co_await storage::in_transaction(s.db, [&](pqxx::work& tx) {
     return storage::fetch_envelopes(tx, me.account_id, me.device_id, 0, kPollPage + 1);
   });
   const bool more = page.size() > kPollPage;
@@ -109,12 +82,12 @@ asio::awaitable<net::response> ack_message(app::services& s, net::request_contex
   const std::string guid(ctx.param("guid"));
   if (!model::is_canonical_uuid(guid))
     fail(api_errc::not_found, "message_not_found", "no such message");
-  const auto deleted = co_await in_transaction(s.db, [&](pqxx::work& tx) {
+  const auto deleted = co_await storage::in_transaction(s.db, [&](pqxx::work& tx) {
     return storage::delete_envelopes(tx, me.account_id, me.device_id, {guid},
                                      storage::ack_commit::flushed);
   });
   if (deleted == 0)
-    fail(api_errc::not_found, "message_not_found", "no such message in this device's queue");
+    fail_with(absent::queued_message);
   s.metrics.envelopes_acked(deleted);
   co_return net::empty_response(ctx, status::no_content);
 }

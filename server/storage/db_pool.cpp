@@ -4,6 +4,7 @@
 #include <poll.h>
 
 #include <pqxx/except>
+#include <pqxx/nontransaction>
 
 #include "metrics/metrics.hpp"
 
@@ -21,6 +22,9 @@ bool closed_by_server(const pqxx::connection& conn) {
   return p.fd < 0 || ::poll(&p, 1, 0) != 0;  // readable, hung up, error (or poll failed)
 }
 
+// statement_timeout in milliseconds for the rest of the session; "0" turns it off.
+constexpr const char* kSetStatementTimeout = "SELECT set_config('statement_timeout', $1, false)";
+
 }  // namespace
 
 bool is_database_unavailable(const std::exception& e) {
@@ -28,15 +32,29 @@ bool is_database_unavailable(const std::exception& e) {
     return true;
   if (const auto* sql = dynamic_cast<const pqxx::sql_error*>(&e)) {
     // SQLSTATE class 08: connection exception; 57P01-57P03: admin or crash shutdown, and
-    // "cannot connect now" while the server starts up or recovers.
+    // "cannot connect now" while the server starts up or recovers; 57014: query_canceled,
+    // which is what statement_timeout raises (nothing else here cancels queries).
     const std::string& state = sql->sqlstate();
-    return state.starts_with("08") || state == "57P01" || state == "57P02" || state == "57P03";
+    return state.starts_with("08") || state == "57P01" || state == "57P02" || state == "57P03" ||
+           state == "57014";
   }
   return false;
 }
 
-db_pool::db_pool(std::string url, std::size_t size, metrics::registry* metrics)
-    : url_(std::move(url)), metrics_(metrics), workers_(size) {}
+db_pool::db_pool(std::string url, std::size_t size, std::chrono::milliseconds statement_timeout,
+                 metrics::registry* metrics)
+    : url_(std::move(url)),
+      statement_timeout_(statement_timeout),
+      metrics_(metrics),
+      workers_(size) {}
+
+std::unique_ptr<pqxx::connection> db_pool::connect() const {
+  auto conn = std::make_unique<pqxx::connection>(url_);
+  // Session-wide (is_local false), so it outlives this statement's implicit transaction.
+  pqxx::nontransaction tx(*conn);
+  tx.exec_params(kSetStatementTimeout, std::to_string(statement_timeout_.count()));
+  return conn;
+}
 
 db_pool::~db_pool() {
   stop();
@@ -67,7 +85,7 @@ db_pool::lease db_pool::acquire() {
   // connection; it opens its own when none is idle.
   if (!conn || !conn->is_open() || closed_by_server(*conn)) {
     try {
-      conn = std::make_unique<pqxx::connection>(url_);
+      conn = connect();
     } catch (...) {
       release(nullptr);
       throw;

@@ -22,16 +22,20 @@ class registry;
 
 namespace sealpost::storage {
 
-// True when `e` says the database cannot be reached right now (connection refused or lost,
-// server shutting down or starting up) rather than that the request itself failed: worth a
-// 503 and a retry, not a 500.
+// True when `e` says the database cannot serve right now (connection refused or lost, server
+// shutting down or starting up, a statement cancelled by statement_timeout because it waited
+// or ran too long) rather than that the request itself failed: worth a 503 and a retry, not
+// a 500.
 bool is_database_unavailable(const std::exception& e);
 
 class db_pool {
  public:
   // No connection is opened here: each worker opens one on first use and reopens it after
-  // it breaks, so the server survives a Postgres restart without restarting itself.
-  db_pool(std::string url, std::size_t size, metrics::registry* metrics = nullptr);
+  // it breaks, so the server survives a Postgres restart without restarting itself. Every
+  // connection it opens gets `statement_timeout` as its session's statement_timeout (zero:
+  // none), so no job holds a worker forever behind a lock or a runaway query.
+  db_pool(std::string url, std::size_t size, std::chrono::milliseconds statement_timeout,
+          metrics::registry* metrics = nullptr);
   ~db_pool();
   db_pool(const db_pool&) = delete;
   db_pool& operator=(const db_pool&) = delete;
@@ -101,7 +105,11 @@ class db_pool {
   lease acquire();
   void release(std::unique_ptr<pqxx::connection> conn);
 
+  // Opens a connection and applies the session settings.
+  std::unique_ptr<pqxx::connection> connect() const;
+
   std::string url_;
+  std::chrono::milliseconds statement_timeout_;
   metrics::registry* metrics_;
   boost::asio::thread_pool workers_;
   std::mutex mutex_;

@@ -46,15 +46,21 @@ SELECT (SELECT public_key FROM existing))sql";
 
 constexpr const char* kCountKeys = R"sql(
 SELECT
-  (SELECT count(*) FROM one_time_prekeys WHERE account_id = $1 AND device_id = $2),
-  (SELECT count(*) FROM pq_one_time_prekeys WHERE account_id = $1 AND device_id = $2),
-  (SELECT key_id FROM signed_prekeys WHERE account_id = $1 AND device_id = $2),
-  (SELECT key_id FROM pq_last_resort_prekeys WHERE account_id = $1 AND device_id = $2))sql";
+  (SELECT count(*) FROM one_time_prekeys WHERE account_id = $1 AND device_id = $2)
+    AS one_time_prekeys,
+  (SELECT count(*) FROM pq_one_time_prekeys WHERE account_id = $1 AND device_id = $2)
+    AS pq_one_time_prekeys,
+  (SELECT key_id FROM signed_prekeys WHERE account_id = $1 AND device_id = $2)
+    AS signed_prekey_id,
+  (SELECT key_id FROM pq_last_resort_prekeys WHERE account_id = $1 AND device_id = $2)
+    AS pq_last_resort_prekey_id)sql";
 
 constexpr const char* kBundleDevices = R"sql(
 SELECT d.device_id, d.registration_id, d.identity_key,
-       s.key_id, s.public_key, s.signature,
-       l.key_id, l.public_key, l.signature
+       s.key_id AS signed_key_id, s.public_key AS signed_public_key,
+       s.signature AS signed_signature,
+       l.key_id AS last_resort_key_id, l.public_key AS last_resort_public_key,
+       l.signature AS last_resort_signature
 FROM devices d
 JOIN signed_prekeys s USING (account_id, device_id)
 LEFT JOIN pq_last_resort_prekeys l USING (account_id, device_id)
@@ -91,7 +97,8 @@ remembered AS (
 SELECT key_id, public_key, signature FROM claimed)sql";
 
 std::optional<std::int64_t> optional_int(const pqxx::field& f) {
-  if (f.is_null()) return std::nullopt;
+  if (f.is_null())
+    return std::nullopt;
   return f.as<std::int64_t>();
 }
 
@@ -111,13 +118,15 @@ result<stored, key_store_error> store_keys(pqxx::work& tx, const std::string& ac
   for (const auto& k : keys.one_time_prekeys) {
     auto row = tx.exec_params1(kInsertOneTime, account_id, device_id,
                                static_cast<std::int64_t>(k.key_id), bytea(k.public_key));
-    if (!row[0].is_null() && bytes_of(row[0]) != k.public_key) return failure{key_store_error::key_id_conflict};
+    if (!row[0].is_null() && bytes_of(row[0]) != k.public_key)
+      return failure{key_store_error::key_id_conflict};
   }
   for (const auto& k : keys.pq_one_time_prekeys) {
     auto row = tx.exec_params1(kInsertPqOneTime, account_id, device_id,
                                static_cast<std::int64_t>(k.key_id), bytea(k.public_key),
                                bytea(k.signature));
-    if (!row[0].is_null() && bytes_of(row[0]) != k.public_key) return failure{key_store_error::key_id_conflict};
+    if (!row[0].is_null() && bytes_of(row[0]) != k.public_key)
+      return failure{key_store_error::key_id_conflict};
   }
   if (!keys.one_time_prekeys.empty() || !keys.pq_one_time_prekeys.empty()) {
     auto counts = count_keys(tx, account_id, device_id);
@@ -129,13 +138,16 @@ result<stored, key_store_error> store_keys(pqxx::work& tx, const std::string& ac
   return stored{};
 }
 
-model::key_counts count_keys(pqxx::work& tx, const std::string& account_id, std::int32_t device_id) {
+model::key_counts count_keys(pqxx::work& tx, const std::string& account_id,
+                             std::int32_t device_id) {
   auto row = tx.exec_params1(kCountKeys, account_id, device_id);
   model::key_counts counts;
-  counts.one_time_prekeys = row[0].as<std::int64_t>();
-  counts.pq_one_time_prekeys = row[1].as<std::int64_t>();
-  if (auto id = optional_int(row[2])) counts.signed_prekey_id = static_cast<std::uint32_t>(*id);
-  if (auto id = optional_int(row[3])) counts.pq_last_resort_prekey_id = static_cast<std::uint32_t>(*id);
+  counts.one_time_prekeys = row["one_time_prekeys"].as<std::int64_t>();
+  counts.pq_one_time_prekeys = row["pq_one_time_prekeys"].as<std::int64_t>();
+  if (auto id = optional_int(row["signed_prekey_id"]))
+    counts.signed_prekey_id = static_cast<std::uint32_t>(*id);
+  if (auto id = optional_int(row["pq_last_resort_prekey_id"]))
+    counts.pq_last_resort_prekey_id = static_cast<std::uint32_t>(*id);
   return counts;
 }
 
@@ -143,27 +155,31 @@ result<std::vector<model::device_bundle>, bundle_error> claim_bundles(
     pqxx::work& tx, const std::string& account_id, std::optional<std::int32_t> device_id) {
   auto rows = device_id ? tx.exec_params(kBundleDevices, account_id, *device_id)
                         : tx.exec_params(kBundleDevices, account_id, nullptr);
-  if (rows.empty()) return failure{bundle_error::not_found};
+  if (rows.empty())
+    return failure{bundle_error::not_found};
   std::vector<model::device_bundle> bundles;
   for (const auto& row : rows) {
     model::device_bundle b;
-    b.device_id = row[0].as<std::int32_t>();
-    b.registration_id = row[1].as<std::int32_t>();
-    b.identity_key = bytes_of(row[2]);
-    b.signed_prekey = {static_cast<std::uint32_t>(row[3].as<std::int64_t>()), bytes_of(row[4]),
-                       bytes_of(row[5])};
+    b.device_id = row["device_id"].as<std::int32_t>();
+    b.registration_id = row["registration_id"].as<std::int32_t>();
+    b.identity_key = bytes_of(row["identity_key"]);
+    b.signed_prekey = {static_cast<std::uint32_t>(row["signed_key_id"].as<std::int64_t>()),
+                       bytes_of(row["signed_public_key"]), bytes_of(row["signed_signature"])};
     auto ec = tx.exec_params(kClaimOneTime, account_id, b.device_id);
     if (!ec.empty()) {
-      b.one_time_prekey = model::one_time_key{static_cast<std::uint32_t>(ec[0][0].as<std::int64_t>()),
-                                              bytes_of(ec[0][1])};
+      b.one_time_prekey =
+          model::one_time_key{static_cast<std::uint32_t>(ec[0]["key_id"].as<std::int64_t>()),
+                              bytes_of(ec[0]["public_key"])};
     }
     auto pq = tx.exec_params(kClaimPqOneTime, account_id, b.device_id);
     if (!pq.empty()) {
-      b.pq_prekey = model::signed_key{static_cast<std::uint32_t>(pq[0][0].as<std::int64_t>()),
-                                      bytes_of(pq[0][1]), bytes_of(pq[0][2])};
-    } else if (!row[6].is_null()) {
-      b.pq_prekey = model::signed_key{static_cast<std::uint32_t>(row[6].as<std::int64_t>()),
-                                      bytes_of(row[7]), bytes_of(row[8])};
+      b.pq_prekey =
+          model::signed_key{static_cast<std::uint32_t>(pq[0]["key_id"].as<std::int64_t>()),
+                            bytes_of(pq[0]["public_key"]), bytes_of(pq[0]["signature"])};
+    } else if (!row["last_resort_key_id"].is_null()) {
+      b.pq_prekey = model::signed_key{
+          static_cast<std::uint32_t>(row["last_resort_key_id"].as<std::int64_t>()),
+          bytes_of(row["last_resort_public_key"]), bytes_of(row["last_resort_signature"])};
       b.pq_last_resort = true;
     }
     bundles.push_back(std::move(b));

@@ -40,8 +40,8 @@ RETURNING guid::text)sql";
 constexpr const char* kNotify = "SELECT pg_notify($1, $2)";
 
 constexpr const char* kFetch = R"sql(
-SELECT seq, guid::text, source_account::text, source_device, device_id, type, content,
-       client_timestamp, server_timestamp
+SELECT seq, guid::text AS guid, source_account::text AS source_account, source_device,
+       device_id AS destination_device, type, content, client_timestamp, server_timestamp
 FROM messages
 WHERE account_id = $1 AND device_id = $2 AND seq > $3 AND expires_at > now()
 ORDER BY seq LIMIT $4)sql";
@@ -172,15 +172,15 @@ std::vector<stored_envelope> fetch_envelopes(pqxx::transaction_base& tx,
   for (const auto& row :
        tx.exec_params(kFetch, account_id, device_id, after_seq, static_cast<std::int64_t>(limit))) {
     stored_envelope e;
-    e.seq = row[0].as<std::int64_t>();
-    e.guid = row[1].as<std::string>();
-    e.source_account = row[2].as<std::string>();
-    e.source_device = row[3].as<std::int32_t>();
-    e.destination_device = row[4].as<std::int32_t>();
-    e.type = static_cast<std::uint32_t>(row[5].as<std::int64_t>());
-    e.content = bytes_of(row[6]);
-    e.client_timestamp = static_cast<std::uint64_t>(row[7].as<std::int64_t>());
-    e.server_timestamp = static_cast<std::uint64_t>(row[8].as<std::int64_t>());
+    e.seq = row["seq"].as<std::int64_t>();
+    e.guid = row["guid"].as<std::string>();
+    e.source_account = row["source_account"].as<std::string>();
+    e.source_device = row["source_device"].as<std::int32_t>();
+    e.destination_device = row["destination_device"].as<std::int32_t>();
+    e.type = static_cast<std::uint32_t>(row["type"].as<std::int64_t>());
+    e.content = bytes_of(row["content"]);
+    e.client_timestamp = static_cast<std::uint64_t>(row["client_timestamp"].as<std::int64_t>());
+    e.server_timestamp = static_cast<std::uint64_t>(row["server_timestamp"].as<std::int64_t>());
     out.push_back(std::move(e));
   }
   return out;

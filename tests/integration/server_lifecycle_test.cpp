@@ -1,5 +1,5 @@
 // The server process as an operator sees it: start-up, probes, config errors, concurrent
-// start against one empty database, graceful shutdown.
+// start against one empty database, graceful shutdown, the database statement timeout.
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -11,10 +11,12 @@
 #include <future>
 #include <pqxx/pqxx>
 
+#include "api_client.hpp"
 #include "http_client.hpp"
 #include "server_process.hpp"
 #include "storage/migrations.hpp"
 #include "test_database.hpp"
+#include "test_identity.hpp"
 
 using namespace sealpost::testing;
 
@@ -138,4 +140,35 @@ TEST_CASE("the test harness hands the server none of the test's open descriptors
   CHECK(server_fds > 3);  // it did look at the server's own descriptors
   close(leaked[0]);
   close(leaked[1]);
+}
+
+TEST_CASE("a statement held up past database.statement_timeout_ms answers 503, not a hang",
+          "[server][database]") {
+  test_database db;
+  server_process server(db.url(), {{"SEALPOST_DATABASE_STATEMENT_TIMEOUT_MS", "300"}});
+  test_identity identity;
+  auto login = register_account(server.port(), identity, unique_username("stuck"));
+  api_client client(server.port(), login);
+
+  // The test holds the account's row lock, so the DELETE that removes the account waits for
+  // it: Postgres cancels that statement after 300 ms (SQLSTATE 57014).
+  pqxx::connection holder(db.url());
+  auto lock = std::make_unique<pqxx::work>(holder);
+  lock->exec_params("SELECT 1 FROM accounts WHERE id = $1 FOR UPDATE", login.account_id);
+
+  const auto started = std::chrono::steady_clock::now();
+  auto refused = client.call(http::verb::delete_, "/v1/accounts/me");
+  const auto took = std::chrono::steady_clock::now() - started;
+  CHECK(refused.how == http_result::kind::answered);
+  CHECK(refused.status == 503);
+  CHECK(refused.json().at("error").as_string() == "database_unavailable");
+  CHECK(refused.headers["retry-after"] == "1");
+  // Bounded by the timeout, not by the lock: the lock is still held here.
+  CHECK(took < std::chrono::seconds(5));
+
+  // The cancelled statement rolled its transaction back and its pooled connection still
+  // works: once the lock is gone the same request succeeds.
+  lock->abort();
+  lock.reset();
+  CHECK(client.call(http::verb::delete_, "/v1/accounts/me").status == 204);
 }
