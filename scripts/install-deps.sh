@@ -23,6 +23,8 @@ packages=(
   docker-compose
   # a real Prometheus (and promtool) scrapes the server in the metrics test
   prometheus
+  # the deploy checks (tests/deploy) read compose, Prometheus and Grafana files as YAML
+  python3 python3-yaml
   # the TLS test makes its own self-signed certificate
   openssl
   # libFuzzer targets (scripts/fuzz.sh): clang and its runtimes (libclang_rt.fuzzer, ASan)

@@ -17,23 +17,8 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 rules=$root/deploy/prometheus/alerts.yml
 tests=$root/tests/deploy/alerts_test.yml
 metrics_src=$root/server/metrics/metrics.cpp
-failures=0
-passes=0
-
-pass() { passes=$((passes + 1)); echo "ok: $*"; }
-fail() { failures=$((failures + 1)); echo "FAIL: $*" >&2; }
-
-if ! command -v promtool >/dev/null 2>&1; then
-  echo "FAIL: promtool not found: install Debian's prometheus package (scripts/install-deps.sh does)" >&2
-  exit 1
-fi
-if ! python3 -c 'import yaml' 2>/dev/null; then
-  echo "FAIL: python3 with the yaml module not found" >&2
-  exit 1
-fi
-
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+# shellcheck source=check-lib.sh
+source "$root/tests/deploy/check-lib.sh"
 
 # 1. Syntax, PromQL and templates.
 if out=$(promtool check rules "$rules" 2>&1); then

@@ -157,17 +157,20 @@ need("sealpost:9090" in targets, "deploy/prometheus.yml scrapes sealpost:9090")
 # the config file's directory, /etc/prometheus).
 import os, posixpath
 deploy_dir = os.path.dirname(os.path.abspath(sys.argv[2]))
-alerts_src = os.path.join(deploy_dir, "prometheus", "alerts.yml")
-rule_mounts = []
-for v in prom.get("volumes", []):
-    if isinstance(v, dict):
-        src, dst, ro = v.get("source", ""), v.get("target", ""), bool(v.get("read_only"))
-    else:
-        parts = str(v).split(":")
-        src, dst = parts[0], parts[1] if len(parts) > 1 else ""
-        ro = len(parts) > 2 and "ro" in parts[2].split(",")
-    if os.path.isabs(src) and os.path.realpath(src) == os.path.realpath(alerts_src):
-        rule_mounts.append((dst, ro))
+def mount_of(svc, rel):
+    want = os.path.realpath(os.path.join(deploy_dir, rel))
+    for v in svc.get("volumes", []):
+        if isinstance(v, dict):
+            src, dst, ro = v.get("source", ""), v.get("target", ""), bool(v.get("read_only"))
+        else:
+            parts = str(v).split(":")
+            src, dst = parts[0], parts[1] if len(parts) > 1 else ""
+            ro = len(parts) > 2 and "ro" in parts[2].split(",")
+        if os.path.isabs(src) and os.path.realpath(src) == want:
+            return dst, ro
+    return None, False
+alerts_dst, alerts_ro = mount_of(prom, os.path.join("prometheus", "alerts.yml"))
+rule_mounts = [(alerts_dst, alerts_ro)] if alerts_dst else []
 need(rule_mounts, "deploy/prometheus/alerts.yml is mounted into Prometheus")
 need(all(ro for _, ro in rule_mounts), "deploy/prometheus/alerts.yml is mounted read-only")
 rule_files = [posixpath.normpath(posixpath.join("/etc/prometheus", f))
@@ -181,18 +184,6 @@ graf = services.get("grafana", {})
 need("grafana" in services, "service grafana is defined")
 need(graf.get("profiles") == ["monitoring"], "grafana runs only under the `monitoring` profile")
 need(ports(graf) and all(ip == "127.0.0.1" for ip, _, _ in ports(graf)), "Grafana's port is on 127.0.0.1 only")
-def mount_of(svc, rel):
-    want = os.path.realpath(os.path.join(deploy_dir, rel))
-    for v in svc.get("volumes", []):
-        if isinstance(v, dict):
-            src, dst, ro = v.get("source", ""), v.get("target", ""), bool(v.get("read_only"))
-        else:
-            parts = str(v).split(":")
-            src, dst = parts[0], parts[1] if len(parts) > 1 else ""
-            ro = len(parts) > 2 and "ro" in parts[2].split(",")
-        if os.path.isabs(src) and os.path.realpath(src) == want:
-            return dst, ro
-    return None, False
 dst, ro = mount_of(graf, "grafana/provisioning")
 need(dst == "/etc/grafana/provisioning" and ro, "deploy/grafana/provisioning is mounted read-only at /etc/grafana/provisioning")
 dash_dst, ro = mount_of(graf, "grafana/dashboards")

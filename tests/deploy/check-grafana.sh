@@ -15,23 +15,8 @@ set -uo pipefail
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
 grafana=$root/deploy/grafana
-failures=0
-passes=0
-
-pass() { passes=$((passes + 1)); echo "ok: $*"; }
-fail() { failures=$((failures + 1)); echo "FAIL: $*" >&2; }
-
-if ! command -v promtool >/dev/null 2>&1; then
-  echo "FAIL: promtool not found: install Debian's prometheus package (scripts/install-deps.sh does)" >&2
-  exit 1
-fi
-if ! python3 -c 'import yaml' 2>/dev/null; then
-  echo "FAIL: python3 with the yaml module not found" >&2
-  exit 1
-fi
-
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+# shellcheck source=check-lib.sh
+source "$root/tests/deploy/check-lib.sh"
 
 if python3 - "$grafana" "$root/server/metrics/metrics.cpp" "$tmp/exprs.yml" >"$tmp/py.out" 2>&1 <<'PY'
 import glob, json, re, sys, yaml
