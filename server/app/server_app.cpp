@@ -14,11 +14,12 @@
 #include "app/services.hpp"
 #include "app/tls.hpp"
 #include "auth/authenticator.hpp"
+#include "delivery/connection_registry.hpp"
+#include "delivery/notification_listener.hpp"
+#include "delivery/wakeup_router.hpp"
 #include "metrics/metrics.hpp"
 #include "model/ids.hpp"
 #include "net/listener.hpp"
-#include "realtime/connection_registry.hpp"
-#include "realtime/notification_listener.hpp"
 #include "resources/accounts.hpp"
 #include "resources/backup.hpp"
 #include "resources/devices.hpp"
@@ -65,7 +66,7 @@ void migrate_database(const config::server_config& cfg,
 // then stop the io_context.
 asio::awaitable<void> shutdown_on_signal(asio::io_context& ioc, const config::server_config& cfg,
                                          net::lifecycle& life,
-                                         realtime::connection_registry& sockets,
+                                         delivery::connection_registry& sockets,
                                          std::vector<asio::ip::tcp::acceptor*> acceptors) {
   asio::signal_set signals(ioc, SIGINT, SIGTERM);
   auto [ec, signo] = co_await signals.async_wait(asio::as_tuple(asio::use_awaitable));
@@ -153,7 +154,17 @@ int run_server(const config::server_config& cfg, std::span<const storage::migrat
   app::rate_limiters limits(cfg, metrics);
   auth::authenticator authenticator(db, std::chrono::milliseconds(cfg.auth_cache_ttl_ms),
                                     limits.auth_failure_per_ip, metrics);
-  app::services services{cfg, db, authenticator, limits, metrics};
+  // Real-time delivery: this node's sockets, woken in-process by its own sends and through
+  // NOTIFY by other nodes'.
+  const std::string node_id = model::new_node_id();
+  delivery::connection_registry sockets;
+  delivery::wakeup_router wakeups(ioc.get_executor(), db, sockets, node_id,
+                                  std::chrono::milliseconds(cfg.wakeup_batch_ms), metrics);
+  delivery::notification_listener listener(
+      cfg.database_url, node_id,
+      [&wakeups](const std::string& payload) { wakeups.received(payload); },
+      [&wakeups] { wakeups.listener_connected(); });
+  app::services services{cfg, db, authenticator, limits, metrics, wakeups};
 
   net::router public_routes;
   resources::register_health_routes(public_routes, db, node_schema_version);
@@ -163,13 +174,6 @@ int run_server(const config::server_config& cfg, std::span<const storage::migrat
   resources::register_backup_routes(public_routes, services);
   resources::register_message_routes(public_routes, services);
 
-  // Real-time delivery: this node's sockets, woken by NOTIFYs from any node's sends.
-  const std::string node_id = model::new_node_id();
-  realtime::connection_registry sockets;
-  realtime::notification_listener listener(
-      cfg.database_url, node_id,
-      [&sockets](const std::string& payload) { sockets.dispatch(payload); },
-      [&sockets] { sockets.wake_all(); });
   net::body_budget bodies(cfg.http_max_body_bytes_in_flight);
   net::session_env public_env{
       .cfg = cfg,
@@ -193,6 +197,7 @@ int run_server(const config::server_config& cfg, std::span<const storage::migrat
   auto admin_acceptor = net::open_acceptor(ioc.get_executor(), cfg.admin_listen, "admin_listen");
 
   asio::co_spawn(ioc, net::accept_loop(public_acceptor, public_env), asio::detached);
+  wakeups.start();
   asio::co_spawn(ioc, purge_expired_messages(db, metrics), asio::detached);
   asio::co_spawn(ioc, refresh_queue_depth(db, metrics), asio::detached);
   asio::co_spawn(ioc, net::accept_loop(admin_acceptor, {cfg, admin_routes, life, metrics}),

@@ -3,6 +3,7 @@
 
 #include "auth/authenticator.hpp"
 #include "config/config.hpp"
+#include "delivery/wakeup_router.hpp"
 #include "limits/rate_limiter.hpp"
 #include "metrics/metrics.hpp"
 #include "storage/db_pool.hpp"
@@ -28,6 +29,7 @@ struct services {
   auth::authenticator& auth;
   rate_limiters& limits;
   metrics::registry& metrics;
+  delivery::wakeup_router& wakeups;
 };
 
 }  // namespace sealpost::app

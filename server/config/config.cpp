@@ -120,6 +120,13 @@ const std::vector<key_spec>& key_table() {
        "how long an unacknowledged envelope is kept before it expires"},
       {"messages.delivery_window", uint_key{&c::delivery_window, 256, 1, 65536},
        "unacknowledged envelopes in flight per WebSocket"},
+      {"messages.wakeup_batch_ms", uint_key{&c::wakeup_batch_ms, 1, 0, 1000},
+       "how long a node gathers wake-ups for devices connected to other nodes before it "
+       "sends them in one NOTIFY (0: as soon as the previous one is out)"},
+      {"websocket.recheck_interval_ms", uint_key{&c::ws_recheck_interval_ms, 60000, 0, 86400000},
+       "a connected device whose socket has not been woken for this long looks at its queue "
+       "anyway: the longest an envelope waits when a wake-up between nodes was lost "
+       "(0: never)"},
       {"websocket.idle_timeout_ms", uint_key{&c::ws_idle_timeout_ms, 60000, 1000, 3600000},
        "a WebSocket is pinged when idle and closed when no answer comes within this time"},
       {"websocket.max_frame_bytes", uint_key{&c::ws_max_frame_bytes, 65536, 1024, 16 * kMiB},

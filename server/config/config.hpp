@@ -61,6 +61,8 @@ struct server_config {
   std::uint64_t max_queue_per_device = 0;
   std::uint64_t message_ttl_ms = 0;
   std::uint64_t delivery_window = 0;
+  std::uint64_t wakeup_batch_ms = 0;
+  std::uint64_t ws_recheck_interval_ms = 0;
   std::uint64_t ws_idle_timeout_ms = 0;
   std::uint64_t ws_max_frame_bytes = 0;
   std::uint64_t ws_write_timeout_ms = 0;

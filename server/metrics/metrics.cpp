@@ -96,6 +96,23 @@ registry::registry()
                                       "http.max_body_bytes_in_flight was in use")
                                 .Register(*registry_)
                                 .Add({})),
+      wakeup_notifies_(prometheus::BuildCounter()
+                           .Name("sealpost_wakeup_notifies_total")
+                           .Help("NOTIFY statements this node sent to wake sockets on other "
+                                 "nodes (each carries a batch of wake-ups)")
+                           .Register(*registry_)
+                           .Add({})),
+      wakeups_published_(prometheus::BuildCounter()
+                             .Name("sealpost_wakeups_published_total")
+                             .Help("Wake-ups this node sent to other nodes")
+                             .Register(*registry_)
+                             .Add({})),
+      wakeup_publish_failures_(prometheus::BuildCounter()
+                                   .Name("sealpost_wakeup_publish_failures_total")
+                                   .Help("Batches of wake-ups whose NOTIFY failed (they are "
+                                         "retried)")
+                                   .Register(*registry_)
+                                   .Add({})),
       rate_limited_(prometheus::BuildCounter()
                         .Name("sealpost_rate_limited_total")
                         .Help("Requests refused with 429, by limiter")

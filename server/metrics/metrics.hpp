@@ -39,6 +39,11 @@ class registry {
   void auth_failed() { auth_failures_.Increment(); }
   // A request answered 503 because http.max_body_bytes_in_flight was in use.
   void body_budget_refused() { body_budget_refusals_.Increment(); }
+  void wakeups_published(std::size_t wakeups) {
+    wakeup_notifies_.Increment();
+    wakeups_published_.Increment(static_cast<double>(wakeups));
+  }
+  void wakeup_publish_failed() { wakeup_publish_failures_.Increment(); }
   // The counter a rate limiter bumps for each refusal.
   prometheus::Counter& rate_limited(const std::string& limiter);
   void queue_depth(double total, double deepest) {
@@ -72,6 +77,9 @@ class registry {
   prometheus::Counter& last_resort_;
   prometheus::Counter& auth_failures_;
   prometheus::Counter& body_budget_refusals_;
+  prometheus::Counter& wakeup_notifies_;
+  prometheus::Counter& wakeups_published_;
+  prometheus::Counter& wakeup_publish_failures_;
   prometheus::Family<prometheus::Counter>& rate_limited_;
   prometheus::Gauge& queue_total_;
   prometheus::Gauge& queue_deepest_;

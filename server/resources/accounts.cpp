@@ -2,6 +2,7 @@
 #include "resources/accounts.hpp"
 
 #include "crypto/base64.hpp"
+#include "delivery/wakeup.hpp"
 #include "model/ids.hpp"
 #include "resources/common.hpp"
 #include "resources/device_enrollment.hpp"
@@ -9,7 +10,7 @@
 #include "resources/rate_limits.hpp"
 #include "resources/storage_errors.hpp"
 #include "storage/account_repository.hpp"
-#include "storage/message_repository.hpp"
+#include "storage/notifications.hpp"
 #include "storage/transaction.hpp"
 
 namespace sealpost::resources {
@@ -92,7 +93,14 @@ asio::awaitable<net::response> delete_account(app::services& s, net::request_con
          "only the primary device may delete the account");
   }
   co_await storage::in_transaction(s.db, [&](pqxx::work& tx) {
-    storage::notify_removed(tx, me.account_id, std::nullopt);  // close every open socket
+    // Close every open socket of the account, if this commits.
+    std::vector<std::string> removed;
+    for (const auto& d :
+         storage::list_devices(tx, me.account_id).value_or(std::vector<storage::device_entry>{})) {
+      removed.push_back(
+          delivery::encode_wakeup({delivery::wakeup_kind::removed, me.account_id, d.device_id}));
+    }
+    storage::notify(tx, removed);
     storage::delete_account(tx, me.account_id);
   });
   s.auth.forget_account(me.account_id);

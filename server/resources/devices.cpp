@@ -1,13 +1,16 @@
 // Device resource handlers.
 #include "resources/devices.hpp"
 
+#include <array>
+
+#include "delivery/wakeup.hpp"
 #include "model/ids.hpp"
 #include "resources/common.hpp"
 #include "resources/device_enrollment.hpp"
 #include "resources/key_codec.hpp"
 #include "resources/rate_limits.hpp"
 #include "resources/storage_errors.hpp"
-#include "storage/message_repository.hpp"
+#include "storage/notifications.hpp"
 #include "storage/transaction.hpp"
 
 namespace sealpost::resources {
@@ -63,7 +66,9 @@ asio::awaitable<net::response> remove_device(app::services& s, net::request_cont
          "the primary device cannot be removed; delete the account");
   }
   const bool removed = co_await storage::in_transaction(s.db, [&](pqxx::work& tx) {
-    storage::notify_removed(tx, me.account_id, device_id);  // fires only if this commits
+    // Fires only if this commits.
+    storage::notify(tx, std::array{delivery::encode_wakeup(
+                            {delivery::wakeup_kind::removed, me.account_id, device_id})});
     return storage::remove_device(tx, me.account_id, device_id);
   });
   if (!removed)

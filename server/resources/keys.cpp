@@ -7,7 +7,6 @@
 #include "resources/storage_errors.hpp"
 #include "storage/account_repository.hpp"
 #include "storage/key_repository.hpp"
-#include "storage/message_repository.hpp"
 #include "storage/transaction.hpp"
 
 namespace sealpost::resources {
@@ -60,19 +59,16 @@ asio::awaitable<net::response> claim_bundles(app::services& s, net::request_cont
   const std::string requester = me.account_id + "." + std::to_string(me.device_id);
   enforce_all({{&s.limits.bundle_per_requester, requester},
                {&s.limits.bundle_per_pair, requester + ">" + account_id}});
-  auto bundles = co_await storage::in_transaction(s.db, [&](pqxx::work& tx) {
-    auto claimed = storage::claim_bundles(tx, account_id, device_id);
-    // Devices whose pools this claim drained below the watermark hear it on their socket.
-    if (claimed) {
-      for (const auto& b : *claimed) {
-        storage::notify_if_keys_low(tx, account_id, b.device_id, s.cfg.keys_low_watermark);
-      }
-    }
-    return claimed;
+  auto claim = co_await storage::autocommit(s.db, [&](pqxx::nontransaction& tx) {
+    return storage::claim_bundles(tx, account_id, device_id, s.cfg.keys_low_watermark);
   });
-  if (!bundles)
-    fail_with(bundles.error());
-  for (const auto& b : *bundles) {
+  if (!claim)
+    fail_with(claim.error());
+  // Devices whose pools this claim drained below the watermark hear it on their socket.
+  for (const auto low : claim->devices_low_on_keys)
+    s.wakeups.publish({delivery::wakeup_kind::keys_low, account_id, low});
+  const auto& bundles = claim->bundles;
+  for (const auto& b : bundles) {
     if (b.one_time_prekey) {
       s.metrics.key_claimed(false);
     } else {
@@ -86,7 +82,7 @@ asio::awaitable<net::response> claim_bundles(app::services& s, net::request_cont
       s.metrics.last_resort_served();
   }
   boost::json::array devices;
-  for (const auto& b : *bundles)
+  for (const auto& b : bundles)
     devices.push_back(bundle_json(b));
   co_return net::json_response(ctx, status::ok,
                                {{"account_id", account_id}, {"devices", std::move(devices)}});

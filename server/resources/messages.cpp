@@ -34,13 +34,15 @@ asio::awaitable<net::response> send_message(app::services& s, net::request_conte
   enforce(s.limits.messages_per_sender, me.account_id + "." + std::to_string(me.device_id));
   auto req = read_send(ctx, me, s.cfg);
   const storage::queue_limits limits{s.cfg.max_queue_per_device, s.cfg.message_ttl_ms};
-  auto receipt = co_await storage::in_transaction(s.db, [&](pqxx::work& tx) {
+  auto receipt = co_await storage::autocommit(s.db, [&](pqxx::nontransaction& tx) {
     auto result = storage::enqueue(tx, req, limits);
     if (!result)
       fail_with(result.error());
     return *result;
   });
   s.metrics.envelopes_enqueued(receipt.guids.size());
+  for (const auto& [device_id, guid] : receipt.guids)
+    s.wakeups.publish({delivery::wakeup_kind::messages, req.recipient_account, device_id});
   boost::json::array results;
   for (const auto& [device_id, guid] : receipt.guids)
     results.push_back({{"device_id", device_id}, {"guid", guid}});
@@ -82,8 +84,8 @@ asio::awaitable<net::response> ack_message(app::services& s, net::request_contex
   const std::string guid(ctx.param("guid"));
   if (!model::is_canonical_uuid(guid))
     fail(api_errc::not_found, "message_not_found", "no such message");
-  const auto deleted = co_await storage::in_transaction(s.db, [&](pqxx::work& tx) {
-    return storage::delete_envelopes(tx, me.account_id, me.device_id, {guid},
+  const auto deleted = co_await s.db.run([&](pqxx::connection& conn) {
+    return storage::delete_envelopes(conn, me.account_id, me.device_id, {guid},
                                      storage::ack_commit::flushed);
   });
   if (deleted == 0)

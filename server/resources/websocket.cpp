@@ -73,7 +73,7 @@ asio::awaitable<void> refuse(net::any_stream& stream, const net::request& req,
 
 }  // namespace
 
-net::upgrade_handler make_websocket_handler(net::websocket_env env) {
+net::upgrade_handler make_websocket_handler(delivery::session_env env) {
   return [env](net::any_stream stream, net::request req, asio::ip::address remote,
                std::function<void(unsigned)> answered,
                net::connection_lease lease) -> asio::awaitable<void> {
@@ -100,8 +100,8 @@ net::upgrade_handler make_websocket_handler(net::websocket_env env) {
       co_return;
     }
     answered(101);
-    net::start_websocket_session(std::move(stream), std::move(req), std::move(*device), env,
-                                 std::move(lease));
+    delivery::start_device_session(std::move(stream), std::move(req), std::move(*device), env,
+                                   std::move(lease));
   };
 }
 

@@ -3,10 +3,10 @@
 #pragma once
 
 #include "net/http_session.hpp"
-#include "net/websocket_session.hpp"
+#include "delivery/device_session.hpp"
 
 namespace sealpost::resources {
 
-net::upgrade_handler make_websocket_handler(net::websocket_env env);
+net::upgrade_handler make_websocket_handler(delivery::session_env env);
 
 }  // namespace sealpost::resources

@@ -2,6 +2,7 @@
 #include "storage/key_repository.hpp"
 
 #include "storage/pq.hpp"
+#include "storage/prepared.hpp"
 
 namespace sealpost::storage {
 namespace {
@@ -55,46 +56,58 @@ SELECT
   (SELECT key_id FROM pq_last_resort_prekeys WHERE account_id = $1 AND device_id = $2)
     AS pq_last_resort_prekey_id)sql";
 
-constexpr const char* kBundleDevices = R"sql(
-SELECT d.device_id, d.registration_id, d.identity_key,
-       s.key_id AS signed_key_id, s.public_key AS signed_public_key,
-       s.signature AS signed_signature,
-       l.key_id AS last_resort_key_id, l.public_key AS last_resort_public_key,
-       l.signature AS last_resort_signature
-FROM devices d
-JOIN signed_prekeys s USING (account_id, device_id)
-LEFT JOIN pq_last_resort_prekeys l USING (account_id, device_id)
-WHERE d.account_id = $1 AND ($2::integer IS NULL OR d.device_id = $2)
-ORDER BY d.device_id)sql";
-
-// One statement per claim: the row is locked, deleted and returned atomically; rows locked
-// by a concurrent claim are skipped rather than waited for, so no key is handed out twice
-// and claimers never queue behind each other.
-constexpr const char* kClaimOneTime = R"sql(
-WITH claimed AS (
-  DELETE FROM one_time_prekeys
-  WHERE (account_id, device_id, key_id) = (
-    SELECT account_id, device_id, key_id FROM one_time_prekeys
-    WHERE account_id = $1 AND device_id = $2
-    ORDER BY key_id LIMIT 1 FOR UPDATE SKIP LOCKED)
-  RETURNING account_id, device_id, key_id, public_key),
-remembered AS (
+// A whole claim in one statement (one round trip, one commit): the bundle rows, then per
+// device one EC and one PQ one-time key, each locked, deleted, returned and remembered in
+// claimed_prekeys. Rows locked by a concurrent claim are skipped rather than waited for,
+// so no key is handed out twice and claimers never queue behind each other. Also says, per
+// device, whether a pool is now below the watermark $3 (counting stops past it).
+constexpr prepared_statement kClaim{"claim_bundles", R"sql(
+WITH bundle AS (
+  SELECT d.device_id, d.registration_id, d.identity_key,
+         s.key_id AS signed_key_id, s.public_key AS signed_public_key,
+         s.signature AS signed_signature,
+         l.key_id AS last_resort_key_id, l.public_key AS last_resort_public_key,
+         l.signature AS last_resort_signature
+  FROM devices d
+  JOIN signed_prekeys s USING (account_id, device_id)
+  LEFT JOIN pq_last_resort_prekeys l USING (account_id, device_id)
+  WHERE d.account_id = $1 AND ($2::integer IS NULL OR d.device_id = $2)),
+ec_pick AS (
+  SELECT k.device_id, k.key_id FROM bundle b, LATERAL (
+    SELECT o.device_id, o.key_id FROM one_time_prekeys o
+    WHERE o.account_id = $1 AND o.device_id = b.device_id
+    ORDER BY o.key_id LIMIT 1 FOR UPDATE SKIP LOCKED) k),
+ec AS (
+  DELETE FROM one_time_prekeys o USING ec_pick p
+  WHERE o.account_id = $1 AND o.device_id = p.device_id AND o.key_id = p.key_id
+  RETURNING o.device_id, o.key_id, o.public_key),
+ec_remembered AS (
   INSERT INTO claimed_prekeys (account_id, device_id, pq, key_id)
-  SELECT account_id, device_id, false, key_id FROM claimed ON CONFLICT DO NOTHING)
-SELECT key_id, public_key FROM claimed)sql";
-
-constexpr const char* kClaimPqOneTime = R"sql(
-WITH claimed AS (
-  DELETE FROM pq_one_time_prekeys
-  WHERE (account_id, device_id, key_id) = (
-    SELECT account_id, device_id, key_id FROM pq_one_time_prekeys
-    WHERE account_id = $1 AND device_id = $2
-    ORDER BY key_id LIMIT 1 FOR UPDATE SKIP LOCKED)
-  RETURNING account_id, device_id, key_id, public_key, signature),
-remembered AS (
+  SELECT $1, device_id, false, key_id FROM ec ON CONFLICT DO NOTHING),
+pq_pick AS (
+  SELECT k.device_id, k.key_id FROM bundle b, LATERAL (
+    SELECT o.device_id, o.key_id FROM pq_one_time_prekeys o
+    WHERE o.account_id = $1 AND o.device_id = b.device_id
+    ORDER BY o.key_id LIMIT 1 FOR UPDATE SKIP LOCKED) k),
+pq AS (
+  DELETE FROM pq_one_time_prekeys o USING pq_pick p
+  WHERE o.account_id = $1 AND o.device_id = p.device_id AND o.key_id = p.key_id
+  RETURNING o.device_id, o.key_id, o.public_key, o.signature),
+pq_remembered AS (
   INSERT INTO claimed_prekeys (account_id, device_id, pq, key_id)
-  SELECT account_id, device_id, true, key_id FROM claimed ON CONFLICT DO NOTHING)
-SELECT key_id, public_key, signature FROM claimed)sql";
+  SELECT $1, device_id, true, key_id FROM pq ON CONFLICT DO NOTHING)
+SELECT b.device_id, b.registration_id, b.identity_key,
+       b.signed_key_id, b.signed_public_key, b.signed_signature,
+       b.last_resort_key_id, b.last_resort_public_key, b.last_resort_signature,
+       ec.key_id, ec.public_key, pq.key_id, pq.public_key, pq.signature,
+       (SELECT count(*) FROM (SELECT 1 FROM one_time_prekeys o
+          WHERE o.account_id = $1 AND o.device_id = b.device_id LIMIT $3::bigint + 1) q)
+         - (ec.key_id IS NOT NULL)::integer < $3::bigint
+       OR (SELECT count(*) FROM (SELECT 1 FROM pq_one_time_prekeys o
+          WHERE o.account_id = $1 AND o.device_id = b.device_id LIMIT $3::bigint + 1) q)
+         - (pq.key_id IS NOT NULL)::integer < $3::bigint
+FROM bundle b LEFT JOIN ec USING (device_id) LEFT JOIN pq USING (device_id)
+ORDER BY b.device_id)sql"};
 
 std::optional<std::int64_t> optional_int(const pqxx::field& f) {
   if (f.is_null())
@@ -151,40 +164,40 @@ model::key_counts count_keys(pqxx::work& tx, const std::string& account_id,
   return counts;
 }
 
-result<std::vector<model::device_bundle>, bundle_error> claim_bundles(
-    pqxx::work& tx, const std::string& account_id, std::optional<std::int32_t> device_id) {
-  auto rows = device_id ? tx.exec_params(kBundleDevices, account_id, *device_id)
-                        : tx.exec_params(kBundleDevices, account_id, nullptr);
+result<bundle_claim, bundle_error> claim_bundles(pqxx::transaction_base& tx,
+                                                 const std::string& account_id,
+                                                 std::optional<std::int32_t> device_id,
+                                                 std::uint64_t keys_low_watermark) {
+  const auto watermark = static_cast<std::int64_t>(keys_low_watermark);
+  const auto rows = device_id ? exec_prepared(tx, kClaim, account_id, *device_id, watermark)
+                              : exec_prepared(tx, kClaim, account_id, nullptr, watermark);
   if (rows.empty())
     return failure{bundle_error::not_found};
-  std::vector<model::device_bundle> bundles;
+  bundle_claim claim;
   for (const auto& row : rows) {
     model::device_bundle b;
-    b.device_id = row["device_id"].as<std::int32_t>();
-    b.registration_id = row["registration_id"].as<std::int32_t>();
-    b.identity_key = bytes_of(row["identity_key"]);
-    b.signed_prekey = {static_cast<std::uint32_t>(row["signed_key_id"].as<std::int64_t>()),
-                       bytes_of(row["signed_public_key"]), bytes_of(row["signed_signature"])};
-    auto ec = tx.exec_params(kClaimOneTime, account_id, b.device_id);
-    if (!ec.empty()) {
-      b.one_time_prekey =
-          model::one_time_key{static_cast<std::uint32_t>(ec[0]["key_id"].as<std::int64_t>()),
-                              bytes_of(ec[0]["public_key"])};
+    b.device_id = row[0].as<std::int32_t>();
+    b.registration_id = row[1].as<std::int32_t>();
+    b.identity_key = bytes_of(row[2]);
+    b.signed_prekey = {static_cast<std::uint32_t>(row[3].as<std::int64_t>()), bytes_of(row[4]),
+                       bytes_of(row[5])};
+    if (!row[9].is_null()) {
+      b.one_time_prekey = model::one_time_key{static_cast<std::uint32_t>(row[9].as<std::int64_t>()),
+                                              bytes_of(row[10])};
     }
-    auto pq = tx.exec_params(kClaimPqOneTime, account_id, b.device_id);
-    if (!pq.empty()) {
-      b.pq_prekey =
-          model::signed_key{static_cast<std::uint32_t>(pq[0]["key_id"].as<std::int64_t>()),
-                            bytes_of(pq[0]["public_key"]), bytes_of(pq[0]["signature"])};
-    } else if (!row["last_resort_key_id"].is_null()) {
-      b.pq_prekey = model::signed_key{
-          static_cast<std::uint32_t>(row["last_resort_key_id"].as<std::int64_t>()),
-          bytes_of(row["last_resort_public_key"]), bytes_of(row["last_resort_signature"])};
+    if (!row[11].is_null()) {
+      b.pq_prekey = model::signed_key{static_cast<std::uint32_t>(row[11].as<std::int64_t>()),
+                                      bytes_of(row[12]), bytes_of(row[13])};
+    } else if (!row[6].is_null()) {
+      b.pq_prekey = model::signed_key{static_cast<std::uint32_t>(row[6].as<std::int64_t>()),
+                                      bytes_of(row[7]), bytes_of(row[8])};
       b.pq_last_resort = true;
     }
-    bundles.push_back(std::move(b));
+    if (row[14].as<bool>())
+      claim.devices_low_on_keys.push_back(b.device_id);
+    claim.bundles.push_back(std::move(b));
   }
-  return bundles;
+  return claim;
 }
 
 }  // namespace sealpost::storage

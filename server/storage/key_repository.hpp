@@ -30,8 +30,17 @@ model::key_counts count_keys(pqxx::work& tx, const std::string& account_id, std:
 
 enum class bundle_error { not_found };
 
-// Claims one bundle per device (all devices when `device_id` is empty) in one transaction.
-result<std::vector<model::device_bundle>, bundle_error> claim_bundles(
-    pqxx::work& tx, const std::string& account_id, std::optional<std::int32_t> device_id);
+struct bundle_claim {
+  std::vector<model::device_bundle> bundles;
+  // Devices whose one-time pools this claim left below the watermark.
+  std::vector<std::int32_t> devices_low_on_keys;
+};
+
+// Claims one bundle per device (all devices when `device_id` is empty) in one statement:
+// with a nontransaction (autocommit) a claim is one round trip and one commit.
+result<bundle_claim, bundle_error> claim_bundles(pqxx::transaction_base& tx,
+                                                 const std::string& account_id,
+                                                 std::optional<std::int32_t> device_id,
+                                                 std::uint64_t keys_low_watermark);
 
 }  // namespace sealpost::storage

@@ -1,9 +1,10 @@
-// Per-device envelope queues: enqueue (one transaction per send, with its wake-up NOTIFY),
+// Per-device envelope queues: enqueue (one statement per send),
 // fetch in queue order, delete on ack, expire, and the presence used by online-only sends.
 #pragma once
 
 #include <cstdint>
 #include <optional>
+#include <pqxx/connection>
 #include <pqxx/transaction>
 #include <string>
 #include <vector>
@@ -11,10 +12,6 @@
 #include "util/result.hpp"
 
 namespace sealpost::storage {
-
-// The Postgres channel every node LISTENs on. Payloads: "m <account> <device>" (new
-// envelopes) and "k <account> <device>" (that device's one-time keys ran low).
-inline constexpr const char* kNotifyChannel = "sealpost";
 
 struct outgoing_envelope {
   std::int32_t device_id = 0;
@@ -52,9 +49,10 @@ struct send_failure {
   std::int32_t full_device = 0;
 };
 
-// Checks the device set against the recipient's devices and enqueues every envelope, all in
-// the caller's transaction (commit = every envelope stored and every wake-up sent).
-result<send_receipt, send_failure> enqueue(pqxx::work& tx, const send_request& req,
+// Checks the device set and the queue caps and enqueues every envelope, in one statement:
+// with a nontransaction (autocommit) a send is one round trip and one commit. Waking the
+// recipient's sockets is the caller's job, after the commit.
+result<send_receipt, send_failure> enqueue(pqxx::transaction_base& tx, const send_request& req,
                                            const queue_limits& limits);
 
 struct stored_envelope {
@@ -74,9 +72,6 @@ std::vector<stored_envelope> fetch_envelopes(pqxx::transaction_base& tx,
                                              const std::string& account_id, std::int32_t device_id,
                                              std::int64_t after_seq, std::size_t limit);
 
-// The highest seq queued for the device now (0 when empty).
-std::int64_t last_queued_seq(pqxx::work& tx, const std::string& account_id, std::int32_t device_id);
-
 // Whether an ack's commit waits for the WAL flush.
 enum class ack_commit {
   // Durable before the caller answers: DELETE /v1/messages/{guid}, whose 204 tells the
@@ -89,10 +84,11 @@ enum class ack_commit {
   unflushed,
 };
 
-// Deletes acknowledged envelopes of this device; `guids` must be canonical UUID text.
-// Returns how many were deleted.
-std::size_t delete_envelopes(pqxx::work& tx, const std::string& account_id, std::int32_t device_id,
-                             const std::vector<std::string>& guids, ack_commit commit);
+// Deletes acknowledged envelopes of this device in one statement that is its own
+// transaction; `guids` must be canonical UUID text. Returns how many were deleted.
+std::size_t delete_envelopes(pqxx::connection& conn, const std::string& account_id,
+                             std::int32_t device_id, const std::vector<std::string>& guids,
+                             ack_commit commit);
 
 // Envelopes queued in total, and in the deepest single device queue.
 std::pair<std::int64_t, std::int64_t> queue_depth(pqxx::work& tx);
@@ -108,19 +104,5 @@ void mark_absent(pqxx::work& tx, const std::string& account_id, std::int32_t dev
 
 // A number for a new WebSocket connection, higher than any drawn before on any node.
 std::int64_t next_connection_generation(pqxx::work& tx);
-
-// Tells every node that the device now has a WebSocket of `generation`: sockets of the
-// device with a lower generation close.
-void notify_connected(pqxx::work& tx, const std::string& account_id, std::int32_t device_id,
-                      std::int64_t generation);
-
-// Tells every node to close the sockets of removed devices: one device, or (device_id
-// empty) every device of the account. Call in the removing transaction, before the delete.
-void notify_removed(pqxx::work& tx, const std::string& account_id,
-                    std::optional<std::int32_t> device_id);
-
-// Sends "k <account> <device>" when that device's one-time pools fell below `watermark`.
-void notify_if_keys_low(pqxx::work& tx, const std::string& account_id, std::int32_t device_id,
-                        std::uint64_t watermark);
 
 }  // namespace sealpost::storage

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
+#include <pqxx/nontransaction>
 #include <pqxx/transaction>
 #include <type_traits>
 
@@ -24,6 +25,18 @@ auto in_transaction(db_pool& db, Fn fn)
       tx.commit();
       return result;
     }
+  });
+}
+
+// Runs fn(pqxx::nontransaction&) on the pool without BEGIN and COMMIT: each statement fn
+// runs is a transaction of its own. For work that is a single statement, this saves two
+// round trips; never use it for two statements that must commit together.
+template <class Fn>
+auto autocommit(db_pool& db, Fn fn)
+    -> boost::asio::awaitable<std::invoke_result_t<Fn&, pqxx::nontransaction&>> {
+  co_return co_await db.run([fn = std::move(fn)](pqxx::connection& conn) mutable {
+    pqxx::nontransaction tx(conn);
+    return fn(tx);
   });
 }
 

@@ -1,15 +1,15 @@
-// The registry's routing of NOTIFY payloads to a node's sockets, with a recording socket in
-// place of a WebSocket session: wake-ups, removals, and which connection of a device
-// survives when "connected" notifications arrive late or out of order.
-#include "realtime/connection_registry.hpp"
+// The registry's routing of wake-ups (parsed from NOTIFY payloads) to a node's sockets, with a
+// recording socket in place of a WebSocket session: wake-ups, removals, and which connection of a
+// device survives when "connected" notifications arrive late or out of order.
+#include "delivery/connection_registry.hpp"
 
 #include <catch2/catch.hpp>
 #include <memory>
 #include <string>
 #include <vector>
 
-using sealpost::realtime::connection_registry;
-using sealpost::realtime::device_socket;
+using sealpost::delivery::connection_registry;
+using sealpost::delivery::device_socket;
 
 namespace {
 
@@ -31,6 +31,12 @@ class recording_socket : public device_socket {
 
 const std::string kAccount = "0b7e8f1c-2d3a-4c5b-8e9f-0a1b2c3d4e5f";
 
+// What the node does with a NOTIFY payload from its listener.
+void dispatch(connection_registry& registry, const std::string& payload) {
+  for (const auto& w : sealpost::delivery::parse_wakeups(payload).wakeups)
+    registry.apply(w);
+}
+
 }  // namespace
 
 TEST_CASE("registry: wake-ups and removals reach the device's socket only", "[registry]") {
@@ -39,14 +45,14 @@ TEST_CASE("registry: wake-ups and removals reach the device's socket only", "[re
   auto two = std::make_shared<recording_socket>(2);
   registry.add(kAccount, 1, one);
   registry.add(kAccount, 2, two);
-  registry.dispatch("m " + kAccount + " 1");
-  registry.dispatch("k " + kAccount + " 2");
-  registry.dispatch("x " + kAccount + " 2");
+  dispatch(registry, "m " + kAccount + " 1");
+  dispatch(registry, "k " + kAccount + " 2");
+  dispatch(registry, "x " + kAccount + " 2");
   CHECK(one->message_wakes == 1);
   CHECK(one->keys_low_wakes == 0);
   CHECK(two->keys_low_wakes == 1);
   CHECK(one->closes.empty());
-  CHECK(two->closes == std::vector<std::uint16_t>{sealpost::realtime::kRemovedCloseCode});
+  CHECK(two->closes == std::vector<std::uint16_t>{sealpost::delivery::kRemovedCloseCode});
 }
 
 TEST_CASE("registry: a late 'connected' from an older connection does not close a newer one",
@@ -56,16 +62,16 @@ TEST_CASE("registry: a late 'connected' from an older connection does not close 
   auto newer = std::make_shared<recording_socket>(8);
   registry.add(kAccount, 1, older);
   registry.add(kAccount, 1, newer);  // displaces the older one on this node
-  CHECK(older->closes == std::vector<std::uint16_t>{sealpost::realtime::kReplacedCloseCode});
+  CHECK(older->closes == std::vector<std::uint16_t>{sealpost::delivery::kReplacedCloseCode});
 
   // The older connection's own notification arrives only now: the newer socket stays.
-  registry.dispatch("c " + kAccount + " 1 7");
-  registry.dispatch("c " + kAccount + " 1 8");
+  dispatch(registry, "c " + kAccount + " 1 7");
+  dispatch(registry, "c " + kAccount + " 1 8");
   CHECK(newer->closes.empty());
 
   // A connection elsewhere with a higher generation closes it.
-  registry.dispatch("c " + kAccount + " 1 9");
-  CHECK(newer->closes == std::vector<std::uint16_t>{sealpost::realtime::kReplacedCloseCode});
+  dispatch(registry, "c " + kAccount + " 1 9");
+  CHECK(newer->closes == std::vector<std::uint16_t>{sealpost::delivery::kReplacedCloseCode});
 }
 
 TEST_CASE("registry: malformed payloads are ignored", "[registry]") {
@@ -75,7 +81,7 @@ TEST_CASE("registry: malformed payloads are ignored", "[registry]") {
   for (const std::string& payload : std::vector<std::string>{
            "", "c", "c ", "m" + kAccount, "c " + kAccount + " 1 x9", "c " + kAccount + " 1 9x",
            "c " + kAccount + " 1 ", "z " + kAccount + " 1"}) {
-    registry.dispatch(payload);
+    dispatch(registry, payload);
   }
   CHECK(socket->closes.empty());
   CHECK(socket->message_wakes == 0);

@@ -8,7 +8,7 @@
 #include <string>
 #include <thread>
 
-namespace sealpost::realtime {
+namespace sealpost::delivery {
 
 class notification_listener {
  public:
@@ -35,4 +35,4 @@ class notification_listener {
   std::thread thread_;
 };
 
-}  // namespace sealpost::realtime
+}  // namespace sealpost::delivery

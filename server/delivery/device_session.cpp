@@ -1,6 +1,7 @@
-// The WebSocket session: read loop || pump, joined with Asio's awaitable operators.
-#include "net/websocket_session.hpp"
+// The device session: read loop || pump, joined with Asio's awaitable operators.
+#include "delivery/device_session.hpp"
 
+#include <array>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/post.hpp>
@@ -10,6 +11,7 @@
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
 #include <pqxx/nontransaction>
+#include <random>
 #include <set>
 
 #include "model/ids.hpp"
@@ -18,25 +20,43 @@
 #include "storage/db_pool.hpp"
 #include "storage/key_repository.hpp"
 #include "storage/message_repository.hpp"
+#include "storage/notifications.hpp"
 #include "storage/transaction.hpp"
 #include "util/log.hpp"
 
-namespace sealpost::net {
+namespace sealpost::delivery {
 namespace {
+
+using net::any_stream;
+using net::connection_lease;
+using net::guid_bytes;
+using net::lifecycle;
+using net::plain_stream;
+using net::read_client_frame;
+using net::request;
+using net::tls_stream;
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace websocket = beast::websocket;
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
-template <class Stream>
-class websocket_session : public realtime::device_socket,
-                          public std::enable_shared_from_this<websocket_session<Stream>> {
- public:
-  using std::enable_shared_from_this<websocket_session<Stream>>::shared_from_this;
+// A quarter either way, so that sockets which connected together (after a restart, say)
+// do not all re-check their queues in the same instant.
+std::chrono::milliseconds jittered(std::chrono::milliseconds interval) {
+  thread_local std::minstd_rand random(std::random_device{}());
+  std::uniform_int_distribution<std::int64_t> spread(-interval.count() / 4, interval.count() / 4);
+  return interval + std::chrono::milliseconds(spread(random));
+}
 
-  websocket_session(Stream stream, auth::authenticated_device device, websocket_env env,
-                    connection_lease lease)
+template <class Stream>
+class device_session : public device_socket,
+                       public std::enable_shared_from_this<device_session<Stream>> {
+ public:
+  using std::enable_shared_from_this<device_session<Stream>>::shared_from_this;
+
+  device_session(Stream stream, auth::authenticated_device device, session_env env,
+                 connection_lease lease)
       : ws_(std::move(stream)),
         device_(std::move(device)),
         env_(std::move(env)),
@@ -144,7 +164,8 @@ class websocket_session : public realtime::device_socket,
           storage::mark_present(tx, device_.account_id, device_.device_id, connection_id_);
           generation_ = storage::next_connection_generation(tx);
           // Other nodes close their older connection of this device (4409).
-          storage::notify_connected(tx, device_.account_id, device_.device_id, generation_);
+          storage::notify(tx, std::array{encode_wakeup({wakeup_kind::connected, device_.account_id,
+                                                        device_.device_id, generation_})});
         } else {
           storage::mark_absent(tx, device_.account_id, device_.device_id, connection_id_);
         }
@@ -182,8 +203,8 @@ class websocket_session : public realtime::device_socket,
       in_flight_.erase(text);
     if (guids.empty())
       co_return;
-    const auto deleted = co_await storage::in_transaction(env_.services.db, [&](pqxx::work& tx) {
-      return storage::delete_envelopes(tx, device_.account_id, device_.device_id, guids,
+    const auto deleted = co_await env_.services.db.run([&](pqxx::connection& conn) {
+      return storage::delete_envelopes(conn, device_.account_id, device_.device_id, guids,
                                        storage::ack_commit::unflushed);
     });
     env_.services.metrics.envelopes_acked(deleted);
@@ -229,9 +250,17 @@ class websocket_session : public realtime::device_socket,
           co_return;
         continue;
       }
-      // Sleep until a wake-up (which cancels the timer).
-      wake_.expires_at(asio::steady_timer::time_point::max());
-      co_await wake_.async_wait(use_tuple);
+      // Sleep until a wake-up (which cancels the timer), or until the re-check interval
+      // passes without one: then look at the queue anyway, in case a wake-up was lost.
+      const auto recheck = env_.services.cfg.ws_recheck_interval_ms;
+      if (recheck == 0) {
+        wake_.expires_at(asio::steady_timer::time_point::max());
+      } else {
+        wake_.expires_after(jittered(std::chrono::milliseconds(recheck)));
+      }
+      auto [slept] = co_await wake_.async_wait(use_tuple);
+      if (!slept)  // the interval passed: nobody cancelled the timer
+        messages_pending_ = true;
     }
   }
 
@@ -317,7 +346,7 @@ class websocket_session : public realtime::device_socket,
 
   websocket::stream<Stream> ws_;
   auth::authenticated_device device_;
-  websocket_env env_;
+  session_env env_;
   asio::steady_timer wake_;
   asio::steady_timer pump_done_{ws_.get_executor()};
   asio::steady_timer write_deadline_{ws_.get_executor()};
@@ -339,10 +368,10 @@ class websocket_session : public realtime::device_socket,
 };
 
 template <class Stream>
-void start(Stream&& stream, request req, auth::authenticated_device device, websocket_env env,
+void start(Stream&& stream, request req, auth::authenticated_device device, session_env env,
            connection_lease lease) {
   auto executor = beast::get_lowest_layer(stream).get_executor();  // the connection's strand
-  auto session = std::make_shared<websocket_session<std::decay_t<Stream>>>(
+  auto session = std::make_shared<device_session<std::decay_t<Stream>>>(
       std::forward<Stream>(stream), std::move(device), std::move(env), std::move(lease));
   asio::co_spawn(
       executor, [session, req = std::move(req)]() mutable { return session->run(std::move(req)); },
@@ -351,8 +380,8 @@ void start(Stream&& stream, request req, auth::authenticated_device device, webs
 
 }  // namespace
 
-void start_websocket_session(any_stream stream, request req, auth::authenticated_device device,
-                             websocket_env env, connection_lease lease) {
+void start_device_session(any_stream stream, request req, auth::authenticated_device device,
+                          session_env env, connection_lease lease) {
   if (auto* tls = std::get_if<tls_stream>(&stream)) {
     start(std::move(*tls), std::move(req), std::move(device), std::move(env), std::move(lease));
   } else {
@@ -361,4 +390,4 @@ void start_websocket_session(any_stream stream, request req, auth::authenticated
   }
 }
 
-}  // namespace sealpost::net
+}  // namespace sealpost::delivery

@@ -1,12 +1,10 @@
 // Registry operations. Calls into sessions happen outside the lock (on a snapshot), since
 // sessions may call back into the registry.
-#include "realtime/connection_registry.hpp"
+#include "delivery/connection_registry.hpp"
 
-#include <charconv>
-#include <string_view>
 #include <vector>
 
-namespace sealpost::realtime {
+namespace sealpost::delivery {
 namespace {
 
 std::string key_of(const std::string& account_id, std::int32_t device_id) {
@@ -45,44 +43,26 @@ std::shared_ptr<device_socket> connection_registry::find(const std::string& key)
   return it == sockets_.end() ? nullptr : it->second.lock();
 }
 
-void connection_registry::dispatch(const std::string& payload) {
-  if (payload.size() < 3 || payload[1] != ' ')
-    return;
-  std::string key = payload.substr(2);
-  std::int64_t generation = 0;
-  if (payload[0] == 'c') {
-    const auto space = key.rfind(' ');
-    if (space == std::string::npos)
-      return;
-    const std::string_view digits = std::string_view(key).substr(space + 1);
-    const auto [end, ec] =
-        std::from_chars(digits.data(), digits.data() + digits.size(), generation);
-    if (ec != std::errc() || end != digits.data() + digits.size())
-      return;
-    key.resize(space);
-  }
-  auto socket = find(key);
+void connection_registry::apply(const wakeup& w) {
+  auto socket = find(key_of(w.account_id, w.device_id));
   if (!socket)
     return;
-  switch (payload[0]) {
-    case 'm':
+  switch (w.kind) {
+    case wakeup_kind::messages:
       socket->wake_messages();
       break;
-    case 'k':
+    case wakeup_kind::keys_low:
       socket->wake_keys_low();
       break;
-    case 'x':
+    case wakeup_kind::removed:
       socket->close_with(kRemovedCloseCode, "device removed");
       break;
-    case 'c':
+    case wakeup_kind::connected:
       // Another node (or this one) accepted a connection for this device. Notifications
       // can arrive late, after a newer connection has registered here: only an older
       // socket gives way, so the newest connection of a device always survives.
-      if (socket->generation() < generation) {
+      if (socket->generation() < w.generation)
         socket->close_with(kReplacedCloseCode, "replaced by a newer connection");
-      }
-      break;
-    default:
       break;
   }
 }
@@ -118,4 +98,4 @@ std::size_t connection_registry::size() const {
   return sockets_.size();
 }
 
-}  // namespace sealpost::realtime
+}  // namespace sealpost::delivery

@@ -8,7 +8,9 @@
 #include <string>
 #include <unordered_map>
 
-namespace sealpost::realtime {
+#include "delivery/wakeup.hpp"
+
+namespace sealpost::delivery {
 
 // What the registry needs of a session; implemented by the WebSocket session. Each call
 // must be safe from any thread (the session posts to its own strand).
@@ -34,10 +36,10 @@ class connection_registry {
   // Removes it, unless it has already been displaced by a newer one.
   void remove(const std::string& account_id, std::int32_t device_id, const device_socket* socket);
 
-  // Dispatches a NOTIFY payload: "m <account> <device>" (new envelopes), "k ..." (keys
-  // low), "x ..." (device removed: close), "c <account> <device> <generation>" (the device
-  // connected somewhere: close this node's socket of it if that socket is older).
-  void dispatch(const std::string& payload);
+  // Hands a wake-up to the device's socket on this node, if it has one: new envelopes,
+  // keys low, removed (close), or connected somewhere (close this node's socket of the
+  // device if that socket is older).
+  void apply(const wakeup& w);
   void wake_all();
   void close_all(std::uint16_t code, const std::string& reason);
   std::size_t size() const;
@@ -49,4 +51,4 @@ class connection_registry {
   std::unordered_map<std::string, std::weak_ptr<device_socket>> sockets_;
 };
 
-}  // namespace sealpost::realtime
+}  // namespace sealpost::delivery

@@ -9,17 +9,18 @@
 
 #include "app/services.hpp"
 #include "auth/authenticator.hpp"
+#include "delivery/connection_registry.hpp"
 #include "net/http_session.hpp"
 #include "net/http_types.hpp"
 #include "net/transport.hpp"
-#include "realtime/connection_registry.hpp"
 
-namespace sealpost::net {
+namespace sealpost::delivery {
 
-struct websocket_env {
+struct session_env {
   app::services& services;
-  realtime::connection_registry& registry;
-  lifecycle& life;  // an open session counts as a request in flight: shutdown waits for its close
+  connection_registry& registry;
+  net::lifecycle&
+      life;  // an open session counts as a request in flight: shutdown waits for its close
   std::string node_id;
 };
 
@@ -28,7 +29,8 @@ struct websocket_env {
 // Returns at once: the session owns the connection (and its `lease`) from here on, so no
 // coroutine of the HTTP session stays suspended underneath it. Never throws for network
 // errors.
-void start_websocket_session(any_stream stream, request req, auth::authenticated_device device,
-                             websocket_env env, connection_lease lease);
+void start_device_session(net::any_stream stream, net::request req,
+                          auth::authenticated_device device, session_env env,
+                          net::connection_lease lease);
 
-}  // namespace sealpost::net
+}  // namespace sealpost::delivery

@@ -1,19 +1,19 @@
 // LISTEN loop with reconnects.
-#include "realtime/notification_listener.hpp"
+#include "delivery/notification_listener.hpp"
 
 #include <chrono>
 #include <pqxx/pqxx>
 
-#include "storage/message_repository.hpp"
+#include "delivery/wakeup.hpp"
 #include "util/log.hpp"
 
-namespace sealpost::realtime {
+namespace sealpost::delivery {
 namespace {
 
 class receiver : public pqxx::notification_receiver {
  public:
   receiver(pqxx::connection_base& conn, const notification_listener::on_payload& callback)
-      : pqxx::notification_receiver(conn, storage::kNotifyChannel), callback_(callback) {}
+      : pqxx::notification_receiver(conn, kWakeupChannel), callback_(callback) {}
   void operator()(const std::string& payload, int /*backend_pid*/) override { callback_(payload); }
 
  private:
@@ -30,11 +30,14 @@ notification_listener::notification_listener(std::string database_url, std::stri
       connected_(std::move(connected)),
       thread_([this] { run(); }) {}
 
-notification_listener::~notification_listener() { stop(); }
+notification_listener::~notification_listener() {
+  stop();
+}
 
 void notification_listener::stop() {
   stopping_ = true;
-  if (thread_.joinable()) thread_.join();
+  if (thread_.joinable())
+    thread_.join();
 }
 
 void notification_listener::run() {
@@ -45,7 +48,8 @@ void notification_listener::run() {
       log::warn("listen_connection_lost", {{"what", e.what()}});
     }
     // Back off briefly; a down database is retried until it returns.
-    for (int i = 0; i < 5 && !stopping_; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    for (int i = 0; i < 5 && !stopping_; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
 }
 
@@ -63,8 +67,9 @@ void notification_listener::listen_until_broken() {
   connected_();
   while (!stopping_) {
     conn.await_notification(0, 500000);
-    if (!conn.is_open()) throw pqxx::broken_connection("listen connection closed");
+    if (!conn.is_open())
+      throw pqxx::broken_connection("listen connection closed");
   }
 }
 
-}  // namespace sealpost::realtime
+}  // namespace sealpost::delivery
