@@ -15,7 +15,7 @@ namespace {
 
 // Queues o.messages sends from the senders, closed-loop; returns the seconds it took.
 asio::awaitable<double> fill_queues(tcp::endpoint ep, const options& o,
-                                    const std::vector<login>& senders, relay_state& st) {
+                                    const std::vector<placed>& senders, relay_state& st) {
   auto ex = co_await asio::this_coro::executor;
   std::fprintf(stderr, "queueing %ld sends (%ld envelopes) while the receivers are offline\n",
                o.messages, 2 * o.messages);
@@ -89,7 +89,8 @@ asio::awaitable<void> run_backlog(tcp::endpoint ep, const options& o) {
                fill_seconds, devices.size());
   int connected = 0;
   st.last_ack = sclock::now();
-  co_await connect_all(ep, devices, st, connected, std::chrono::seconds(5));
+  const std::vector nodes{ep};  // named: GCC 12 cannot put a braced list in a coroutine frame
+  co_await connect_all(nodes, devices, st, connected, std::chrono::seconds(5));
   co_await watch_drain(o, devices.size(), st);
   close_all(st);
   report(o, st, devices.size(), fill_seconds);

@@ -81,7 +81,8 @@ asio::awaitable<void> run_idle(tcp::endpoint ep, const options& o) {
   relay_state st;
   idle_figures f;
   f.before = o.server_pid > 0 ? rss_kib(o.server_pid) : -1;
-  co_await connect_all(ep, devices, st, f.connected, std::chrono::seconds(120));
+  const std::vector nodes{ep};  // named: GCC 12 cannot put a braced list in a coroutine frame
+  co_await connect_all(nodes, on_first_node(devices), st, f.connected, std::chrono::seconds(120));
   f.connect_seconds = seconds_since(st.connect_start);
   std::fprintf(stderr, "connected %d/%zu in %.1f s; holding them idle for %d s\n", f.connected,
                devices.size(), f.connect_seconds, o.duration);

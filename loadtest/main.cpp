@@ -7,7 +7,9 @@
 //          send to them (each send fans out to 2 envelopes) at --rate sends/s in total, or
 //          as fast as they can (--rate 0: closed loop, one request in flight per sender).
 //          Receivers ack every delivery. The send time is in the content, so the receiver
-//          measures end-to-end latency.
+//          measures end-to-end latency. With --nodes N the senders and receivers spread
+//          over N server nodes (one --port each, same database) and the latency is also
+//          reported for same-node and cross-node deliveries.
 //   claim  C clients claim prekey bundles of A accounts holding N one-time keys each (EC and
 //          PQ) until the keys run out or time is up; checks no key is handed out twice.
 //   backlog  R receivers x 2 devices are offline while S senders queue M sends; then all
@@ -24,6 +26,7 @@
 #include <boost/asio/ip/address.hpp>
 #include <exception>
 #include <iostream>
+#include <vector>
 
 #include "options.hpp"
 #include "scenarios.hpp"
@@ -33,14 +36,15 @@ namespace {
 using namespace sealpost::loadtest;
 namespace asio = boost::asio;
 
-asio::awaitable<void> scenario(asio::ip::tcp::endpoint ep, const options& o) {
+// Runs the scenario against the server nodes; only the relay uses more than the first.
+asio::awaitable<void> scenario(std::vector<asio::ip::tcp::endpoint> nodes, const options& o) {
   if (o.scenario == "relay")
-    return run_relay(ep, o);
+    return run_relay(std::move(nodes), o);
   if (o.scenario == "claim")
-    return run_claim(ep, o);
+    return run_claim(nodes.front(), o);
   if (o.scenario == "backlog")
-    return run_backlog(ep, o);
-  return run_idle(ep, o);
+    return run_backlog(nodes.front(), o);
+  return run_idle(nodes.front(), o);
 }
 
 }  // namespace
@@ -50,9 +54,11 @@ int main(int argc, char** argv) {
   if (const auto exit_code = parse_options(argc, argv, o))
     return *exit_code;
   asio::io_context ioc(1);
-  const asio::ip::tcp::endpoint ep(asio::ip::make_address(o.host), o.port);
+  std::vector<asio::ip::tcp::endpoint> nodes;
+  for (int i = 0; i < o.nodes; ++i)
+    nodes.emplace_back(asio::ip::make_address(o.host), o.ports[static_cast<std::size_t>(i)]);
   int rc = 0;
-  asio::co_spawn(ioc, scenario(ep, o), [&](std::exception_ptr e) {
+  asio::co_spawn(ioc, scenario(std::move(nodes), o), [&](std::exception_ptr e) {
     if (!e)
       return;
     try {

@@ -20,7 +20,13 @@ po::options_description describe(options& o) {
   desc.add_options()("help,h", "this help")("scenario", po::value(&o.scenario),
                                             "relay | claim | backlog | idle")(
       "host", po::value(&o.host)->default_value(o.host), "server address (IPv4/IPv6 literal)")(
-      "port,p", po::value(&o.port)->default_value(o.port), "server port")(
+      "port,p", po::value(&o.ports)->composing()->default_value(o.ports, "8080"),
+      "server port; give it once per server node (--port 8080 --port 8081), all on --host")(
+      "nodes", po::value(&o.nodes)->default_value(o.nodes),
+      "relay: spread the senders and the receivers' devices over the first N --port nodes, "
+      "a receiver's 2 devices on different nodes: with 2 nodes every send has one envelope "
+      "for a device on the node that took it and one that crosses nodes. End-to-end latency "
+      "is then also reported for same-node and cross-node deliveries")(
       "duration,d", po::value(&o.duration)->default_value(o.duration), "seconds of load")(
       "receivers,r", po::value(&o.receivers)->default_value(o.receivers),
       "relay: receiver accounts (2 devices each)")(
@@ -48,7 +54,7 @@ po::options_description describe(options& o) {
 bool counts_valid(const options& o) {
   return o.duration > 0 && o.senders > 0 && o.receivers > 0 && o.clients > 0 && o.accounts > 0 &&
          o.keys > 0 && o.messages > 0 && o.connections > 0 && o.setup_concurrency > 0 &&
-         o.rate >= 0;
+         o.rate >= 0 && o.nodes > 0;
 }
 
 }  // namespace
@@ -72,6 +78,14 @@ std::optional<int> parse_options(int argc, char** argv, options& o) {
   }
   if (!counts_valid(o)) {
     std::cerr << "counts and durations must be positive\n";
+    return 2;
+  }
+  if (o.nodes > 1 && o.scenario != "relay") {
+    std::cerr << "--nodes is for the relay scenario\n";
+    return 2;
+  }
+  if (static_cast<std::size_t>(o.nodes) > o.ports.size()) {
+    std::cerr << "--nodes " << o.nodes << " needs as many --port options\n";
     return 2;
   }
   return std::nullopt;

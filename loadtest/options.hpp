@@ -4,13 +4,17 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace sealpost::loadtest {
 
 struct options {
   std::string scenario;
   std::string host = "127.0.0.1";
-  std::uint16_t port = 8080;
+  // --port, given once per server node (all on --host); a scenario uses the first, the relay
+  // the first `nodes`.
+  std::vector<std::uint16_t> ports{8080};
+  int nodes = 1;
   int duration = 15;
   int receivers = 20;
   int senders = 10;

@@ -1,4 +1,5 @@
-// The relay scenario: senders to connected receivers, sends/s and end-to-end latency.
+// The relay scenario: senders to connected receivers, sends/s and end-to-end latency, on one
+// server node or spread over several.
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/json.hpp>
@@ -26,6 +27,20 @@ asio::awaitable<void> watch_senders(relay_state& st) {
   }
 }
 
+// The summary's lines and the result's fields for a run over several nodes: the
+// end-to-end latency split by whether the send went through the receiving device's node.
+void report_nodes(const options& o, relay_state& st, json::object& result) {
+  if (o.nodes < 2)
+    return;
+  result["params"].as_object()["nodes"] = o.nodes;
+  result["envelopes_same_node"] = st.e2e_same_node.count();
+  result["envelopes_cross_node"] = st.e2e_cross_node.count();
+  result["e2e_latency_ms_same_node"] = st.e2e_same_node.summary();
+  result["e2e_latency_ms_cross_node"] = st.e2e_cross_node.summary();
+  print_row("  same node", st.e2e_same_node);
+  print_row("  cross node", st.e2e_cross_node);
+}
+
 void report(const options& o, relay_state& st, double send_seconds, double ack_seconds) {
   const auto errors = to_json(st.errors);
   const double acked_per_s = ack_seconds > 0 ? static_cast<double>(st.acked) / ack_seconds : 0.0;
@@ -47,25 +62,29 @@ void report(const options& o, relay_state& st, double send_seconds, double ack_s
                       {"send_latency_ms", st.send_latency.summary()},
                       {"e2e_latency_ms", st.e2e_latency.summary()},
                       {"errors", errors}};
-  std::printf("\nrelay: %d receivers x 2 devices, %d senders, rate %s, %.1f s\n", o.receivers,
-              o.senders, o.rate > 0 ? std::to_string(o.rate).c_str() : "max", send_seconds);
+  std::printf("\nrelay: %d receivers x 2 devices, %d senders, rate %s, %.1f s%s\n", o.receivers,
+              o.senders, o.rate > 0 ? std::to_string(o.rate).c_str() : "max", send_seconds,
+              o.nodes > 1 ? (", " + std::to_string(o.nodes) + " nodes").c_str() : "");
   std::printf("  sends %ld (%.1f/s), envelopes acked %ld of %ld (%.1f/s)\n", st.sends,
               static_cast<double>(st.sends) / send_seconds, st.acked, 2 * st.sends, acked_per_s);
   print_latency_header();
   print_row("send (PUT)", st.send_latency);
   print_row("end-to-end delivery", st.e2e_latency);
+  report_nodes(o, st, result);
   std::printf("  errors: %s\n\n", json::serialize(errors).c_str());
   append_result(o, std::move(result));
 }
 
 }  // namespace
 
-asio::awaitable<void> run_relay(tcp::endpoint ep, const options& o) {
+asio::awaitable<void> run_relay(std::vector<tcp::endpoint> nodes, const options& o) {
   auto ex = co_await asio::this_coro::executor;
   relay_state st;
-  auto [devices, senders] = co_await setup_relay(ep, o, st);
+  st.nodes = nodes.size();
+  // Registration can go to any node: they share the database.
+  auto [devices, senders] = co_await setup_relay(nodes.front(), o, st);
   int connected = 0;
-  co_await connect_all(ep, devices, st, connected, std::chrono::seconds(5));
+  co_await connect_all(nodes, devices, st, connected, std::chrono::seconds(5));
   std::fprintf(stderr, "connected %d/%d websockets; sending for %d s\n", connected, 2 * o.receivers,
                o.duration);
 
@@ -73,8 +92,8 @@ asio::awaitable<void> run_relay(tcp::endpoint ep, const options& o) {
   st.last_ack = st.start;
   st.senders_running = o.senders;
   for (int i = 0; i < o.senders; ++i) {
-    asio::co_spawn(ex, send_loop(ep, i, senders[static_cast<std::size_t>(i)], o, st),
-                   asio::detached);
+    const auto& me = senders[static_cast<std::size_t>(i)];
+    asio::co_spawn(ex, send_loop(nodes.at(me.node), i, me, o, st), asio::detached);
   }
   co_await watch_senders(st);
   const double send_seconds = std::chrono::duration<double>(st.senders_done - st.start).count();

@@ -4,13 +4,16 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <vector>
 
 #include "options.hpp"
 
 namespace sealpost::loadtest {
 
-// relay: senders -> WebSocket receivers for o.duration, at o.rate or as fast as possible.
-boost::asio::awaitable<void> run_relay(boost::asio::ip::tcp::endpoint ep, const options& o);
+// relay: senders -> WebSocket receivers for o.duration, at o.rate or as fast as possible,
+// spread over the server nodes (o.nodes of them, one endpoint each).
+boost::asio::awaitable<void> run_relay(std::vector<boost::asio::ip::tcp::endpoint> nodes,
+                                       const options& o);
 // claim: clients claim prekey bundles until the one-time keys run out or time is up.
 boost::asio::awaitable<void> run_claim(boost::asio::ip::tcp::endpoint ep, const options& o);
 // backlog: queues fill while the receivers are offline, then drain on connect.
