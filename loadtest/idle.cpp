@@ -80,14 +80,14 @@ asio::awaitable<void> run_idle(tcp::endpoint ep, const options& o) {
   const auto devices = co_await register_devices(ep, o);
   relay_state st;
   idle_figures f;
-  f.before = o.server_pid > 0 ? rss_kib(o.server_pid) : -1;
+  f.before = o.server_pids.empty() ? -1 : rss_kib(o.server_pids.front());
   const std::vector nodes{ep};  // named: GCC 12 cannot put a braced list in a coroutine frame
   co_await connect_all(nodes, on_first_node(devices), st, f.connected, std::chrono::seconds(120));
   f.connect_seconds = seconds_since(st.connect_start);
   std::fprintf(stderr, "connected %d/%zu in %.1f s; holding them idle for %d s\n", f.connected,
                devices.size(), f.connect_seconds, o.duration);
   co_await sleep_for(std::chrono::seconds(o.duration));
-  f.after = o.server_pid > 0 ? rss_kib(o.server_pid) : -1;
+  f.after = o.server_pids.empty() ? -1 : rss_kib(o.server_pids.front());
   close_all(st);
   report(o, st, f);
 }

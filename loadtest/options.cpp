@@ -41,8 +41,9 @@ po::options_description describe(options& o) {
       "backlog: sends queued before the receivers connect (2 envelopes each)")(
       "connections", po::value(&o.connections)->default_value(o.connections),
       "idle: WebSockets to open (6 devices per account)")(
-      "server-pid", po::value(&o.server_pid)->default_value(o.server_pid),
-      "idle: server process whose RSS to measure (same machine)")(
+      "server-pid", po::value(&o.server_pids)->composing(),
+      "server process on this machine (repeat for each node): idle measures the first one's "
+      "RSS, relay the CPU all of them use per send while the senders run")(
       "setup-concurrency", po::value(&o.setup_concurrency)->default_value(o.setup_concurrency),
       "parallel registrations during setup")("results",
                                              po::value(&o.results)->default_value(o.results),

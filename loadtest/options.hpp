@@ -25,7 +25,7 @@ struct options {
   int setup_concurrency = 4;
   long messages = 5000;
   int connections = 1000;
-  int server_pid = 0;
+  std::vector<int> server_pids;  // --server-pid, repeatable: one per node
   std::string results = "loadtest-results.jsonl";
   std::string label;
 };

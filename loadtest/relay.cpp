@@ -1,9 +1,15 @@
 // The relay scenario: senders to connected receivers, sends/s and end-to-end latency, on one
 // server node or spread over several.
+#include <unistd.h>
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/json.hpp>
 #include <cstdio>
+#include <fstream>
+#include <iterator>
+#include <sstream>
+#include <string>
 
 #include "relay_clients.hpp"
 #include "scenarios.hpp"
@@ -13,6 +19,25 @@ namespace sealpost::loadtest {
 namespace json = boost::json;
 
 namespace {
+
+// CPU seconds (user + system) the processes have used so far; 0 without any.
+double cpu_seconds(const std::vector<int>& pids) {
+  static const double ticks_per_second = static_cast<double>(sysconf(_SC_CLK_TCK));
+  double total = 0;
+  for (const int pid : pids) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+    std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    std::istringstream fields(stat.substr(stat.rfind(')') + 2));
+    std::string skip;
+    for (int i = 3; i < 14; ++i)
+      fields >> skip;
+    double utime = 0, stime = 0;
+    fields >> utime >> stime;
+    total += (utime + stime) / ticks_per_second;
+  }
+  return total;
+}
 
 // Prints a progress line a second until the senders are done.
 asio::awaitable<void> watch_senders(relay_state& st) {
@@ -41,7 +66,8 @@ void report_nodes(const options& o, relay_state& st, json::object& result) {
   print_row("  cross node", st.e2e_cross_node);
 }
 
-void report(const options& o, relay_state& st, double send_seconds, double ack_seconds) {
+void report(const options& o, relay_state& st, double send_seconds, double ack_seconds,
+            double server_cpu_seconds) {
   const auto errors = to_json(st.errors);
   const double acked_per_s = ack_seconds > 0 ? static_cast<double>(st.acked) / ack_seconds : 0.0;
   json::object result{{"scenario", "relay"},
@@ -62,6 +88,9 @@ void report(const options& o, relay_state& st, double send_seconds, double ack_s
                       {"send_latency_ms", st.send_latency.summary()},
                       {"e2e_latency_ms", st.e2e_latency.summary()},
                       {"errors", errors}};
+  if (!o.server_pids.empty() && st.sends > 0) {
+    result["server_cpu_ms_per_send"] = server_cpu_seconds * 1000 / static_cast<double>(st.sends);
+  }
   std::printf("\nrelay: %d receivers x 2 devices, %d senders, rate %s, %.1f s%s\n", o.receivers,
               o.senders, o.rate > 0 ? std::to_string(o.rate).c_str() : "max", send_seconds,
               o.nodes > 1 ? (", " + std::to_string(o.nodes) + " nodes").c_str() : "");
@@ -71,6 +100,10 @@ void report(const options& o, relay_state& st, double send_seconds, double ack_s
   print_row("send (PUT)", st.send_latency);
   print_row("end-to-end delivery", st.e2e_latency);
   report_nodes(o, st, result);
+  if (result.contains("server_cpu_ms_per_send")) {
+    std::printf("  server CPU while sending: %.3f ms per send (%zu process(es))\n",
+                result["server_cpu_ms_per_send"].as_double(), o.server_pids.size());
+  }
   std::printf("  errors: %s\n\n", json::serialize(errors).c_str());
   append_result(o, std::move(result));
 }
@@ -88,6 +121,7 @@ asio::awaitable<void> run_relay(std::vector<tcp::endpoint> nodes, const options&
   std::fprintf(stderr, "connected %d/%d websockets; sending for %d s\n", connected, 2 * o.receivers,
                o.duration);
 
+  const double cpu_at_start = cpu_seconds(o.server_pids);
   st.start = sclock::now();
   st.last_ack = st.start;
   st.senders_running = o.senders;
@@ -96,6 +130,7 @@ asio::awaitable<void> run_relay(std::vector<tcp::endpoint> nodes, const options&
     asio::co_spawn(ex, send_loop(nodes.at(me.node), i, me, o, st), asio::detached);
   }
   co_await watch_senders(st);
+  const double server_cpu = cpu_seconds(o.server_pids) - cpu_at_start;
   const double send_seconds = std::chrono::duration<double>(st.senders_done - st.start).count();
   // Drain: wait up to 10 s for the envelopes still in flight.
   for (int i = 0; i < 1000 && st.acked < 2 * st.sends; ++i) {
@@ -103,7 +138,7 @@ asio::awaitable<void> run_relay(std::vector<tcp::endpoint> nodes, const options&
   }
   close_all(st);
   const double ack_seconds = std::chrono::duration<double>(st.last_ack - st.start).count();
-  report(o, st, send_seconds, ack_seconds);
+  report(o, st, send_seconds, ack_seconds, server_cpu);
 }
 
 }  // namespace sealpost::loadtest

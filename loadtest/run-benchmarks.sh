@@ -101,8 +101,9 @@ for n in $(seq "$NODES"); do start_node "$n"; done
 server_pid=${server_pids[0]}
 echo "database $url, results in $RESULTS"
 
-port_args=()
+port_args=() pid_args=()
 for p in "${ports[@]}"; do port_args+=(--port "$p"); done
+for p in "${server_pids[@]}"; do pid_args+=(--server-pid "$p"); done
 lt() { "$loadtest" "$@" "${port_args[@]}" --results "$RESULTS"; }
 relay() { lt relay --nodes "$NODES" --receivers "$RECEIVERS" --duration "$DURATION" "$@"; }
 last() { tail -n 1 "$RESULTS" | jq -r "$1"; }
@@ -125,7 +126,7 @@ if [[ ${ONLY:-} == backlog ]]; then
   exit 0
 fi
 if [[ ${ONLY:-} == idle ]]; then
-  lt idle --connections "$IDLE" --server-pid "$server_pid" --setup-concurrency 8 --duration 5
+  lt idle --connections "$IDLE" "${pid_args[@]:0:2}" --setup-concurrency 8 --duration 5
   printf 'idle: %s sockets, %.1f KiB of server RSS each\n' "$(last .connected)" "$(last .kib_per_socket)"
   exit 0
 fi
@@ -134,7 +135,9 @@ fi
 # relay runs as one relay run has, so the row contention matches.
 make_bench_relay() {
   psql -c "DROP TABLE IF EXISTS bench_relay" \
-    -c "CREATE TABLE bench_relay AS SELECT row_number() OVER (ORDER BY id)::int AS i, id AS account_id
+    -c "CREATE TABLE bench_relay AS SELECT row_number() OVER (ORDER BY id)::int AS i, id AS account_id,
+          (SELECT registration_id FROM devices WHERE account_id = id AND device_id = 1) AS reg1,
+          (SELECT registration_id FROM devices WHERE account_id = id AND device_id = 2) AS reg2
         FROM (SELECT id FROM accounts WHERE username ~ '^lt[0-9]+_r[0-9]+$' ORDER BY id LIMIT $RECEIVERS) r" \
     -c "CREATE UNIQUE INDEX ON bench_relay (i)" -c "ANALYZE bench_relay"
   psql -Atc "SELECT count(*) FROM bench_relay"
@@ -142,12 +145,13 @@ make_bench_relay() {
 
 # Per sender count: our relay as fast as possible, then pgbench's least row work and the
 # server's statements with as many clients, one right after the other.
-declare -A relay_max pg_least pg_server same_p99 cross_p99
+declare -A relay_max pg_least pg_server same_p99 cross_p99 cpu_per_send
 receivers=
 for s in "${senders_list[@]}"; do
   echo "== relay, as fast as possible, $s senders, $NODES node(s) =="
-  relay --senders "$s" --label "max-$s"
+  relay --senders "$s" --label "max-$s" "${pid_args[@]}"
   relay_max[$s]=$(last .sends_per_s)
+  cpu_per_send[$s]=$(last .server_cpu_ms_per_send)
   same_p99[$s]=$(last '.e2e_latency_ms_same_node.p99 // 0')
   cross_p99[$s]=$(last '.e2e_latency_ms_cross_node.p99 // 0')
   [[ $PGBENCH == 1 ]] || continue
@@ -197,6 +201,9 @@ print_relay_summary() {
       printf '%-54s %10.1f\n' "$what" "${relay_max[$s]}"
     fi
   done
+  for s in "${senders_list[@]}"; do
+    printf 'relay, %s senders: server CPU %.3f ms per send (all nodes, while the senders ran)\n' "$s" "${cpu_per_send[$s]}"
+  done
   if [[ $NODES -gt 1 ]]; then
     for s in "${senders_list[@]}"; do
       printf 'relay, %s senders, as fast as possible: e2e p99 same node %.1f ms, cross node %.1f ms\n' \
@@ -225,7 +232,7 @@ lt backlog --receivers "$RECEIVERS" --senders "$SENDERS" --messages "$BACKLOG" -
 backlog_rate=$(last .drained_per_s)
 
 echo "== idle connections =="
-lt idle --connections "$IDLE" --server-pid "$server_pid" --setup-concurrency 8 --duration 5
+lt idle --connections "$IDLE" "${pid_args[@]:0:2}" --setup-concurrency 8 --duration 5
 idle_kib=$(last .kib_per_socket)
 idle_connected=$(last .connected)
 
