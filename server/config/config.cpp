@@ -120,7 +120,7 @@ const std::vector<key_spec>& key_table() {
        "how long an unacknowledged envelope is kept before it expires"},
       {"messages.delivery_window", uint_key{&c::delivery_window, 256, 1, 65536},
        "unacknowledged envelopes in flight per WebSocket"},
-      {"messages.wakeup_batch_ms", uint_key{&c::wakeup_batch_ms, 1, 0, 1000},
+      {"messages.wakeup_batch_ms", uint_key{&c::wakeup_batch_ms, 5, 0, 1000},
        "how long a node gathers wake-ups for devices connected to other nodes before it "
        "sends them in one NOTIFY (0: as soon as the previous one is out)"},
       {"websocket.recheck_interval_ms", uint_key{&c::ws_recheck_interval_ms, 60000, 0, 86400000},

@@ -208,8 +208,14 @@ class device_session : public device_socket,
                                        storage::ack_commit::unflushed);
     });
     env_.services.metrics.envelopes_acked(deleted);
-    messages_pending_ = true;  // room in the window again
-    wake_.cancel();
+    // Only a pump that stopped at the window's edge has more to send because of this ack;
+    // otherwise the next wake-up says when there is more (a fetch per ack would double
+    // the relay's queries).
+    if (window_was_full_) {
+      window_was_full_ = false;
+      messages_pending_ = true;
+      wake_.cancel();
+    }
   }
 
   // The single writer. When the database goes away, the client is told to come back later
@@ -267,8 +273,10 @@ class device_session : public device_socket,
   // Sends up to the free window; QueueEmpty once the first time the queue is drained.
   asio::awaitable<bool> deliver_some() {
     const std::size_t window = env_.services.cfg.delivery_window;
-    if (in_flight_.size() >= window)
-      co_return true;  // an ack will wake us
+    if (in_flight_.size() >= window) {
+      window_was_full_ = true;  // an ack will wake us
+      co_return true;
+    }
     const std::size_t room = window - in_flight_.size();
     auto batch = co_await env_.services.db.run([&, after = cursor_](pqxx::connection& conn) {
       // One statement: no transaction around it, saving the BEGIN and COMMIT round trips.
@@ -294,7 +302,7 @@ class device_session : public device_socket,
     }
     env_.services.metrics.envelopes_delivered(batch.size());
     if (batch.size() == room) {
-      messages_pending_ = true;  // there may be more
+      messages_pending_ = true;  // there may be more, if the window lets us
     } else if (!queue_empty_sent_) {
       queue_empty_sent_ = true;
       sealpost::v1::ServerFrame frame;
@@ -357,6 +365,7 @@ class device_session : public device_socket,
   bool messages_pending_ = true;  // deliver the backlog at connect
   bool keys_low_pending_ = false;
   bool queue_empty_sent_ = false;
+  bool window_was_full_ = false;  // the pump has envelopes waiting for window room
   std::optional<websocket::close_reason> close_;
   const std::string connection_id_ = model::new_connection_id();
   std::int64_t generation_ = 0;  // 0 until drawn: older than every real connection
