@@ -67,29 +67,23 @@ void connection_registry::apply(const wakeup& w) {
   }
 }
 
-void connection_registry::wake_all() {
-  std::vector<std::shared_ptr<device_socket>> snapshot;
-  {
-    std::lock_guard lock(mutex_);
-    for (auto& [key, weak] : sockets_) {
-      if (auto s = weak.lock())
-        snapshot.push_back(std::move(s));
-    }
+std::vector<std::shared_ptr<device_socket>> connection_registry::live_sockets() const {
+  std::vector<std::shared_ptr<device_socket>> live;
+  std::lock_guard lock(mutex_);
+  for (const auto& [key, weak] : sockets_) {
+    if (auto s = weak.lock())
+      live.push_back(std::move(s));
   }
-  for (auto& s : snapshot)
+  return live;
+}
+
+void connection_registry::wake_all() {
+  for (auto& s : live_sockets())
     s->wake_messages();
 }
 
 void connection_registry::close_all(std::uint16_t code, const std::string& reason) {
-  std::vector<std::shared_ptr<device_socket>> snapshot;
-  {
-    std::lock_guard lock(mutex_);
-    for (auto& [key, weak] : sockets_) {
-      if (auto s = weak.lock())
-        snapshot.push_back(std::move(s));
-    }
-  }
-  for (auto& s : snapshot)
+  for (auto& s : live_sockets())
     s->close_with(code, reason);
 }
 

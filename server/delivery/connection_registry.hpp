@@ -7,6 +7,7 @@
 #include <mutex>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "delivery/wakeup.hpp"
 
@@ -46,6 +47,8 @@ class connection_registry {
 
  private:
   std::shared_ptr<device_socket> find(const std::string& key) const;
+  // The sockets still open, to call outside the lock.
+  std::vector<std::shared_ptr<device_socket>> live_sockets() const;
 
   mutable std::mutex mutex_;
   std::unordered_map<std::string, std::weak_ptr<device_socket>> sockets_;

@@ -78,11 +78,7 @@ TEST_CASE("cross-node wake-ups: listeners killed mid-load lose no envelope, none
 
   constexpr int kSenders = 3;
   constexpr int kEach = 150;
-  std::vector<device_login> senders;
-  for (int i = 0; i < kSenders; ++i) {
-    test_identity id;
-    senders.push_back(register_account(senders_node.port(), id, unique_username("s"), 0));
-  }
+  const auto senders = register_senders(senders_node.port(), kSenders);
   std::mutex mutex;
   std::map<std::string, clock_type::time_point> accepted;  // content -> when the 200 came
   std::vector<std::thread> threads;

@@ -346,11 +346,7 @@ TEST_CASE("many concurrent senders: the device sees every envelope exactly once,
 
   constexpr int kSenders = 8;
   constexpr int kEach = 40;
-  std::vector<device_login> senders;
-  for (int i = 0; i < kSenders; ++i) {
-    test_identity id;
-    senders.push_back(register_account(node1.port(), id, unique_username("s"), 0));
-  }
+  const auto senders = register_senders(node1.port(), kSenders);
   std::mutex mutex;
   std::set<std::string> accepted;  // contents answered 200
   std::vector<std::thread> threads;

@@ -165,11 +165,7 @@ TEST_CASE("send statement: concurrent sends naming devices in opposite orders ne
   const std::int32_t two = w.bob2.device_id;
   constexpr int kSenders = 6;
   constexpr int kEach = 40;
-  std::vector<device_login> senders;
-  for (int i = 0; i < kSenders; ++i) {
-    test_identity id;
-    senders.push_back(register_account(w.server.port(), id, unique_username("s"), 0));
-  }
+  const auto senders = register_senders(w.server.port(), kSenders);
   std::mutex mutex;
   std::vector<int> statuses;
   std::vector<std::thread> threads;

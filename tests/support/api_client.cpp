@@ -14,6 +14,15 @@ http_result api_client::call(http::verb method, const std::string& target,
   return http_.request(method, target, body.is_null() ? "" : boost::json::serialize(body), headers);
 }
 
+std::vector<device_login> register_senders(std::uint16_t port, int count) {
+  std::vector<device_login> senders;
+  for (int i = 0; i < count; ++i) {
+    test_identity id;
+    senders.push_back(register_account(port, id, unique_username("s"), 0));
+  }
+  return senders;
+}
+
 device_login register_account(std::uint16_t port, const test_identity& identity,
                               const std::string& username, std::size_t one_time_keys) {
   const auto password = random_password();

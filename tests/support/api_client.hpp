@@ -3,6 +3,7 @@
 
 #include <boost/json.hpp>
 #include <string>
+#include <vector>
 
 #include "http_client.hpp"
 #include "test_identity.hpp"
@@ -32,6 +33,9 @@ class api_client {
 // Registers `identity` as a new account; REQUIREs 201.
 device_login register_account(std::uint16_t port, const test_identity& identity,
                               const std::string& username, std::size_t one_time_keys = 5);
+
+// `count` accounts of their own (no one-time keys) to send from, each with a fresh identity.
+std::vector<device_login> register_senders(std::uint16_t port, int count);
 
 // A username unique to this test run.
 std::string unique_username(const std::string& prefix);
