@@ -111,11 +111,21 @@ asio::awaitable<void> purge_expired_messages(storage::db_pool& db, metrics::regi
   }
 }
 
-// Refreshes the queue-depth gauges. A full count is too costly for every scrape, so it
+// Refreshes the gauges that need the database: whether this node is ready (as /readyz
+// would answer), and the queue depths. A full count is too costly for every scrape, so it
 // runs on a timer; operators see values at most 15 s old.
-asio::awaitable<void> refresh_queue_depth(storage::db_pool& db, metrics::registry& metrics) {
+asio::awaitable<void> refresh_database_gauges(storage::db_pool& db, metrics::registry& metrics,
+                                              std::int32_t node_schema_version) {
   asio::steady_timer timer(co_await asio::this_coro::executor);
   for (;;) {
+    try {
+      const auto state =
+          co_await db.run([](pqxx::connection& conn) { return storage::read_schema_state(conn); });
+      metrics.ready(storage::can_serve(state, node_schema_version));
+    } catch (const std::exception& e) {
+      metrics.ready(false);
+      log::warn("readiness_check_failed", {{"what", e.what()}});
+    }
     try {
       auto [total, deepest] = co_await storage::in_transaction(
           db, [](pqxx::work& tx) { return storage::queue_depth(tx); });
@@ -199,7 +209,7 @@ int run_server(const config::server_config& cfg, std::span<const storage::migrat
   asio::co_spawn(ioc, net::accept_loop(public_acceptor, public_env), asio::detached);
   wakeups.start();
   asio::co_spawn(ioc, purge_expired_messages(db, metrics), asio::detached);
-  asio::co_spawn(ioc, refresh_queue_depth(db, metrics), asio::detached);
+  asio::co_spawn(ioc, refresh_database_gauges(db, metrics, node_schema_version), asio::detached);
   asio::co_spawn(ioc, net::accept_loop(admin_acceptor, {cfg, admin_routes, life, metrics}),
                  asio::detached);
   asio::co_spawn(ioc,

@@ -58,6 +58,17 @@ registry::registry()
                      .Help("Database connections running a job")
                      .Register(*registry_)
                      .Add({})),
+      db_pool_size_(prometheus::BuildGauge()
+                        .Name("sealpost_db_pool_size")
+                        .Help("Database connections the pool may open (database.pool_size)")
+                        .Register(*registry_)
+                        .Add({})),
+      ready_(prometheus::BuildGauge()
+                 .Name("sealpost_ready")
+                 .Help("1 when this node would answer /readyz with 200: the database answers "
+                       "and its schema is one this node can serve (checked every 15 s)")
+                 .Register(*registry_)
+                 .Add({})),
       enqueued_(envelope_counter(*registry_, "enqueued")),
       delivered_(envelope_counter(*registry_, "delivered")),
       acked_(envelope_counter(*registry_, "acked")),

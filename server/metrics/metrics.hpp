@@ -28,6 +28,8 @@ class registry {
   }
   void observe_db_wait(std::chrono::duration<double> wait) { db_wait_.Observe(wait.count()); }
   void db_in_use(double n) { db_in_use_.Set(n); }
+  void db_pool_size(double n) { db_pool_size_.Set(n); }
+  void ready(bool yes) { ready_.Set(yes ? 1 : 0); }
   void envelopes_enqueued(std::size_t n) { enqueued_.Increment(static_cast<double>(n)); }
   void envelopes_delivered(std::size_t n) { delivered_.Increment(static_cast<double>(n)); }
   void envelopes_acked(std::size_t n) { acked_.Increment(static_cast<double>(n)); }
@@ -64,6 +66,8 @@ class registry {
   prometheus::Family<prometheus::Counter>& refused_connections_;
   prometheus::Histogram& db_wait_;
   prometheus::Gauge& db_in_use_;
+  prometheus::Gauge& db_pool_size_;
+  prometheus::Gauge& ready_;
   prometheus::Counter& enqueued_;
   prometheus::Counter& delivered_;
   prometheus::Counter& acked_;

@@ -46,7 +46,10 @@ db_pool::db_pool(std::string url, std::size_t size, std::chrono::milliseconds st
     : url_(std::move(url)),
       statement_timeout_(statement_timeout),
       metrics_(metrics),
-      workers_(size) {}
+      workers_(size) {
+  if (metrics_)
+    metrics_->db_pool_size(static_cast<double>(size));
+}
 
 std::unique_ptr<pqxx::connection> db_pool::connect() const {
   auto conn = std::make_unique<pqxx::connection>(url_);

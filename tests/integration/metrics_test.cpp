@@ -175,6 +175,9 @@ TEST_CASE("traffic moves the counters by the right amounts, through a real Prome
                     4) == 4);
   CHECK(await_value(prom_port, "sealpost_open_websockets", 1) == 1);
   CHECK(await_value(prom_port, "sealpost_build_info", 1) == 1);
+  // The node's own readiness check (as /readyz) and the pool's ceiling.
+  CHECK(await_value(prom_port, "sealpost_ready", 1) == 1);
+  CHECK(await_value(prom_port, "sealpost_db_pool_size", 4) == 4);  // server_process sets 4
   // No label anywhere carries an account id.
   CHECK(exposition.body.find(alice.account_id) == std::string::npos);
   CHECK(exposition.body.find(bob.account_id) == std::string::npos);
