@@ -10,9 +10,9 @@
 #include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
+#include <map>
 #include <pqxx/nontransaction>
 #include <random>
-#include <set>
 
 #include "model/ids.hpp"
 #include "net/websocket_frames.hpp"
@@ -199,8 +199,13 @@ class device_session : public device_socket,
   }
 
   asio::awaitable<void> acknowledge(std::vector<std::string> guids) {
-    for (const auto& text : guids)
-      in_flight_.erase(text);
+    const auto now = std::chrono::steady_clock::now();
+    for (const auto& text : guids) {
+      if (auto it = in_flight_.find(text); it != in_flight_.end()) {
+        env_.services.metrics.observe_ack_delay(now - it->second);
+        in_flight_.erase(it);
+      }
+    }
     if (guids.empty())
       co_return;
     const auto deleted = co_await env_.services.db.run([&](pqxx::connection& conn) {
@@ -298,7 +303,9 @@ class device_session : public device_socket,
       if (!written)
         co_return false;
       cursor_ = e.seq;
-      in_flight_.insert(e.guid);
+      in_flight_.emplace(e.guid, std::chrono::steady_clock::now());
+      if (queue_empty_sent_)  // sent while this socket was open: the wake-up path's latency
+        observe_live_delivery(e.server_timestamp);
     }
     env_.services.metrics.envelopes_delivered(batch.size());
     if (batch.size() == room) {
@@ -312,6 +319,15 @@ class device_session : public device_socket,
         co_return false;
     }
     co_return true;
+  }
+
+  // The server timestamp is the sending node's clock: across machines, the figure includes
+  // their clock difference.
+  void observe_live_delivery(std::uint64_t server_timestamp_ms) {
+    const auto sent = std::chrono::system_clock::time_point(
+        std::chrono::milliseconds(static_cast<std::int64_t>(server_timestamp_ms)));
+    env_.services.metrics.observe_live_delivery(std::max(
+        std::chrono::system_clock::duration::zero(), std::chrono::system_clock::now() - sent));
   }
 
   asio::awaitable<bool> send_keys_low_if_needed() {
@@ -370,7 +386,8 @@ class device_session : public device_socket,
   const std::string connection_id_ = model::new_connection_id();
   std::int64_t generation_ = 0;  // 0 until drawn: older than every real connection
   std::int64_t cursor_ = 0;      // highest seq written to this socket
-  std::set<std::string> in_flight_;
+  // Written and not yet acknowledged: guid -> when it was written.
+  std::map<std::string, std::chrono::steady_clock::time_point> in_flight_;
   connection_lease lease_;  // counts the connection until the session ends
   // Shutdown waits (up to shutdown_grace_ms) for open sessions to send their 1012 close.
   lifecycle::request_scope active_{env_.life};

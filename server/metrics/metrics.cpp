@@ -12,6 +12,14 @@ const prometheus::Histogram::BucketBoundaries& latency_buckets() {
   return buckets;
 }
 
+// Delivery and ack delays: from milliseconds on the local socket to the half minute a
+// phone on a bad network may take.
+const prometheus::Histogram::BucketBoundaries& delivery_buckets() {
+  static const prometheus::Histogram::BucketBoundaries buckets = {
+      0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30};
+  return buckets;
+}
+
 // One family, one series per event, so `sum by (event)` reads as the envelope lifecycle.
 prometheus::Counter& envelope_counter(prometheus::Registry& r, const std::string& event) {
   return prometheus::BuildCounter()
@@ -58,6 +66,19 @@ registry::registry()
                      .Help("Database connections running a job")
                      .Register(*registry_)
                      .Add({})),
+      live_delivery_(prometheus::BuildHistogram()
+                         .Name("sealpost_live_delivery_seconds")
+                         .Help("From a send's server timestamp to its envelope written to the "
+                               "device's open socket, for envelopes sent while the socket was "
+                               "open (after QueueEmpty): the wake-up path, across nodes included")
+                         .Register(*registry_)
+                         .Add({}, delivery_buckets())),
+      ack_delay_(prometheus::BuildHistogram()
+                     .Name("sealpost_ack_delay_seconds")
+                     .Help("From an envelope written to a socket to the device's ack of it "
+                           "on that socket")
+                     .Register(*registry_)
+                     .Add({}, delivery_buckets())),
       db_pool_size_(prometheus::BuildGauge()
                         .Name("sealpost_db_pool_size")
                         .Help("Database connections the pool may open (database.pool_size)")

@@ -29,6 +29,8 @@ class registry {
   void observe_db_wait(std::chrono::duration<double> wait) { db_wait_.Observe(wait.count()); }
   void db_in_use(double n) { db_in_use_.Set(n); }
   void db_pool_size(double n) { db_pool_size_.Set(n); }
+  void observe_live_delivery(std::chrono::duration<double> d) { live_delivery_.Observe(d.count()); }
+  void observe_ack_delay(std::chrono::duration<double> d) { ack_delay_.Observe(d.count()); }
   void ready(bool yes) { ready_.Set(yes ? 1 : 0); }
   void envelopes_enqueued(std::size_t n) { enqueued_.Increment(static_cast<double>(n)); }
   void envelopes_delivered(std::size_t n) { delivered_.Increment(static_cast<double>(n)); }
@@ -66,6 +68,8 @@ class registry {
   prometheus::Family<prometheus::Counter>& refused_connections_;
   prometheus::Histogram& db_wait_;
   prometheus::Gauge& db_in_use_;
+  prometheus::Histogram& live_delivery_;
+  prometheus::Histogram& ack_delay_;
   prometheus::Gauge& db_pool_size_;
   prometheus::Gauge& ready_;
   prometheus::Counter& enqueued_;

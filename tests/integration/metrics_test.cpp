@@ -177,6 +177,7 @@ TEST_CASE("traffic moves the counters by the right amounts, through a real Prome
   CHECK(await_value(prom_port, "sealpost_build_info", 1) == 1);
   // The node's own readiness check (as /readyz) and the pool's ceiling.
   CHECK(await_value(prom_port, "sealpost_ready", 1) == 1);
+  CHECK(await_value(prom_port, "sealpost_ack_delay_seconds_count", 4) == 4);  // each ack timed
   CHECK(await_value(prom_port, "sealpost_db_pool_size", 4) == 4);  // server_process sets 4
   // No label anywhere carries an account id.
   CHECK(exposition.body.find(alice.account_id) == std::string::npos);
