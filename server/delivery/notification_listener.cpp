@@ -4,7 +4,7 @@
 #include <chrono>
 #include <pqxx/pqxx>
 
-#include "delivery/wakeup.hpp"
+#include "storage/notifications.hpp"
 #include "util/log.hpp"
 
 namespace sealpost::delivery {
@@ -13,7 +13,7 @@ namespace {
 class receiver : public pqxx::notification_receiver {
  public:
   receiver(pqxx::connection_base& conn, const notification_listener::on_payload& callback)
-      : pqxx::notification_receiver(conn, kWakeupChannel), callback_(callback) {}
+      : pqxx::notification_receiver(conn, storage::kNotifyChannel), callback_(callback) {}
   void operator()(const std::string& payload, int /*backend_pid*/) override { callback_(payload); }
 
  private:

@@ -20,7 +20,6 @@
 
 namespace sealpost::delivery {
 
-inline constexpr const char* kWakeupChannel = "sealpost";
 // Postgres refuses NOTIFY payloads of 8000 bytes or more.
 inline constexpr std::size_t kMaxPayloadBytes = 7999;
 

@@ -8,6 +8,9 @@
 
 namespace sealpost::storage {
 
+// The channel every node LISTENs on.
+inline constexpr const char* kNotifyChannel = "sealpost";
+
 // In the caller's transaction: listeners get the payloads only if it commits. This holds
 // Postgres's cluster-wide notify lock from the commit until its WAL flush is done, so
 // keep it off hot paths (it is for rare events: a device connecting or being removed).
