@@ -45,6 +45,11 @@ const std::vector<key_spec>& key_table() {
       {"admin_listen", address_key{&c::admin_listen, "127.0.0.1:9090"},
        "admin listener for /metrics, /healthz, /readyz, host:port"},
       {"threads", uint_key{&c::threads, 0, 0, 256}, "network threads; 0 = one per CPU core"},
+      {"metrics.database_refresh_ms",
+       uint_key{&c::metrics_database_refresh_ms, 15000, 100, 3600000},
+       "how often a node counts, for /metrics, the queued envelopes, the devices low on "
+       "prekeys and its own readiness; each count reads whole tables, so keep it well above "
+       "the time they take"},
       {"log.level", string_key{&c::log_level, "info", {"trace", "debug", "info", "warn", "error"}},
        "minimum log level"},
       {"database.url", string_key{&c::database_url, "", {}},

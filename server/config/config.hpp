@@ -55,6 +55,7 @@ struct server_config {
   std::uint64_t max_one_time_prekeys = 0;
   std::uint64_t max_prekeys_per_upload = 0;
   std::uint64_t keys_low_watermark = 0;
+  std::uint64_t metrics_database_refresh_ms = 0;
   std::uint64_t max_backup_bytes = 0;
 
   std::uint64_t max_message_bytes = 0;

@@ -151,15 +151,29 @@ registry::registry()
                         .Register(*registry_)),
       queue_total_(prometheus::BuildGauge()
                        .Name("sealpost_queue_depth_envelopes")
-                       .Help("Envelopes queued for all devices (refreshed every 15 s)")
+                       .Help("Envelopes queued for all devices (refreshed every metrics.database_refresh_ms)")
                        .Register(*registry_)
                        .Add({})),
       queue_deepest_(
           prometheus::BuildGauge()
               .Name("sealpost_queue_deepest_envelopes")
-              .Help("Envelopes queued for the device with the most (refreshed every 15 s)")
+              .Help("Envelopes queued for the device with the most (refreshed every metrics.database_refresh_ms)")
               .Register(*registry_)
-              .Add({})) {
+              .Add({})),
+      devices_low_(prometheus::BuildGauge()
+                       .Name("sealpost_devices_low_on_prekeys")
+                       .Help("Devices whose one-time prekey pool of this kind holds fewer keys "
+                             "than keys.keys_low_watermark (refreshed every metrics.database_refresh_ms)")
+                       .Register(*registry_)),
+      devices_empty_(prometheus::BuildGauge()
+                         .Name("sealpost_devices_without_prekeys")
+                         .Help("Devices whose one-time prekey pool of this kind is empty "
+                               "(refreshed every metrics.database_refresh_ms)")
+                         .Register(*registry_)),
+      ec_low_(devices_low_.Add({{"kind", "ec"}})),
+      pq_low_(devices_low_.Add({{"kind", "pq"}})),
+      ec_empty_(devices_empty_.Add({{"kind", "ec"}})),
+      pq_empty_(devices_empty_.Add({{"kind", "pq"}})) {
   prometheus::BuildGauge()
       .Name("sealpost_build_info")
       .Help("Build information")

@@ -54,6 +54,13 @@ class registry {
     queue_total_.Set(total);
     queue_deepest_.Set(deepest);
   }
+  // Devices whose one-time pools hold fewer keys than keys.keys_low_watermark, and none.
+  void devices_low_on_prekeys(double ec_low, double pq_low, double ec_empty, double pq_empty) {
+    ec_low_.Set(ec_low);
+    pq_low_.Set(pq_low);
+    ec_empty_.Set(ec_empty);
+    pq_empty_.Set(pq_empty);
+  }
   void websocket_opened() { websockets_.Increment(); }
   void websocket_closed() { websockets_.Decrement(); }
 
@@ -91,6 +98,12 @@ class registry {
   prometheus::Family<prometheus::Counter>& rate_limited_;
   prometheus::Gauge& queue_total_;
   prometheus::Gauge& queue_deepest_;
+  prometheus::Family<prometheus::Gauge>& devices_low_;
+  prometheus::Family<prometheus::Gauge>& devices_empty_;
+  prometheus::Gauge& ec_low_;
+  prometheus::Gauge& pq_low_;
+  prometheus::Gauge& ec_empty_;
+  prometheus::Gauge& pq_empty_;
 };
 
 }  // namespace sealpost::metrics

@@ -1,6 +1,8 @@
 // SQL for the prekey directory.
 #include "storage/key_repository.hpp"
 
+#include <algorithm>
+
 #include "storage/pq.hpp"
 #include "storage/prepared.hpp"
 
@@ -198,6 +200,27 @@ result<bundle_claim, bundle_error> claim_bundles(pqxx::transaction_base& tx,
     claim.bundles.push_back(std::move(b));
   }
   return claim;
+}
+
+// Each pool is counted up to $1 keys ($1 >= 1, so an empty pool still counts as 0 < 1): the
+// work per device is bounded by the watermark, not by how many keys the device uploaded.
+constexpr const char* kPoolCensus = R"sql(
+SELECT count(*) FILTER (WHERE ec < $2) AS ec_low, count(*) FILTER (WHERE pq < $2) AS pq_low,
+       count(*) FILTER (WHERE ec = 0) AS ec_empty, count(*) FILTER (WHERE pq = 0) AS pq_empty
+FROM devices d
+CROSS JOIN LATERAL (SELECT count(*) AS ec FROM (
+  SELECT 1 FROM one_time_prekeys k
+  WHERE k.account_id = d.account_id AND k.device_id = d.device_id LIMIT $1) e) ec
+CROSS JOIN LATERAL (SELECT count(*) AS pq FROM (
+  SELECT 1 FROM pq_one_time_prekeys k
+  WHERE k.account_id = d.account_id AND k.device_id = d.device_id LIMIT $1) p) pq
+)sql";
+
+prekey_pool_census count_devices_low_on_keys(pqxx::work& tx, std::uint64_t keys_low_watermark) {
+  const auto watermark = static_cast<std::int64_t>(keys_low_watermark);
+  const auto row = tx.exec_params1(kPoolCensus, std::max<std::int64_t>(watermark, 1), watermark);
+  return {row["ec_low"].as<std::int64_t>(), row["pq_low"].as<std::int64_t>(),
+          row["ec_empty"].as<std::int64_t>(), row["pq_empty"].as<std::int64_t>()};
 }
 
 }  // namespace sealpost::storage

@@ -43,4 +43,16 @@ result<bundle_claim, bundle_error> claim_bundles(pqxx::transaction_base& tx,
                                                  std::optional<std::int32_t> device_id,
                                                  std::uint64_t keys_low_watermark);
 
+// How many devices hold fewer one-time prekeys than the watermark, and how many hold none,
+// for each kind. An operator's gauge: it counts at most `watermark` keys per device, so it
+// costs one short index probe per device however full the pools are.
+struct prekey_pool_census {
+  std::int64_t ec_low = 0;
+  std::int64_t pq_low = 0;
+  std::int64_t ec_empty = 0;
+  std::int64_t pq_empty = 0;
+};
+
+prekey_pool_census count_devices_low_on_keys(pqxx::work& tx, std::uint64_t keys_low_watermark);
+
 }  // namespace sealpost::storage
