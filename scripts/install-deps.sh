@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Installs every build, test and runtime dependency of Sealpost from Debian bookworm's
 # packages. Idempotent: quiet and quick when everything is already there.
+#   install-deps.sh           what the build, the run script and the tests need
+#   install-deps.sh --citus   that, and what building Citus from ../shared/vendor needs
+#                             (scripts/local-citus.sh calls it; see docs/scaling.md)
 set -euo pipefail
 
 packages=(
@@ -30,6 +33,12 @@ packages=(
   # libFuzzer targets (scripts/fuzz.sh): clang and its runtimes (libclang_rt.fuzzer, ASan)
   clang libclang-rt-14-dev
 )
+if [[ ${1:-} == --citus ]]; then
+  # Citus's build (./configure --without-libcurl): PostgreSQL's server headers and the
+  # libraries they and Citus link (compression, Kerberos, SELinux, XSLT, PAM, readline).
+  packages+=(postgresql-server-dev-15 liblz4-dev libzstd-dev libkrb5-dev libselinux1-dev
+    libxslt1-dev libpam0g-dev libreadline-dev)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

@@ -16,6 +16,8 @@
 # --nofsync turns off fsync but keeps synchronous commit: a commit is written to the OS
 # before it is confirmed, so it survives a crash of Postgres (`kill`), not of the machine.
 # (Both take effect when the cluster is created.)
+# SEALPOST_PG_EXTRA_CONF: lines added to postgresql.conf when the cluster is created
+# (scripts/local-citus.sh preloads Citus with it).
 set -euo pipefail
 
 die() { echo "local-postgres: $*" >&2; exit 1; }
@@ -95,6 +97,9 @@ case $cmd in
         elif [[ $fast == --nofsync ]]; then
           echo "fsync = off"
           echo "full_page_writes = off"
+        fi
+        if [[ -n ${SEALPOST_PG_EXTRA_CONF:-} ]]; then
+          echo "$SEALPOST_PG_EXTRA_CONF"
         fi
       } | as_owner tee -a "$data/postgresql.conf" >/dev/null
     fi

@@ -28,6 +28,7 @@
 #include "resources/messages.hpp"
 #include "resources/metrics.hpp"
 #include "resources/websocket.hpp"
+#include "storage/account_repository.hpp"
 #include "storage/db_pool.hpp"
 #include "storage/key_repository.hpp"
 #include "storage/message_repository.hpp"
@@ -90,9 +91,9 @@ asio::awaitable<void> shutdown_on_signal(asio::io_context& ioc, const config::se
   ioc.stop();
 }
 
-// Deletes expired envelopes in batches, once a minute, on every node (batches are small
-// and rows are locked by ctid, so nodes do not get in each other's way).
-asio::awaitable<void> purge_expired_messages(storage::db_pool& db, metrics::registry& metrics) {
+// Deletes expired envelopes in batches, once a minute, on every node (batches are small,
+// so nodes do not get in each other's way), and expired link tokens.
+asio::awaitable<void> purge_expired_rows(storage::db_pool& db, metrics::registry& metrics) {
   asio::steady_timer timer(co_await asio::this_coro::executor);
   for (;;) {
     try {
@@ -102,6 +103,8 @@ asio::awaitable<void> purge_expired_messages(storage::db_pool& db, metrics::regi
             db, [](pqxx::work& tx) { return storage::purge_expired(tx, 1000); });
         metrics.envelopes_expired(purged);
       } while (purged == 1000);
+      co_await storage::in_transaction(
+          db, [](pqxx::work& tx) { return storage::purge_expired_link_tokens(tx); });
     } catch (const std::exception& e) {
       log::warn("purge_failed", {{"what", e.what()}});
     }
@@ -234,9 +237,8 @@ int run_server(const config::server_config& cfg, std::span<const storage::migrat
 
   asio::co_spawn(ioc, net::accept_loop(public_acceptor, public_env), asio::detached);
   wakeups.start();
-  asio::co_spawn(ioc, purge_expired_messages(db, metrics), asio::detached);
-  asio::co_spawn(ioc,
-                 refresh_database_gauges(db, metrics, node_schema_version, cfg),
+  asio::co_spawn(ioc, purge_expired_rows(db, metrics), asio::detached);
+  asio::co_spawn(ioc, refresh_database_gauges(db, metrics, node_schema_version, cfg),
                  asio::detached);
   asio::co_spawn(ioc, net::accept_loop(admin_acceptor, {cfg, admin_routes, life, metrics}),
                  asio::detached);

@@ -149,22 +149,25 @@ registry::registry()
                         .Name("sealpost_rate_limited_total")
                         .Help("Requests refused with 429, by limiter")
                         .Register(*registry_)),
-      queue_total_(prometheus::BuildGauge()
-                       .Name("sealpost_queue_depth_envelopes")
-                       .Help("Envelopes queued for all devices (refreshed every metrics.database_refresh_ms)")
-                       .Register(*registry_)
-                       .Add({})),
-      queue_deepest_(
+      queue_total_(
           prometheus::BuildGauge()
-              .Name("sealpost_queue_deepest_envelopes")
-              .Help("Envelopes queued for the device with the most (refreshed every metrics.database_refresh_ms)")
+              .Name("sealpost_queue_depth_envelopes")
+              .Help(
+                  "Envelopes queued for all devices (refreshed every metrics.database_refresh_ms)")
               .Register(*registry_)
               .Add({})),
-      devices_low_(prometheus::BuildGauge()
-                       .Name("sealpost_devices_low_on_prekeys")
-                       .Help("Devices whose one-time prekey pool of this kind holds fewer keys "
-                             "than keys.keys_low_watermark (refreshed every metrics.database_refresh_ms)")
-                       .Register(*registry_)),
+      queue_deepest_(prometheus::BuildGauge()
+                         .Name("sealpost_queue_deepest_envelopes")
+                         .Help("Envelopes queued for the device with the most (refreshed every "
+                               "metrics.database_refresh_ms)")
+                         .Register(*registry_)
+                         .Add({})),
+      devices_low_(
+          prometheus::BuildGauge()
+              .Name("sealpost_devices_low_on_prekeys")
+              .Help("Devices whose one-time prekey pool of this kind holds fewer keys "
+                    "than keys.keys_low_watermark (refreshed every metrics.database_refresh_ms)")
+              .Register(*registry_)),
       devices_empty_(prometheus::BuildGauge()
                          .Name("sealpost_devices_without_prekeys")
                          .Help("Devices whose one-time prekey pool of this kind is empty "

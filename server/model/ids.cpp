@@ -101,4 +101,17 @@ secret_token new_secret_token() {
   return {token, token_hash(token)};
 }
 
+secret_token new_link_token(std::string_view account_id) {
+  auto token = std::string(account_id) + "." + new_secret_token().token;
+  auto hash = token_hash(token);
+  return {std::move(token), std::move(hash)};
+}
+
+std::optional<std::string> link_token_account(std::string_view token) {
+  const auto dot = token.find('.');
+  if (dot == std::string_view::npos || !is_canonical_uuid(token.substr(0, dot)))
+    return std::nullopt;
+  return std::string(token.substr(0, dot));
+}
+
 }  // namespace sealpost::model

@@ -27,7 +27,7 @@ asio::awaitable<net::response> create_link_token(app::services& s, net::request_
          "only the primary device may link devices");
   }
   enforce(s.limits.link_token_per_account, me.account_id);
-  auto token = model::new_secret_token();
+  auto token = model::new_link_token(me.account_id);
   const auto expires_at = co_await storage::in_transaction(s.db, [&](pqxx::work& tx) {
     return storage::create_link_token(tx, me.account_id, token.hash, s.cfg.link_token_ttl_ms);
   });
@@ -39,13 +39,14 @@ asio::awaitable<net::response> link_device(app::services& s, net::request_contex
   enforce(s.limits.registration_per_ip, ctx.remote_address.to_string());
   auto body = net::parse_json_object(ctx.req.body());
   net::json_reader r(body);
-  const auto token_hash = model::token_hash(r.string("link_token"));
+  const auto token = r.string("link_token");
+  const storage::link_token presented{model::link_token_account(token), model::token_hash(token)};
   auto device = read_new_device(r, s.cfg);
   r.reject_unknown_fields();
   const storage::key_limits limits{s.cfg.max_one_time_prekeys};
   auto linked = co_await storage::in_transaction(s.db, [&](pqxx::work& tx) {
     auto result =
-        storage::link_device(tx, token_hash, device, s.cfg.max_devices_per_account, limits);
+        storage::link_device(tx, presented, device, s.cfg.max_devices_per_account, limits);
     if (!result)
       fail_with(result.error());
     return *result;

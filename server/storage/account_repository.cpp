@@ -12,16 +12,20 @@ UPDATE invites SET used_at = now(), used_by = $2
 WHERE token_hash = $1 AND used_at IS NULL
 RETURNING 1)sql";
 
-constexpr const char* kInsertAccount = R"sql(
-INSERT INTO accounts (id, username) VALUES ($1, $2)
+// The username is claimed in its own table first: on Citus that is the one place where
+// uniqueness holds across workers. accounts.username is still written for nodes of schema 4.
+constexpr const char* kClaimUsername = R"sql(
+INSERT INTO usernames (username, account_id) VALUES ($1, $2)
 ON CONFLICT (username) DO NOTHING
-RETURNING id)sql";
+RETURNING account_id)sql";
+
+constexpr const char* kInsertAccount = "INSERT INTO accounts (id, username) VALUES ($1, $2)";
 
 constexpr const char* kInsertDevice = R"sql(
 INSERT INTO devices (account_id, device_id, registration_id, identity_key, password_salt, password_hash)
 VALUES ($1, $2, $3, $4, $5, $6))sql";
 
-constexpr const char* kFindByUsername = "SELECT id FROM accounts WHERE username = $1";
+constexpr const char* kFindByUsername = "SELECT account_id FROM usernames WHERE username = $1";
 
 constexpr const char* kListDevices = R"sql(
 SELECT device_id, registration_id, identity_key FROM devices
@@ -30,16 +34,30 @@ WHERE account_id = $1 ORDER BY device_id)sql";
 constexpr const char* kFindIdentityKey =
     "SELECT identity_key FROM devices WHERE account_id = $1 AND device_id = $2";
 
-constexpr const char* kDeleteAccount = "DELETE FROM accounts WHERE id = $1";
+constexpr const char* kDeleteAccount = "DELETE FROM accounts WHERE id = $1 RETURNING username";
+constexpr const char* kReleaseUsername =
+    "DELETE FROM usernames WHERE username = $1 AND account_id = $2";
 
+// The expiry comes from the database's clock, like the check that redeems the token. It is
+// read first because Citus allows only immutable functions in a RETURNING clause.
+constexpr const char* kLinkTokenExpiry =
+    "SELECT (extract(epoch FROM now()) * 1000)::bigint + $1::bigint";
 constexpr const char* kInsertLinkToken = R"sql(
 INSERT INTO link_tokens (token_hash, account_id, expires_at)
-VALUES ($1, $2, now() + make_interval(secs => $3::double precision / 1000))
-RETURNING (extract(epoch FROM expires_at) * 1000)::bigint)sql";
+VALUES ($1, $2, to_timestamp($3::double precision / 1000)))sql";
 
-constexpr const char* kPurgeExpiredLinkTokens = "DELETE FROM link_tokens WHERE expires_at <= now()";
+constexpr const char* kPurgeAllExpiredLinkTokens =
+    "DELETE FROM link_tokens WHERE expires_at <= now()";
+constexpr const char* kPurgeExpiredLinkTokens =
+    "DELETE FROM link_tokens WHERE account_id = $1 AND expires_at <= now()";
 
 constexpr const char* kConsumeLinkToken = R"sql(
+DELETE FROM link_tokens WHERE account_id = $1 AND token_hash = $2 AND expires_at > now()
+RETURNING account_id)sql";
+
+// Tokens minted by nodes of schema 4 do not name their account. Remove with the contract
+// migration that follows schema 5.
+constexpr const char* kConsumeUnnamedLinkToken = R"sql(
 DELETE FROM link_tokens WHERE token_hash = $1 AND expires_at > now()
 RETURNING account_id)sql";
 
@@ -52,7 +70,8 @@ FROM accounts WHERE id = $1 FOR UPDATE)sql";
 constexpr const char* kBumpNextDeviceId =
     "UPDATE accounts SET next_device_id = next_device_id + 1 WHERE id = $1";
 
-constexpr const char* kRemoveDevice = "DELETE FROM devices WHERE account_id = $1 AND device_id = $2";
+constexpr const char* kRemoveDevice =
+    "DELETE FROM devices WHERE account_id = $1 AND device_id = $2";
 
 constexpr const char* kFindCredential = R"sql(
 SELECT password_salt, password_hash FROM devices WHERE account_id = $1 AND device_id = $2)sql";
@@ -65,7 +84,7 @@ FROM invites ORDER BY created_at)sql";
 constexpr const char* kGetBackup = "SELECT blob FROM backups WHERE account_id = $1";
 constexpr const char* kPutBackup = R"sql(
 INSERT INTO backups (account_id, blob) VALUES ($1, $2)
-ON CONFLICT (account_id) DO UPDATE SET blob = EXCLUDED.blob, updated_at = now())sql";
+ON CONFLICT (account_id) DO UPDATE SET blob = EXCLUDED.blob, updated_at = EXCLUDED.updated_at)sql";
 constexpr const char* kDeleteBackup = "DELETE FROM backups WHERE account_id = $1";
 
 void insert_device(pqxx::work& tx, const std::string& account_id, std::int32_t device_id,
@@ -85,25 +104,29 @@ result<device_ref, registration_error> create_account(pqxx::work& tx, const std:
   if (invite_hash && tx.exec_params(kConsumeInvite, bytea(*invite_hash), account_id).empty()) {
     return failure{registration_error::invalid_invite};
   }
-  if (tx.exec_params(kInsertAccount, account_id, username).empty()) {
+  if (tx.exec_params(kClaimUsername, username, account_id).empty()) {
     return failure{registration_error::username_taken};
   }
+  tx.exec_params(kInsertAccount, account_id, username);
   insert_device(tx, account_id, 1, device);
   auto stored = store_keys(tx, account_id, 1, device.keys, limits);
   if (!stored) {
-    return failure{stored.error() == key_store_error::pool_full ? registration_error::pool_full
-                                                                : registration_error::key_id_conflict};
+    return failure{stored.error() == key_store_error::pool_full
+                       ? registration_error::pool_full
+                       : registration_error::key_id_conflict};
   }
   return device_ref{account_id, 1};
 }
 
 std::optional<std::string> find_account_by_username(pqxx::work& tx, const std::string& username) {
   auto rows = tx.exec_params(kFindByUsername, username);
-  if (rows.empty()) return std::nullopt;
+  if (rows.empty())
+    return std::nullopt;
   return rows[0][0].as<std::string>();
 }
 
-std::optional<std::vector<device_entry>> list_devices(pqxx::work& tx, const std::string& account_id) {
+std::optional<std::vector<device_entry>> list_devices(pqxx::work& tx,
+                                                      const std::string& account_id) {
   auto rows = tx.exec_params(kListDevices, account_id);
   if (rows.empty()) {
     // Every account has its primary device, so no rows means no account.
@@ -119,28 +142,34 @@ std::optional<std::vector<device_entry>> list_devices(pqxx::work& tx, const std:
 std::optional<std::string> find_identity_key(pqxx::work& tx, const std::string& account_id,
                                              std::int32_t device_id) {
   auto rows = tx.exec_params(kFindIdentityKey, account_id, device_id);
-  if (rows.empty()) return std::nullopt;
+  if (rows.empty())
+    return std::nullopt;
   return bytes_of(rows[0][0]);
 }
 
 void delete_account(pqxx::work& tx, const std::string& account_id) {
-  tx.exec_params(kDeleteAccount, account_id);
+  for (const auto& row : tx.exec_params(kDeleteAccount, account_id))
+    tx.exec_params(kReleaseUsername, row[0].as<std::string>(), account_id);
 }
 
 std::int64_t create_link_token(pqxx::work& tx, const std::string& account_id,
                                const std::string& token_hash, std::uint64_t ttl_ms) {
-  tx.exec(kPurgeExpiredLinkTokens);
-  return tx.exec_params1(kInsertLinkToken, bytea(token_hash), account_id,
-                         static_cast<std::int64_t>(ttl_ms))[0]
-      .as<std::int64_t>();
+  tx.exec_params(kPurgeExpiredLinkTokens, account_id);
+  const auto expires_at_ms =
+      tx.exec_params1(kLinkTokenExpiry, static_cast<std::int64_t>(ttl_ms))[0].as<std::int64_t>();
+  tx.exec_params(kInsertLinkToken, bytea(token_hash), account_id, expires_at_ms);
+  return expires_at_ms;
 }
 
-result<device_ref, link_error> link_device(pqxx::work& tx, const std::string& token_hash,
+result<device_ref, link_error> link_device(pqxx::work& tx, const link_token& token,
                                            const new_device& device, std::size_t max_devices,
                                            const key_limits& limits) {
-  auto token = tx.exec_params(kConsumeLinkToken, bytea(token_hash));
-  if (token.empty()) return failure{link_error::invalid_link_token};
-  const auto account_id = token[0][0].as<std::string>();
+  const auto consumed =
+      token.account_id ? tx.exec_params(kConsumeLinkToken, *token.account_id, bytea(token.hash))
+                       : tx.exec_params(kConsumeUnnamedLinkToken, bytea(token.hash));
+  if (consumed.empty())
+    return failure{link_error::invalid_link_token};
+  const auto account_id = consumed[0][0].as<std::string>();
   auto account = tx.exec_params1(kLockAccountForLink, account_id);
   const auto device_id = account[0].as<std::int32_t>();
   if (account[1].as<std::int64_t>() >= static_cast<std::int64_t>(max_devices)) {
@@ -163,8 +192,13 @@ bool remove_device(pqxx::work& tx, const std::string& account_id, std::int32_t d
 std::optional<credential_record> find_credential(pqxx::work& tx, const std::string& account_id,
                                                  std::int32_t device_id) {
   auto rows = tx.exec_params(kFindCredential, account_id, device_id);
-  if (rows.empty()) return std::nullopt;
+  if (rows.empty())
+    return std::nullopt;
   return credential_record{bytes_of(rows[0][0]), bytes_of(rows[0][1])};
+}
+
+std::size_t purge_expired_link_tokens(pqxx::work& tx) {
+  return static_cast<std::size_t>(tx.exec(kPurgeAllExpiredLinkTokens).affected_rows());
 }
 
 void create_invite(pqxx::work& tx, const std::string& token_hash) {
@@ -175,7 +209,8 @@ std::vector<invite_entry> list_invites(pqxx::work& tx) {
   std::vector<invite_entry> out;
   for (const auto& row : tx.exec(kListInvites)) {
     invite_entry e{row[0].as<std::string>(), row[1].as<std::string>(), std::nullopt};
-    if (!row[2].is_null()) e.used_at = row[2].as<std::string>();
+    if (!row[2].is_null())
+      e.used_at = row[2].as<std::string>();
     out.push_back(std::move(e));
   }
   return out;
@@ -183,7 +218,8 @@ std::vector<invite_entry> list_invites(pqxx::work& tx) {
 
 std::optional<std::string> get_backup(pqxx::work& tx, const std::string& account_id) {
   auto rows = tx.exec_params(kGetBackup, account_id);
-  if (rows.empty()) return std::nullopt;
+  if (rows.empty())
+    return std::nullopt;
   return bytes_of(rows[0][0]);
 }
 

@@ -42,7 +42,8 @@ struct device_entry {
   std::string identity_key;
 };
 // nullopt when the account does not exist.
-std::optional<std::vector<device_entry>> list_devices(pqxx::work& tx, const std::string& account_id);
+std::optional<std::vector<device_entry>> list_devices(pqxx::work& tx,
+                                                      const std::string& account_id);
 
 // The device's identity key; nullopt when the device does not exist.
 std::optional<std::string> find_identity_key(pqxx::work& tx, const std::string& account_id,
@@ -55,10 +56,17 @@ void delete_account(pqxx::work& tx, const std::string& account_id);
 std::int64_t create_link_token(pqxx::work& tx, const std::string& account_id,
                                const std::string& token_hash, std::uint64_t ttl_ms);
 
+// Deletes every expired link token (minting one purges its own account's as well).
+std::size_t purge_expired_link_tokens(pqxx::work& tx);
+
 enum class link_error { invalid_link_token, device_limit, key_id_conflict, pool_full };
 
 // Consumes the token and adds the device under the next never-used device id.
-result<device_ref, link_error> link_device(pqxx::work& tx, const std::string& token_hash,
+struct link_token {
+  std::optional<std::string> account_id;  // absent in tokens minted by nodes of schema 4
+  std::string hash;
+};
+result<device_ref, link_error> link_device(pqxx::work& tx, const link_token& token,
                                            const new_device& device, std::size_t max_devices,
                                            const key_limits& limits);
 

@@ -104,9 +104,11 @@ WHERE account_id = $1 AND device_id = $2 AND guid = ANY($3::uuid[])
                  CASE WHEN $4::boolean THEN current_setting('synchronous_commit') ELSE 'off' END,
                  true) IS NOT NULL)sql"};
 
+// By primary key rather than ctid: Citus routes a key to its shard, a ctid means nothing
+// across workers.
 constexpr const char* kPurge = R"sql(
-DELETE FROM messages WHERE ctid = ANY(ARRAY(
-  SELECT ctid FROM messages WHERE expires_at <= now() LIMIT $1)))sql";
+DELETE FROM messages WHERE (account_id, device_id, seq) IN (
+  SELECT account_id, device_id, seq FROM messages WHERE expires_at <= now() LIMIT $1))sql";
 
 constexpr const char* kMarkPresent = R"sql(
 INSERT INTO device_presence (account_id, device_id, connection_id) VALUES ($1, $2, $3)

@@ -1,8 +1,10 @@
 // Accounts and devices over HTTP against a real server and Postgres: registration (open and
 // invite), lookup, linking, removal, deletion, backups, and the abuse limits on them.
 #include <catch2/catch.hpp>
+#include <pqxx/pqxx>
 
 #include "api_client.hpp"
+#include "model/ids.hpp"
 #include "server_process.hpp"
 #include "test_database.hpp"
 
@@ -305,4 +307,81 @@ TEST_CASE("a backup larger than the generic body limit fits under backup.max_byt
   CHECK(http_client(server.port()).request(http::verb::put, "/v1/backup", blob, auth).status ==
         204);
   CHECK(http_client(server.port()).request(http::verb::get, "/v1/backup", "", auth).body == blob);
+}
+
+namespace {
+
+http_result link_with(std::uint16_t port, const test_identity& identity, const std::string& token) {
+  boost::json::object body = identity.registration("unused", random_password(), 1);
+  body.erase("username");
+  body["link_token"] = token;
+  return http_client(port).request(http::verb::post, "/v1/devices", boost::json::serialize(body));
+}
+
+}  // namespace
+
+TEST_CASE("link tokens name their account, and tokens minted by schema 4 nodes still link",
+          "[accounts][devices]") {
+  test_database db;
+  server_process server(db.url());
+  test_identity alice_id, bob_id, phone_id;
+  const auto alice = register_account(server.port(), alice_id, unique_username("alice"), 1);
+  const auto bob = register_account(server.port(), bob_id, unique_username("bob"), 1);
+  api_client a(server.port(), alice);
+
+  const auto minted = a.call(http::verb::post, "/v1/devices/link-tokens");
+  REQUIRE(minted.status == 201);
+  const std::string token(minted.json().at("token").as_string());
+  REQUIRE(token.size() == 80);
+  CHECK(token.substr(0, 37) == alice.account_id + ".");
+  // The secret is bound to the account it names: moved to another account it is refused.
+  CHECK(link_with(server.port(), phone_id, bob.account_id + "." + token.substr(37)).status == 403);
+  CHECK(link_with(server.port(), phone_id, token).status == 201);
+  CHECK(link_with(server.port(), phone_id, token).status == 403);  // single use
+
+  // A token as a schema 4 node minted it: no account id, only its hash stored.
+  const std::string legacy = "rgbBRB501GggqTxf0HIDwhyudR-RvcOeKWScV9zUvGY";
+  {
+    pqxx::connection conn(db.url());
+    pqxx::work tx(conn);
+    tx.exec_params(
+        "INSERT INTO link_tokens (token_hash, account_id, expires_at) "
+        "VALUES ($1, $2, now() + interval '1 minute')",
+        pqxx::binarystring(sealpost::model::token_hash(legacy)), alice.account_id);
+    tx.commit();
+  }
+  test_identity tablet_id;
+  const auto linked = link_with(server.port(), tablet_id, legacy);
+  REQUIRE(linked.status == 201);
+  CHECK(linked.json().at("account_id").as_string() == alice.account_id);
+}
+
+TEST_CASE("accounts written by schema 4 nodes are found by username, and their names freed",
+          "[accounts]") {
+  test_database db;
+  server_process server(db.url());
+  test_identity alice_id;
+  const auto alice = register_account(server.port(), alice_id, unique_username("alice"), 1);
+  api_client a(server.port(), alice);
+  const std::string old_id = "0b6f4a52-6a4e-4d36-9a0c-3c55d2f1e001";
+  const auto old_name = unique_username("old");
+  auto exec = [&](const std::string& sql) {
+    pqxx::connection conn(db.url());
+    pqxx::work tx(conn);
+    tx.exec(sql);
+    tx.commit();
+  };
+  // As a node of schema 4 registers: accounts.username only (the trigger fills usernames).
+  exec("INSERT INTO accounts (id, username) VALUES ('" + old_id + "', '" + old_name +
+       "') ON CONFLICT (username) DO NOTHING");
+  const auto found = a.get("/v1/accounts/by-username/" + old_name);
+  REQUIRE(found.status == 200);
+  CHECK(found.json().at("account_id").as_string() == old_id);
+  // Taken for new registrations too.
+  test_identity other_id;
+  CHECK_THROWS(register_account(server.port(), other_id, old_name, 1));
+  // As a node of schema 4 deletes it: the name is free again.
+  exec("DELETE FROM accounts WHERE id = '" + old_id + "'");
+  CHECK(a.get("/v1/accounts/by-username/" + old_name).status == 404);
+  CHECK_NOTHROW(register_account(server.port(), other_id, old_name, 1));
 }

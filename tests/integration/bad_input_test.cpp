@@ -18,7 +18,8 @@ const char* const kTables[] = {"accounts",         "devices",
                                "one_time_prekeys", "pq_one_time_prekeys",
                                "link_tokens",      "invites",
                                "backups",          "messages",
-                               "claimed_prekeys",  "device_presence"};
+                               "claimed_prekeys",  "device_presence",
+                               "usernames"};
 
 // A fingerprint of every row of every table.
 std::map<std::string, std::string> snapshot(const std::string& url) {

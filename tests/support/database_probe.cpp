@@ -23,6 +23,7 @@ constexpr table_info kTables[] = {{"accounts", "id", false},
                                   {"link_tokens", "account_id", false},
                                   {"backups", "account_id", false},
                                   {"messages", "account_id", true},
+                                  {"usernames", "account_id", false},
                                   {"invites", nullptr, false}};
 
 // The WHERE condition that keeps the rows of `t` that `f` lets through.

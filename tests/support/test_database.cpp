@@ -3,9 +3,11 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <optional>
 #include <pqxx/connection>
 #include <pqxx/nontransaction>
 #include <random>
+#include <sstream>
 #include <stdexcept>
 
 namespace sealpost::testing {
@@ -19,6 +21,75 @@ std::string with_database(const std::string& url, const std::string& db) {
   std::string base = url.substr(0, path_start == std::string::npos ? query : path_start);
   std::string rest = query == std::string::npos ? "" : url.substr(query);
   return base + "/" + db + rest;
+}
+
+namespace {
+
+// A line "KEY=value" of the fixture's env file, if there is one.
+std::optional<std::string> fixture_setting(const std::string& key) {
+  const char* env_file = std::getenv("SEALPOST_TEST_PG_ENV");
+  if (env_file == nullptr)
+    return std::nullopt;
+  std::ifstream in(env_file);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind(key + "=", 0) == 0)
+      return line.substr(key.size() + 1);
+  }
+  return std::nullopt;
+}
+
+// The Unix socket folder a local URL names (its `host` parameter): the node's name in Citus.
+std::string socket_folder(const std::string& url) {
+  const auto at = url.find("host=");
+  if (at == std::string::npos)
+    throw std::runtime_error("a Citus node URL without host=");
+  const auto end = url.find('&', at);
+  return url.substr(at + 5, end == std::string::npos ? std::string::npos : end - at - 5);
+}
+
+void create_database(const std::string& admin_url, const std::string& name) {
+  pqxx::connection conn(admin_url);
+  pqxx::nontransaction tx(conn);
+  tx.exec("CREATE DATABASE " + tx.quote_name(name));
+}
+
+void drop_database(const std::string& admin_url, const std::string& name) {
+  try {
+    pqxx::connection conn(admin_url);
+    pqxx::nontransaction tx(conn);
+    tx.exec("DROP DATABASE IF EXISTS " + tx.quote_name(name) + " WITH (FORCE)");
+  } catch (...) {
+    // A leftover test database is harmless in a throwaway cluster.
+  }
+}
+
+// Citus keeps its node list per database: each new one gets the extension on every node and
+// the workers registered, as scripts/local-citus.sh does for "sealpost".
+void register_citus_nodes(const std::string& coordinator_url,
+                          const std::vector<std::string>& worker_urls) {
+  for (const auto& w : worker_urls) {
+    pqxx::connection conn(w);
+    pqxx::nontransaction(conn).exec("CREATE EXTENSION citus");
+  }
+  pqxx::connection conn(coordinator_url);
+  pqxx::nontransaction tx(conn);
+  tx.exec("CREATE EXTENSION citus");
+  tx.exec_params("SELECT citus_set_coordinator_host($1, 5432)", socket_folder(coordinator_url));
+  for (const auto& w : worker_urls)
+    tx.exec_params("SELECT citus_add_node($1, 5432)", socket_folder(w));
+}
+
+}  // namespace
+
+std::vector<std::string> citus_worker_urls() {
+  std::vector<std::string> urls;
+  if (const char* url = std::getenv("SEALPOST_TEST_DATABASE_URL"); url && *url)
+    return urls;
+  std::istringstream words(fixture_setting("SEALPOST_CITUS_WORKERS").value_or(""));
+  for (std::string w; words >> w;)
+    urls.push_back(with_database(w, "postgres"));
+  return urls;
 }
 
 std::string cluster_admin_url() {
@@ -41,25 +112,28 @@ std::string cluster_admin_url() {
   throw std::runtime_error(std::string("no database URL in ") + env_file);
 }
 
-test_database::test_database() : test_database(cluster_admin_url()) {}
+test_database::test_database() : test_database(cluster_admin_url(), citus_worker_urls()) {}
 
-test_database::test_database(std::string admin_url) : admin_url_(std::move(admin_url)) {
+test_database::test_database(std::string admin_url, std::vector<std::string> worker_urls)
+    : admin_url_(std::move(admin_url)), worker_admin_urls_(std::move(worker_urls)) {
   std::random_device rd;
   name_ = "sealpost_test_" + std::to_string(rd()) + std::to_string(rd() % 100000);
-  pqxx::connection conn(admin_url_);
-  pqxx::nontransaction tx(conn);
-  tx.exec("CREATE DATABASE " + tx.quote_name(name_));
+  create_database(admin_url_, name_);
   url_ = with_database(admin_url_, name_);
+  if (worker_admin_urls_.empty())
+    return;
+  std::vector<std::string> workers;
+  for (const auto& w : worker_admin_urls_) {
+    create_database(w, name_);
+    workers.push_back(with_database(w, name_));
+  }
+  register_citus_nodes(url_, workers);
 }
 
 test_database::~test_database() {
-  try {
-    pqxx::connection conn(admin_url_);
-    pqxx::nontransaction tx(conn);
-    tx.exec("DROP DATABASE IF EXISTS " + tx.quote_name(name_) + " WITH (FORCE)");
-  } catch (...) {
-    // A leftover test database is harmless in a throwaway cluster.
-  }
+  drop_database(admin_url_, name_);
+  for (const auto& w : worker_admin_urls_)
+    drop_database(w, name_);
 }
 
 }  // namespace sealpost::testing

@@ -1,0 +1,92 @@
+// Which table goes where on Citus, and why.
+#include "storage/distribution.hpp"
+
+#include <array>
+#include <pqxx/nontransaction>
+#include <string_view>
+
+namespace sealpost::storage {
+namespace {
+
+// Constraints that span every account, which a distributed table cannot have. Each has a
+// per-account (or per-username) replacement from schema 5 that Citus keeps.
+constexpr std::string_view kDropGlobalConstraints = R"sql(
+DROP TRIGGER IF EXISTS usernames_follow_accounts ON accounts;
+ALTER TABLE accounts DROP CONSTRAINT IF EXISTS accounts_username_key;
+ALTER TABLE messages DROP CONSTRAINT IF EXISTS messages_guid_key;
+ALTER TABLE link_tokens DROP CONSTRAINT IF EXISTS link_tokens_pkey)sql";
+
+struct placement {
+  std::string_view table;
+  std::string_view column;  // distribution column
+};
+
+// Everything of an account lives in the shard of its id, colocated with `accounts`, so a
+// statement that names one account (a send, a claim, a delivery) touches one worker. The
+// order follows the foreign keys: a referenced table is distributed first.
+constexpr std::array kColocatedWithAccounts{
+    placement{"accounts", "id"},
+    placement{"devices", "account_id"},
+    placement{"signed_prekeys", "account_id"},
+    placement{"pq_last_resort_prekeys", "account_id"},
+    placement{"one_time_prekeys", "account_id"},
+    placement{"pq_one_time_prekeys", "account_id"},
+    placement{"claimed_prekeys", "account_id"},
+    placement{"messages", "account_id"},
+    placement{"device_presence", "account_id"},
+    placement{"link_tokens", "account_id"},
+    placement{"backups", "account_id"},
+};
+
+// Usernames are looked up by name, so they are spread by name: a registration writes one
+// shard here and one by account (a distributed transaction, committed with 2PC).
+constexpr placement kUsernames{"usernames", "username"};
+
+// Left on the coordinator, undistributed: schema_migrations (read at start and by /readyz),
+// invites (a few rows, written once per registration by invite, never joined) and the
+// websocket_connection_generation sequence (one nextval per connection).
+
+bool exists(pqxx::nontransaction& tx, std::string_view table) {
+  return tx.exec_params1("SELECT to_regclass($1) IS NOT NULL", std::string(table))[0].as<bool>();
+}
+
+bool is_distributed(pqxx::nontransaction& tx, std::string_view table) {
+  return tx
+      .exec_params1(
+          "SELECT EXISTS (SELECT 1 FROM pg_dist_partition WHERE logicalrelid = "
+          "to_regclass($1))",
+          std::string(table))[0]
+      .as<bool>();
+}
+
+bool distribute(pqxx::nontransaction& tx, const placement& p, bool colocate) {
+  if (!exists(tx, p.table) || is_distributed(tx, p.table))
+    return false;
+  const std::string colocate_with = colocate && p.table != "accounts" ? "accounts" : "default";
+  tx.exec_params("SELECT create_distributed_table($1, $2, colocate_with => $3)",
+                 std::string(p.table), std::string(p.column), colocate_with);
+  return true;
+}
+
+}  // namespace
+
+bool citus_present(pqxx::connection& conn) {
+  pqxx::nontransaction tx(conn);
+  return tx.exec1("SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus')")[0]
+      .as<bool>();
+}
+
+int distribute_tables(pqxx::connection& conn) {
+  if (!citus_present(conn))
+    return 0;
+  pqxx::nontransaction tx(conn);
+  if (exists(tx, "usernames") && exists(tx, "link_tokens"))
+    tx.exec(std::string(kDropGlobalConstraints));
+  int distributed = 0;
+  for (const auto& p : kColocatedWithAccounts)
+    distributed += distribute(tx, p, true) ? 1 : 0;
+  distributed += distribute(tx, kUsernames, false) ? 1 : 0;
+  return distributed;
+}
+
+}  // namespace sealpost::storage
