@@ -183,6 +183,10 @@ registry::registry()
       .Register(*registry_)
       .Add({{"version", SEALPOST_VERSION}})
       .Set(1);
+  // Both caps' series from the start, at zero: a rate over them (the dashboard's
+  // "Refusals under load") is then 0 rather than absent before the first refusal.
+  for (const char* cap : {"max_connections", "max_connections_per_ip"})
+    refused_connections_.Add({{"cap", cap}});
 }
 
 void registry::observe_request(std::string_view route, std::string_view method, unsigned status,

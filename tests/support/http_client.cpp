@@ -8,6 +8,7 @@
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/system/system_error.hpp>
+#include <cctype>
 #include <exception>
 
 namespace sealpost::testing {
@@ -65,6 +66,21 @@ http_result http_client::run(http_request req, http_limits limits) {
   if (failure)
     std::rethrow_exception(failure);
   return result;
+}
+
+std::string percent_encode(const std::string& s) {
+  static constexpr char hex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
+  return out;
 }
 
 raw_exchange send_raw(std::uint16_t port, const std::string& bytes,

@@ -51,6 +51,9 @@ class http_client {
   http_connection connection_;
 };
 
+// `s` with every byte but letters, digits and "-._" as %XX: for a query parameter's value.
+std::string percent_encode(const std::string& s);
+
 // Sends raw bytes on a new connection and returns everything the server sends back until
 // it closes the connection or `timeout` passes (then `timed_out` is set).
 struct raw_exchange {

@@ -10,25 +10,6 @@ namespace sealpost::testing {
 namespace asio = boost::asio;
 namespace websocket = boost::beast::websocket;
 
-namespace {
-
-std::string percent_encode(const std::string& s) {
-  static constexpr char hex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '.' || c == '_') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-  return out;
-}
-
-}  // namespace
-
 std::string websocket_query_target(const device_login& login) {
   return "/v1/websocket?login=" +
          percent_encode(login.account_id + "." + std::to_string(login.device_id)) +
