@@ -5,8 +5,11 @@
 #include <boost/json.hpp>
 #include <cstdio>
 #include <set>
+#include <string>
+#include <vector>
 
 #include "accounts.hpp"
+#include "progress_csv.hpp"
 #include "scenarios.hpp"
 
 namespace sealpost::loadtest {
@@ -97,6 +100,54 @@ asio::awaitable<std::vector<login>> setup_claim(tcp::endpoint ep, const options&
   co_return clients;
 }
 
+// The claim's --progress-csv columns. A row covers the interval since the previous one
+// (about a second): the claims that got a key, their rate over the interval's real length,
+// the p99 of the bundle claims (GET answered, key or not) completed in it, its errors, then
+// the totals (last, as in the relay's: never empty).
+const std::vector<std::string> kProgressColumns{"elapsed_s",    "claims",           "claims_per_s",
+                                                "claim_p99_ms", "errors",           "claims_total",
+                                                "empty_total",  "duplicates_total", "errors_total"};
+
+// How far a run had come at one progress row: the next row counts from here.
+struct progress_mark {
+  double elapsed = 0;
+  long claims = 0, errors = 0;
+  std::size_t samples = 0;
+};
+
+progress_mark mark(const claim_state& st, double elapsed) {
+  return {elapsed, st.claims, total(st.errors), st.latency.count()};
+}
+
+std::vector<csv_field> progress_row(const claim_state& st, const progress_mark& last,
+                                    const progress_mark& now) {
+  return {now.elapsed,
+          static_cast<double>(now.claims - last.claims),
+          per_second(now.claims - last.claims, now.elapsed - last.elapsed),
+          st.latency.ms_since(last.samples, 0.99),
+          static_cast<double>(now.errors - last.errors),
+          static_cast<double>(now.claims),
+          static_cast<double>(st.empty),
+          static_cast<double>(st.duplicate_keys),
+          static_cast<double>(now.errors)};
+}
+
+// Prints a progress line a second until the clients are done, and writes it as a row to the
+// CSV file at `csv_path` (--progress-csv; none when empty).
+asio::awaitable<void> watch_claims(claim_state& st, const std::string& csv_path) {
+  progress_csv csv(csv_path, kProgressColumns);
+  progress_mark last;
+  while (st.running > 0) {
+    co_await sleep_for(std::chrono::seconds(1));
+    const auto now = mark(st, seconds_since(st.start));
+    std::fprintf(stderr, "  t=%5.1fs claims=%ld (+%ld) empty=%ld duplicates=%ld errors=%ld\n",
+                 now.elapsed, now.claims, now.claims - last.claims, st.empty, st.duplicate_keys,
+                 now.errors);
+    csv.row(progress_row(st, last, now));
+    last = now;
+  }
+}
+
 void report(const options& o, claim_state& st) {
   const double seconds = std::chrono::duration<double>(st.done - st.start).count();
   const auto errors = to_json(st.errors);
@@ -137,14 +188,7 @@ asio::awaitable<void> run_claim(tcp::endpoint ep, const options& o) {
   st.running = o.clients;
   for (const auto& me : clients)
     asio::co_spawn(ex, claim_loop(ep, me, o, st), asio::detached);
-  long last = 0;
-  while (st.running > 0) {
-    co_await sleep_for(std::chrono::seconds(1));
-    std::fprintf(stderr, "  t=%5.1fs claims=%ld (+%ld) empty=%ld duplicates=%ld errors=%ld\n",
-                 seconds_since(st.start), st.claims, st.claims - last, st.empty, st.duplicate_keys,
-                 total(st.errors));
-    last = st.claims;
-  }
+  co_await watch_claims(st, o.progress_csv);
   report(o, st);
 }
 

@@ -48,7 +48,12 @@ po::options_description describe(options& o) {
       "parallel registrations during setup")("results",
                                              po::value(&o.results)->default_value(o.results),
                                              "file the JSON result line is appended to")(
-      "label", po::value(&o.label), "free text stored in the result line");
+      "label", po::value(&o.label), "free text stored in the result line")(
+      "progress-csv", po::value(&o.progress_csv),
+      "relay, claim: also write the progress line of each second to this CSV file "
+      "(overwritten): elapsed_s, the operations (sends or claims) of that second, their rate, "
+      "the p99 latency in ms of the operations completed in that second (empty when none "
+      "did), errors, and the totals. Charts: loadtest/render-charts.sh");
   return desc;
 }
 
@@ -83,6 +88,10 @@ std::optional<int> parse_options(int argc, char** argv, options& o) {
   }
   if (o.nodes > 1 && o.scenario != "relay") {
     std::cerr << "--nodes is for the relay scenario\n";
+    return 2;
+  }
+  if (!o.progress_csv.empty() && o.scenario != "relay" && o.scenario != "claim") {
+    std::cerr << "--progress-csv is for the relay and claim scenarios\n";
     return 2;
   }
   if (static_cast<std::size_t>(o.nodes) > o.ports.size()) {

@@ -28,6 +28,7 @@ struct options {
   std::vector<int> server_pids;  // --server-pid, repeatable: one per node
   std::string results = "loadtest-results.jsonl";
   std::string label;
+  std::string progress_csv;  // --progress-csv: empty for none
 };
 
 // Parses the command line into `o`. Returns the exit code when the program should stop

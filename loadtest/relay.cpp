@@ -10,7 +10,9 @@
 #include <iterator>
 #include <sstream>
 #include <string>
+#include <vector>
 
+#include "progress_csv.hpp"
 #include "relay_clients.hpp"
 #include "scenarios.hpp"
 
@@ -39,16 +41,59 @@ double cpu_seconds(const std::vector<int>& pids) {
   return total;
 }
 
-// Prints a progress line a second until the senders are done.
-asio::awaitable<void> watch_senders(relay_state& st) {
-  long last_sends = 0, last_acked = 0;
+// The relay's --progress-csv columns. A row covers the interval since the previous one
+// (about a second): its sends, their rate over the interval's real length and the p99 of
+// the sends (PUT answered) and deliveries (end to end) completed in it, then its acks and
+// errors, then the totals. The totals come last because they are never empty: gnuplot 5.4
+// drops a row whose empty field is the last of more than 10, rather than leaving a gap.
+const std::vector<std::string> kProgressColumns{
+    "elapsed_s",   "sends",  "sends_per_s", "send_p99_ms", "e2e_p99_ms",  "acked",
+    "acked_per_s", "errors", "sends_total", "acked_total", "errors_total"};
+
+// How far a run had come at one progress row: the next row counts from here.
+struct progress_mark {
+  double elapsed = 0;
+  long sends = 0, acked = 0, errors = 0;
+  std::size_t send_samples = 0, e2e_samples = 0;
+};
+
+progress_mark mark(const relay_state& st, double elapsed) {
+  return {elapsed,
+          st.sends,
+          st.acked,
+          total(st.errors),
+          st.send_latency.count(),
+          st.e2e_latency.count()};
+}
+
+std::vector<csv_field> progress_row(const relay_state& st, const progress_mark& last,
+                                    const progress_mark& now) {
+  const double interval = now.elapsed - last.elapsed;
+  return {now.elapsed,
+          static_cast<double>(now.sends - last.sends),
+          per_second(now.sends - last.sends, interval),
+          st.send_latency.ms_since(last.send_samples, 0.99),
+          st.e2e_latency.ms_since(last.e2e_samples, 0.99),
+          static_cast<double>(now.acked - last.acked),
+          per_second(now.acked - last.acked, interval),
+          static_cast<double>(now.errors - last.errors),
+          static_cast<double>(now.sends),
+          static_cast<double>(now.acked),
+          static_cast<double>(now.errors)};
+}
+
+// Prints a progress line a second until the senders are done, and writes it as a row to the
+// CSV file at `csv_path` (--progress-csv; none when empty).
+asio::awaitable<void> watch_senders(relay_state& st, const std::string& csv_path) {
+  progress_csv csv(csv_path, kProgressColumns);
+  progress_mark last;
   while (st.senders_running > 0) {
     co_await sleep_for(std::chrono::seconds(1));
-    std::fprintf(stderr, "  t=%5.1fs sends=%ld (%ld/s) acked=%ld (%ld/s) errors=%ld\n",
-                 seconds_since(st.start), st.sends, st.sends - last_sends, st.acked,
-                 st.acked - last_acked, total(st.errors));
-    last_sends = st.sends;
-    last_acked = st.acked;
+    const auto now = mark(st, seconds_since(st.start));
+    std::fprintf(stderr, "  t=%5.1fs sends=%ld (%ld/s) acked=%ld (%ld/s) errors=%ld\n", now.elapsed,
+                 now.sends, now.sends - last.sends, now.acked, now.acked - last.acked, now.errors);
+    csv.row(progress_row(st, last, now));
+    last = now;
   }
 }
 
@@ -129,7 +174,7 @@ asio::awaitable<void> run_relay(std::vector<tcp::endpoint> nodes, const options&
     const auto& me = senders[static_cast<std::size_t>(i)];
     asio::co_spawn(ex, send_loop(nodes.at(me.node), i, me, o, st), asio::detached);
   }
-  co_await watch_senders(st);
+  co_await watch_senders(st, o.progress_csv);
   const double server_cpu = cpu_seconds(o.server_pids) - cpu_at_start;
   const double send_seconds = std::chrono::duration<double>(st.senders_done - st.start).count();
   // Drain: wait up to 10 s for the envelopes still in flight.

@@ -14,9 +14,18 @@
 #   NODES=1 (2: two server processes on the one database; the relay runs with --nodes 2, so
 #   half of its wake-ups cross nodes; the other scenarios use the first node)
 #   RESULTS=<file for the JSON lines> KEEP=1 (keep the temporary folder)
-#   ONLY=relay|backlog|idle runs just that scenario; relay: as fast as possible at each
-#   SENDERS_LIST entry, then at half the first one's rate, with its pgbench runs
+#   ONLY=relay|claim|backlog|idle runs just that scenario; relay: as fast as possible at each
+#   SENDERS_LIST entry, then at half the first one's rate, with its pgbench runs; claim:
+#   the claim storm and its pgbench runs
 #   PGBENCH=0 leaves pgbench out (our figures alone, no ratios)
+#   CHARTS=1 also charts the relay runs as fast as possible and the claim storm, second by
+#   second, each beside its least-row-work pgbench run: the per-second CSVs
+#   (sealpost-loadtest --progress-csv; pgbench --progress=1 and its per-transaction log,
+#   through loadtest/pgbench-seconds.py) and the SVGs (loadtest/render-charts.sh, gnuplot)
+#   go to CHARTS_DIR (default: docs/benchmarks in this checkout): relay-N.csv,
+#   relay-N-pgbench.csv, relay-N-throughput.svg, relay-N-p99.svg per SENDERS_LIST entry N,
+#   and claim.csv, claim-pgbench.csv, claim-throughput.svg, claim-p99.svg. Without gnuplot
+#   the figures are printed as usual and the CSVs kept; render-charts.sh draws them later.
 # The database is durable (scripts/local-postgres.sh without --fast), as in production.
 set -euo pipefail
 
@@ -34,6 +43,8 @@ BACKLOG=${BACKLOG:-2000}
 IDLE=${IDLE:-600}
 NODES=${NODES:-1}
 PGBENCH=${PGBENCH:-1}
+CHARTS=${CHARTS:-0}
+CHARTS_DIR=${CHARTS_DIR:-$root/docs/benchmarks}
 work=$(mktemp -d /tmp/sealpost-bench.XXXXXX)
 chmod 0755 "$work"
 RESULTS=${RESULTS:-$work/results.jsonl}
@@ -43,6 +54,12 @@ pgbench=$(ls -d /usr/lib/postgresql/*/bin/pgbench 2>/dev/null | sort -V | tail -
 [[ -x $loadtest && -x $server ]] || { echo "build sealpost-loadtest and sealpost-server in $build first" >&2; exit 1; }
 [[ -x $pgbench ]] || { echo "pgbench not found (Debian: postgresql-contrib)" >&2; exit 1; }
 [[ $NODES =~ ^[12]$ ]] || { echo "NODES is 1 or 2" >&2; exit 1; }
+if [[ $CHARTS == 1 ]]; then
+  mkdir -p "$CHARTS_DIR"
+  CHARTS_DIR=$(cd "$CHARTS_DIR" && pwd)
+  command -v gnuplot >/dev/null ||
+    echo "note: gnuplot not found (apt-get install gnuplot-nox): the CSVs will be written, the charts not" >&2
+fi
 
 server_pids=() ports=()
 cleanup() {
@@ -107,18 +124,114 @@ for p in "${server_pids[@]}"; do pid_args+=(--server-pid "$p"); done
 lt() { "$loadtest" "$@" "${port_args[@]}" --results "$RESULTS"; }
 relay() { lt relay --nodes "$NODES" --receivers "$RECEIVERS" --duration "$DURATION" "$@"; }
 last() { tail -n 1 "$RESULTS" | jq -r "$1"; }
-# pgbench SCRIPT CLIENTS VARS...: prints transactions/s (without connection time); warns on
-# failed transactions (they would flatter the figure).
+# progress_csv NAME: with CHARTS=1, sets csv_args to the option that leaves our run's
+# seconds in $CHARTS_DIR/NAME.csv, and removes an earlier run's NAME-pgbench.csv, so that a
+# chart never shows this run beside another run's pgbench (PGBENCH=0 writes none).
+csv_args=()
+progress_csv() {
+  csv_args=()
+  [[ $CHARTS == 1 ]] || return 0
+  csv_args=(--progress-csv "$CHARTS_DIR/$1.csv")
+  rm -f "$CHARTS_DIR/$1-pgbench.csv"
+}
+# run_pgbench [--chart NAME] SCRIPT CLIENTS VARS...: prints transactions/s (without
+# connection time); warns on failed transactions (they would flatter the figure). With
+# --chart and CHARTS=1 it also leaves the run's seconds in $CHARTS_DIR/NAME.csv: tps and
+# mean latency from --progress=1, the p99 of each second from the per-transaction log.
 run_pgbench() {
-  local script=$1 clients=$2 log
+  local chart= script clients log seconds=()
+  if [[ $1 == --chart ]]; then
+    [[ $CHARTS != 1 ]] || chart=$2
+    shift 2
+  fi
+  script=$1 clients=$2
   shift 2
   log=$work/pgbench-${script%.sql}-c$clients.log
-  "$pgbench" -n -M extended -c "$clients" -j 1 -T "$DURATION" -f "$root/loadtest/pgbench/$script" "$@" "$url" \
-    | tee "$log" >&2
+  [[ -z $chart ]] || seconds=(--progress=1 --log --log-prefix="$work/$chart")
+  "$pgbench" -n -M extended -c "$clients" -j 1 -T "$DURATION" "${seconds[@]}" -f "$root/loadtest/pgbench/$script" \
+    "$@" "$url" 2>&1 | tee "$log" >&2
   grep -q '^number of failed transactions: 0 ' "$log" || echo "WARNING: pgbench $script had failed transactions" >&2
+  [[ -z $chart ]] || "$root/loadtest/pgbench-seconds.py" "$log" "$work/$chart".* >"$CHARTS_DIR/$chart.csv"
   sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$log" | tail -n 1
 }
 ratio() { python3 -c "print(f'{$1 / $2:.2f}')"; }
+# With CHARTS=1, draws the charts from the CSVs (after the figures: without gnuplot they
+# stand alone, and render-charts.sh says how to install it).
+render_charts() {
+  [[ $CHARTS == 1 ]] || return 0
+  echo
+  "$root/loadtest/render-charts.sh" "$CHARTS_DIR" || echo "charts not drawn; the per-second CSVs are in $CHARTS_DIR" >&2
+}
+
+# refill_claim_pools FIRST_KEY_ID RATE: gives every claim target enough fresh one-time keys
+# (ids from FIRST_KEY_ID: the claimed ones are remembered in claimed_prekeys) for four times
+# RATE claims/s over the run, so that pgbench never finds a pool empty (an empty claim is
+# cheaper, and would flatter pgbench).
+refill_claim_pools() {
+  local per_account
+  per_account=$(python3 -c "import math; print(max(1000, math.ceil(4 * $2 * $DURATION / $ACCOUNTS)))")
+  psql -c "INSERT INTO one_time_prekeys (account_id, device_id, key_id, public_key)
+      SELECT account_id, 1, $1 + k, decode('05' || md5(random()::text) || md5(random()::text), 'hex') FROM bench_claim, generate_series(1, $per_account) k" \
+    -c "INSERT INTO pq_one_time_prekeys (account_id, device_id, key_id, public_key, signature)
+      SELECT account_id, 1, $1 + k, decode('08' || repeat(md5(random()::text), 98), 'hex'), decode(repeat(md5(random()::text), 4), 'hex')
+      FROM bench_claim, generate_series(1, $per_account) k" \
+    -c "ANALYZE"
+}
+# The smallest EC pool among the claim targets.
+pool_left() {
+  psql -Atc "SELECT min(n) FROM (SELECT count(*) AS n FROM one_time_prekeys JOIN bench_claim USING (account_id) GROUP BY account_id) q"
+}
+
+# Our claim storm: claims/s and the duplicate keys (none, or the server is wrong).
+claim_storm() {
+  echo "== claim storm =="
+  progress_csv claim
+  lt claim --clients "$CLAIMERS" --accounts "$ACCOUNTS" --keys "$KEYS" --duration "$DURATION" "${csv_args[@]}"
+  claim_rate=$(last .claims_per_s)
+  claim_dups=$(last .duplicate_keys)
+}
+
+# pgbench's claims on the accounts our claim storm claimed from, with as many clients: the
+# least row work, then the server's statements.
+claim_pgbench() {
+  [[ $PGBENCH == 1 ]] || return 0
+  psql -c "DROP TABLE IF EXISTS bench_claim" \
+    -c "CREATE TABLE bench_claim AS SELECT row_number() OVER (ORDER BY account_id)::int AS i, account_id
+        FROM accounts a JOIN (SELECT account_id FROM claimed_prekeys GROUP BY account_id) c ON c.account_id = a.id" \
+    -c "CREATE UNIQUE INDEX ON bench_claim (i)"
+  targets=$(psql -Atc "SELECT count(*) FROM bench_claim")
+  echo "== pgbench: claim, least row work, $CLAIMERS clients =="
+  refill_claim_pools 1000000 "$claim_rate"
+  pg_claim_least=$(run_pgbench --chart claim-pgbench claim-least.sql "$CLAIMERS" -D targets="$targets")
+  left_least=$(pool_left)
+  echo "== pgbench: claim, the server's statements, $CLAIMERS clients =="
+  refill_claim_pools 2000000 "$(python3 -c "print(max($claim_rate, $pg_claim_least))")"
+  pg_claim=$(run_pgbench claim.sql "$CLAIMERS" -D targets="$targets")
+  left_server=$(pool_left)
+}
+
+# The summary's table header.
+print_table_header() {
+  if [[ $PGBENCH == 1 ]]; then
+    printf '%-54s %10s %10s %7s %10s\n' scenario ours least ratio "server SQL"
+  else
+    printf '%-54s %10s\n' scenario ours
+  fi
+}
+# The claim's row of the summary table, and its line on the keys.
+print_claim_row() {
+  if [[ $PGBENCH == 1 ]]; then
+    printf '%-54s %10.1f %10.1f %7s %10.1f\n' "claims/s ($CLAIMERS clients)" "$claim_rate" "$pg_claim_least" \
+      "$(ratio "$claim_rate" "$pg_claim_least")" "$pg_claim"
+  else
+    printf '%-54s %10.1f\n' "claims/s ($CLAIMERS clients)" "$claim_rate"
+  fi
+}
+print_claim_keys() {
+  printf 'claim: duplicate one-time keys: %s' "$claim_dups"
+  [[ $PGBENCH != 1 ]] || printf "; pgbench left at least %s EC keys per account after least row work, %s after the server's statements (0 would flatter pgbench)" "$left_least" "$left_server"
+  echo
+}
 
 if [[ ${ONLY:-} == backlog ]]; then
   lt backlog --receivers "$RECEIVERS" --senders "$SENDERS" --messages "$BACKLOG" --duration 120
@@ -128,6 +241,17 @@ fi
 if [[ ${ONLY:-} == idle ]]; then
   lt idle --connections "$IDLE" "${pid_args[@]:0:2}" --setup-concurrency 8 --duration 5
   printf 'idle: %s sockets, %.1f KiB of server RSS each\n' "$(last .connected)" "$(last .kib_per_socket)"
+  exit 0
+fi
+if [[ ${ONLY:-} == claim ]]; then
+  claim_storm
+  claim_pgbench
+  echo
+  echo "== summary (DURATION=${DURATION}s; results: $RESULTS) =="
+  print_table_header
+  print_claim_row
+  print_claim_keys
+  render_charts
   exit 0
 fi
 
@@ -149,7 +273,8 @@ declare -A relay_max pg_least pg_server same_p99 cross_p99 cpu_per_send
 receivers=
 for s in "${senders_list[@]}"; do
   echo "== relay, as fast as possible, $s senders, $NODES node(s) =="
-  relay --senders "$s" --label "max-$s" "${pid_args[@]}"
+  progress_csv "relay-$s"
+  relay --senders "$s" --label "max-$s" "${pid_args[@]}" "${csv_args[@]}"
   relay_max[$s]=$(last .sends_per_s)
   cpu_per_send[$s]=$(last .server_cpu_ms_per_send)
   same_p99[$s]=$(last '.e2e_latency_ms_same_node.p99 // 0')
@@ -157,7 +282,7 @@ for s in "${senders_list[@]}"; do
   [[ $PGBENCH == 1 ]] || continue
   [[ -n $receivers ]] || receivers=$(make_bench_relay)
   echo "== pgbench: relay, least row work, $s clients =="
-  pg_least[$s]=$(run_pgbench relay-least.sql "$s" -D receivers="$receivers")
+  pg_least[$s]=$(run_pgbench --chart "relay-$s-pgbench" relay-least.sql "$s" -D receivers="$receivers")
   echo "== pgbench: relay, the server's statements, $s clients =="
   pg_server[$s]=$(run_pgbench relay.sql "$s" -D receivers="$receivers")
 done
@@ -187,11 +312,7 @@ fi
 print_relay_summary() {
   local nodes="$NODES node" what
   [[ $NODES == 1 ]] || nodes+=s
-  if [[ $PGBENCH == 1 ]]; then
-    printf '%-54s %10s %10s %7s %10s\n' scenario ours least ratio "server SQL"
-  else
-    printf '%-54s %10s\n' scenario ours
-  fi
+  print_table_header
   for s in "${senders_list[@]}"; do
     what="relay sends/s ($s senders, $RECEIVERS x 2 devices, $nodes)"
     if [[ $PGBENCH == 1 ]]; then
@@ -219,13 +340,11 @@ if [[ ${ONLY:-} == relay ]]; then
   echo
   echo "== summary (DURATION=${DURATION}s; results: $RESULTS) =="
   print_relay_summary
+  render_charts
   exit 0
 fi
 
-echo "== claim storm =="
-lt claim --clients "$CLAIMERS" --accounts "$ACCOUNTS" --keys "$KEYS" --duration "$DURATION"
-claim_rate=$(last .claims_per_s)
-claim_dups=$(last .duplicate_keys)
+claim_storm
 
 echo "== backlog drain =="
 lt backlog --receivers "$RECEIVERS" --senders "$SENDERS" --messages "$BACKLOG" --duration 120
@@ -236,52 +355,13 @@ lt idle --connections "$IDLE" "${pid_args[@]:0:2}" --setup-concurrency 8 --durat
 idle_kib=$(last .kib_per_socket)
 idle_connected=$(last .connected)
 
-# refill_claim_pools FIRST_KEY_ID RATE: gives every claim target enough fresh one-time keys
-# (ids from FIRST_KEY_ID: the claimed ones are remembered in claimed_prekeys) for four times
-# RATE claims/s over the run, so that pgbench never finds a pool empty (an empty claim is
-# cheaper, and would flatter pgbench).
-refill_claim_pools() {
-  local per_account
-  per_account=$(python3 -c "import math; print(max(1000, math.ceil(4 * $2 * $DURATION / $ACCOUNTS)))")
-  psql -c "INSERT INTO one_time_prekeys (account_id, device_id, key_id, public_key)
-      SELECT account_id, 1, $1 + k, decode('05' || md5(random()::text) || md5(random()::text), 'hex') FROM bench_claim, generate_series(1, $per_account) k" \
-    -c "INSERT INTO pq_one_time_prekeys (account_id, device_id, key_id, public_key, signature)
-      SELECT account_id, 1, $1 + k, decode('08' || repeat(md5(random()::text), 98), 'hex'), decode(repeat(md5(random()::text), 4), 'hex')
-      FROM bench_claim, generate_series(1, $per_account) k" \
-    -c "ANALYZE"
-}
-# The smallest EC pool among the claim targets.
-pool_left() {
-  psql -Atc "SELECT min(n) FROM (SELECT count(*) AS n FROM one_time_prekeys JOIN bench_claim USING (account_id) GROUP BY account_id) q"
-}
-
-if [[ $PGBENCH == 1 ]]; then
-  psql -c "DROP TABLE IF EXISTS bench_claim" \
-    -c "CREATE TABLE bench_claim AS SELECT row_number() OVER (ORDER BY account_id)::int AS i, account_id
-        FROM accounts a JOIN (SELECT account_id FROM claimed_prekeys GROUP BY account_id) c ON c.account_id = a.id" \
-    -c "CREATE UNIQUE INDEX ON bench_claim (i)"
-  targets=$(psql -Atc "SELECT count(*) FROM bench_claim")
-  echo "== pgbench: claim, least row work, $CLAIMERS clients =="
-  refill_claim_pools 1000000 "$claim_rate"
-  pg_claim_least=$(run_pgbench claim-least.sql "$CLAIMERS" -D targets="$targets")
-  left_least=$(pool_left)
-  echo "== pgbench: claim, the server's statements, $CLAIMERS clients =="
-  refill_claim_pools 2000000 "$(python3 -c "print(max($claim_rate, $pg_claim_least))")"
-  pg_claim=$(run_pgbench claim.sql "$CLAIMERS" -D targets="$targets")
-  left_server=$(pool_left)
-fi
+claim_pgbench
 
 echo
 echo "== summary (DURATION=${DURATION}s; results: $RESULTS) =="
 print_relay_summary
-if [[ $PGBENCH == 1 ]]; then
-  printf '%-54s %10.1f %10.1f %7s %10.1f\n' "claims/s ($CLAIMERS clients)" "$claim_rate" "$pg_claim_least" \
-    "$(ratio "$claim_rate" "$pg_claim_least")" "$pg_claim"
-else
-  printf '%-54s %10.1f\n' "claims/s ($CLAIMERS clients)" "$claim_rate"
-fi
+print_claim_row
 printf 'backlog drain: %.1f envelopes/s delivered and acked\n' "$backlog_rate"
 printf 'idle: %s sockets, %.1f KiB of server RSS each\n' "$idle_connected" "$idle_kib"
-printf 'claim: duplicate one-time keys: %s' "$claim_dups"
-[[ $PGBENCH != 1 ]] || printf "; pgbench left at least %s EC keys per account after least row work, %s after the server's statements (0 would flatter pgbench)" "$left_least" "$left_server"
-echo
+print_claim_keys
+render_charts

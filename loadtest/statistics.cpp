@@ -20,15 +20,29 @@ void latencies::add(sclock::duration d) {
   us_.push_back(std::chrono::duration_cast<std::chrono::microseconds>(d).count());
 }
 
-double latencies::ms(double q) {
-  if (us_.empty())
-    return 0;
-  std::sort(us_.begin(), us_.end());
-  const auto i = static_cast<std::size_t>(q * static_cast<double>(us_.size() - 1));
-  return static_cast<double>(us_[i]) / 1000.0;
+namespace {
+
+// The q-quantile of `us` (not empty) in milliseconds. Works on a copy: the samples must
+// stay in arrival order for ms_since.
+double quantile_ms(std::vector<std::int64_t> us, double q) {
+  const auto i = static_cast<std::size_t>(q * static_cast<double>(us.size() - 1));
+  std::nth_element(us.begin(), us.begin() + static_cast<std::ptrdiff_t>(i), us.end());
+  return static_cast<double>(us[i]) / 1000.0;
 }
 
-json::object latencies::summary() {
+}  // namespace
+
+double latencies::ms(double q) const {
+  return us_.empty() ? 0 : quantile_ms(us_, q);
+}
+
+std::optional<double> latencies::ms_since(std::size_t first, double q) const {
+  if (first >= us_.size())
+    return std::nullopt;
+  return quantile_ms({us_.begin() + static_cast<std::ptrdiff_t>(first), us_.end()}, q);
+}
+
+json::object latencies::summary() const {
   return {{"p50", ms(0.50)}, {"p90", ms(0.90)}, {"p99", ms(0.99)}, {"max", ms(1.0)}};
 }
 

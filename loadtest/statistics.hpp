@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,15 +18,19 @@ using sclock = std::chrono::steady_clock;
 
 double seconds_since(sclock::time_point t);
 
-// Latencies in microseconds; percentiles at the end.
+// Latencies in microseconds, kept in the order they were added, so the samples of one
+// second of progress are the ones after the previous second's count().
 class latencies {
  public:
   void add(sclock::duration d);
   std::size_t count() const { return us_.size(); }
-  // The q-quantile (0..1) in milliseconds; 0 when there is none. Sorts the samples.
-  double ms(double q);
+  // The q-quantile (0..1) in milliseconds; 0 when there is none.
+  double ms(double q) const;
+  // The q-quantile in milliseconds of the samples added after the first `first` (those of
+  // the latest progress row); none when there is none, which is not a latency of 0.
+  std::optional<double> ms_since(std::size_t first, double q) const;
   // {"p50", "p90", "p99", "max"} in milliseconds.
-  boost::json::object summary();
+  boost::json::object summary() const;
 
  private:
   std::vector<std::int64_t> us_;

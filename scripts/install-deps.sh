@@ -30,6 +30,8 @@ packages=(
   python3 python3-yaml
   # the TLS test makes its own self-signed certificate
   openssl
+  # draws the benchmark charts (loadtest/render-charts.sh, CHARTS=1 loadtest/run-benchmarks.sh)
+  gnuplot-nox
   # libFuzzer targets (scripts/fuzz.sh): clang and its runtimes (libclang_rt.fuzzer, ASan)
   clang libclang-rt-14-dev
 )
