@@ -52,7 +52,7 @@ loadtest=$build/loadtest/sealpost-loadtest
 server=$build/server/sealpost-server
 pgbench=$(ls -d /usr/lib/postgresql/*/bin/pgbench 2>/dev/null | sort -V | tail -n 1)
 [[ -x $loadtest && -x $server ]] || { echo "build sealpost-loadtest and sealpost-server in $build first" >&2; exit 1; }
-[[ -x $pgbench ]] || { echo "pgbench not found (Debian: postgresql-contrib)" >&2; exit 1; }
+[[ -x $pgbench ]] || { echo "pgbench not found (Debian: postgresql-15)" >&2; exit 1; }
 [[ $NODES =~ ^[12]$ ]] || { echo "NODES is 1 or 2" >&2; exit 1; }
 if [[ $CHARTS == 1 ]]; then
   mkdir -p "$CHARTS_DIR"

@@ -32,6 +32,8 @@ packages=(
   openssl
   # draws the benchmark charts (loadtest/render-charts.sh, CHARTS=1 loadtest/run-benchmarks.sh)
   gnuplot-nox
+  # loadtest/run-benchmarks.sh reads the load generator's JSON result lines
+  jq
   # libFuzzer targets (scripts/fuzz.sh): clang and its runtimes (libclang_rt.fuzzer, ASan)
   clang libclang-rt-14-dev
 )
