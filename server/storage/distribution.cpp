@@ -42,6 +42,19 @@ constexpr std::array kColocatedWithAccounts{
 // shard here and one by account (a distributed transaction, committed with 2PC).
 constexpr placement kUsernames{"usernames", "username"};
 
+// Functions that run where the account's shard is: Citus delegates a call to the worker that
+// holds the shard of the named argument, so all their statements run there, locally.
+struct delegated_function {
+  std::string_view signature;
+  std::string_view by_argument;
+};
+constexpr std::array kDelegatedFunctions{
+    delegated_function{"sealpost_send(uuid, uuid, integer, integer[], integer[], bigint[], "
+                       "integer[], integer[], bytea, bigint, bigint, bigint, bigint, boolean)",
+                       "recipient"},
+    delegated_function{"sealpost_ack(uuid, integer, uuid[], boolean)", "account"},
+};
+
 // Left on the coordinator, undistributed: schema_migrations (read at start and by /readyz),
 // invites (a few rows, written once per registration by invite, never joined) and the
 // websocket_connection_generation sequence (one nextval per connection).
@@ -68,6 +81,21 @@ bool distribute(pqxx::nontransaction& tx, const placement& p, bool colocate) {
   return true;
 }
 
+bool delegate(pqxx::nontransaction& tx, const delegated_function& f) {
+  const std::string signature(f.signature);
+  const bool pending = tx.exec_params1(R"sql(
+SELECT to_regprocedure($1) IS NOT NULL AND NOT EXISTS (
+  SELECT 1 FROM pg_dist_object
+  WHERE objid = to_regprocedure($1)::oid AND distribution_argument_index IS NOT NULL))sql",
+                                       signature)[0]
+                           .as<bool>();
+  if (pending) {
+    tx.exec_params("SELECT create_distributed_function($1, $2, colocate_with => 'accounts')",
+                   signature, std::string(f.by_argument));
+  }
+  return pending;
+}
+
 }  // namespace
 
 bool citus_present(pqxx::connection& conn) {
@@ -86,6 +114,8 @@ int distribute_tables(pqxx::connection& conn) {
   for (const auto& p : kColocatedWithAccounts)
     distributed += distribute(tx, p, true) ? 1 : 0;
   distributed += distribute(tx, kUsernames, false) ? 1 : 0;
+  for (const auto& f : kDelegatedFunctions)
+    delegate(tx, f);
   return distributed;
 }
 

@@ -12,81 +12,18 @@
 namespace sealpost::storage {
 namespace {
 
-// A whole send in one statement (one round trip, one commit): check the named devices
-// against the recipient's, check the queue caps, take each device's next sequence numbers
-// and insert the envelopes. The writes happen only when every check passes; otherwise the
-// statement changes nothing and reports why. Parameters:
-//   $1 recipient, $2 sender account, $3 sender device,
-//   $4 device ids, $5 registration ids, $6 types, $7 start and $8 length of each content
-//      in $9 (all contents concatenated: bytea arrays have no binary parameter format),
-//   $10 client timestamp, $11 server timestamp, $12 ttl (ms), $13 queue cap, $14 online only.
-// Locks: KEY SHARE on all the recipient's devices keeps them from being removed under the
-// send without blocking other senders; then the target rows are locked in device order
-// (ORDER BY under FOR NO KEY UPDATE), so concurrent sends to one account never deadlock,
-// and held to the commit, so sequence order is commit order.
-// The queue cap: a queue's length is at most its next seq minus its lowest queued seq, one
-// index probe; the exact count (which stops at the cap) runs only when that bound reaches
-// the cap.
+// A whole send in one call of sealpost_send (schema/0006_send_function.sql): one round trip,
+// one commit. It checks the named devices against the recipient's and the queue caps, then
+// takes each device's next sequence numbers and inserts the envelopes; when a check fails
+// it stores nothing and reports why. Parameters: $1 recipient, $2 sender account, $3 sender
+// device, $4 device ids, $5 registration ids, $6 types, $7 start and $8 length of each
+// content in $9 (all contents concatenated), $10 client timestamp, $11 server timestamp,
+// $12 ttl (ms), $13 queue cap, $14 online only.
 constexpr prepared_statement kSend{"send", R"sql(
-WITH named AS (
-  SELECT n.ord, n.device_id, n.registration_id, n.type,
-         substring($9::bytea FROM n.start FOR n.length) AS content
-  FROM unnest($4::integer[], $5::integer[], $6::bigint[], $7::integer[], $8::integer[])
-       WITH ORDINALITY AS n(device_id, registration_id, type, start, length, ord)),
-registered AS (
-  SELECT device_id, registration_id, next_message_seq FROM devices
-  WHERE account_id = $1 FOR KEY SHARE),
-expected AS (
-  SELECT * FROM registered
-  WHERE $2::uuid <> $1::uuid OR device_id <> $3::integer),
-device_set AS (
-  SELECT
-    EXISTS (SELECT 1 FROM registered) AS recipient_found,
-    ARRAY(SELECT e.device_id FROM expected e
-          WHERE NOT EXISTS (SELECT 1 FROM named n WHERE n.device_id = e.device_id)
-          ORDER BY e.device_id) AS missing,
-    ARRAY(SELECT n.device_id FROM named n
-          WHERE NOT EXISTS (SELECT 1 FROM expected e WHERE e.device_id = n.device_id)
-          ORDER BY n.ord) AS extra,
-    ARRAY(SELECT n.device_id FROM named n JOIN expected e USING (device_id)
-          WHERE e.registration_id <> n.registration_id ORDER BY n.ord) AS stale),
-reachable AS (
-  SELECT n.*, e.next_message_seq FROM named n JOIN expected e USING (device_id), device_set s
-  WHERE s.recipient_found AND cardinality(s.missing) = 0 AND cardinality(s.extra) = 0
-    AND cardinality(s.stale) = 0
-    AND (NOT $14::boolean OR EXISTS (
-      SELECT 1 FROM device_presence p WHERE p.account_id = $1 AND p.device_id = n.device_id))),
-full_queue AS (
-  SELECT min(r.device_id) AS device_id FROM reachable r
-  WHERE CASE WHEN r.next_message_seq - coalesce(
-                    (SELECT min(m.seq) FROM messages m
-                     WHERE m.account_id = $1 AND m.device_id = r.device_id),
-                    r.next_message_seq) < $13::bigint
-             THEN false
-             ELSE (SELECT count(*) FROM (SELECT 1 FROM messages m
-                   WHERE m.account_id = $1 AND m.device_id = r.device_id LIMIT $13::bigint) q)
-                  >= $13::bigint END),
-targets AS (
-  SELECT r.* FROM reachable r WHERE (SELECT device_id FROM full_queue) IS NULL),
-locked AS (
-  SELECT d.device_id FROM devices d
-  WHERE d.account_id = $1 AND d.device_id IN (SELECT device_id FROM targets)
-  ORDER BY d.device_id FOR NO KEY UPDATE),
-seqs AS (
-  UPDATE devices d SET next_message_seq = d.next_message_seq + 1
-  FROM locked l WHERE d.account_id = $1 AND d.device_id = l.device_id
-  RETURNING d.device_id, d.next_message_seq - 1 AS seq),
-inserted AS (
-  INSERT INTO messages (account_id, device_id, seq, guid, source_account, source_device, type,
-                        content, client_timestamp, server_timestamp, expires_at)
-  SELECT $1, s.device_id, s.seq, gen_random_uuid(), $2, $3, t.type, t.content, $10, $11,
-         now() + make_interval(secs => $12::double precision / 1000)
-  FROM seqs s JOIN targets t USING (device_id)
-  RETURNING device_id, guid)
-SELECT s.recipient_found, array_to_string(s.missing, ','), array_to_string(s.extra, ','),
-       array_to_string(s.stale, ','), (SELECT device_id FROM full_queue),
-       (SELECT string_agg(device_id || ' ' || guid, ',') FROM inserted)
-FROM device_set s)sql"};
+SELECT recipient_found, missing, extra, stale, full_device, inserted
+FROM sealpost_send($1::uuid, $2::uuid, $3::integer, $4::integer[], $5::integer[],
+                   $6::bigint[], $7::integer[], $8::integer[], $9::bytea, $10::bigint,
+                   $11::bigint, $12::bigint, $13::bigint, $14::boolean))sql"};
 
 constexpr prepared_statement kFetch{"fetch", R"sql(
 SELECT seq, guid::text, source_account::text, source_device, device_id, type, content,
@@ -97,12 +34,10 @@ ORDER BY seq LIMIT $4)sql"};
 
 // One statement, its own transaction: $4 chooses whether its commit waits for the WAL
 // flush (set_config(..., true) lasts exactly this statement's transaction).
+// sealpost_ack (schema/0006_send_function.sql): the delete, and synchronous_commit off for
+// its own commit unless $4 asks for a flushed one.
 constexpr prepared_statement kDelete{"delete_envelopes", R"sql(
-DELETE FROM messages
-WHERE account_id = $1 AND device_id = $2 AND guid = ANY($3::uuid[])
-  AND set_config('synchronous_commit',
-                 CASE WHEN $4::boolean THEN current_setting('synchronous_commit') ELSE 'off' END,
-                 true) IS NOT NULL)sql"};
+SELECT sealpost_ack($1::uuid, $2::integer, $3::uuid[], $4::boolean))sql"};
 
 // By primary key rather than ctid: Citus routes a key to its shard, a ctid means nothing
 // across workers.
@@ -112,7 +47,7 @@ DELETE FROM messages WHERE (account_id, device_id, seq) IN (
 
 constexpr const char* kMarkPresent = R"sql(
 INSERT INTO device_presence (account_id, device_id, connection_id) VALUES ($1, $2, $3)
-ON CONFLICT (account_id, device_id) DO UPDATE SET connection_id = EXCLUDED.connection_id, since = now())sql";
+ON CONFLICT (account_id, device_id) DO UPDATE SET connection_id = EXCLUDED.connection_id, since = EXCLUDED.since)sql";
 constexpr const char* kMarkAbsent =
     "DELETE FROM device_presence WHERE account_id = $1 AND device_id = $2 AND connection_id = $3";
 
@@ -251,7 +186,8 @@ std::size_t delete_envelopes(pqxx::connection& conn, const std::string& account_
   pqxx::nontransaction tx(conn);  // autocommit: the DELETE is its own transaction
   return static_cast<std::size_t>(
       exec_prepared(tx, kDelete, account_id, device_id, array, commit == ack_commit::flushed)
-          .affected_rows());
+          .at(0)[0]
+          .as<std::int64_t>());
 }
 
 std::pair<std::int64_t, std::int64_t> queue_depth(pqxx::work& tx) {
