@@ -108,7 +108,9 @@ int distribute_tables(pqxx::connection& conn) {
   if (!citus_present(conn))
     return 0;
   pqxx::nontransaction tx(conn);
-  if (exists(tx, "usernames") && exists(tx, "link_tokens"))
+  // Once, before `accounts` is distributed: Citus refuses even DROP TRIGGER IF EXISTS on a
+  // distributed table.
+  if (exists(tx, "usernames") && exists(tx, "link_tokens") && !is_distributed(tx, "accounts"))
     tx.exec(std::string(kDropGlobalConstraints));
   int distributed = 0;
   for (const auto& p : kColocatedWithAccounts)

@@ -122,6 +122,11 @@ test_database::test_database(std::string admin_url, std::vector<std::string> wor
   url_ = with_database(admin_url_, name_);
   if (worker_admin_urls_.empty())
     return;
+  // Registering nodes updates shared catalogs on the workers: two test processes doing it at
+  // once fail with "tuple concurrently updated". One lock in the coordinator's maintenance
+  // database (held by this connection until it closes) takes them in turn.
+  pqxx::connection serial(admin_url_);
+  pqxx::nontransaction(serial).exec("SELECT pg_advisory_lock(5385172)");
   std::vector<std::string> workers;
   for (const auto& w : worker_admin_urls_) {
     create_database(w, name_);
