@@ -53,6 +53,7 @@ constexpr std::array kDelegatedFunctions{
                        "integer[], integer[], bytea, bigint, bigint, bigint, bigint, boolean)",
                        "recipient"},
     delegated_function{"sealpost_ack(uuid, integer, uuid[], boolean)", "account"},
+    delegated_function{"sealpost_claim(uuid, integer, bigint)", "account"},
 };
 
 // Left on the coordinator, undistributed: schema_migrations (read at start and by /readyz),

@@ -58,58 +58,14 @@ SELECT
   (SELECT key_id FROM pq_last_resort_prekeys WHERE account_id = $1 AND device_id = $2)
     AS pq_last_resort_prekey_id)sql";
 
-// A whole claim in one statement (one round trip, one commit): the bundle rows, then per
-// device one EC and one PQ one-time key, each locked, deleted, returned and remembered in
-// claimed_prekeys. Rows locked by a concurrent claim are skipped rather than waited for,
-// so no key is handed out twice and claimers never queue behind each other. Also says, per
-// device, whether a pool is now below the watermark $3 (counting stops past it).
+// A whole claim in one call of sealpost_claim (schema/0007_claim_function.sql): one round
+// trip, one commit, and on Citus it runs on the worker that holds the account's shard. Per
+// device (all, or $2) the bundle and one EC and one PQ one-time key, each locked, deleted
+// and remembered in claimed_prekeys, skipping keys a concurrent claim holds, so no key is
+// handed out twice and claimers never queue behind each other; and whether a pool is now
+// below the watermark $3. Its columns are read below by position.
 constexpr prepared_statement kClaim{"claim_bundles", R"sql(
-WITH bundle AS (
-  SELECT d.device_id, d.registration_id, d.identity_key,
-         s.key_id AS signed_key_id, s.public_key AS signed_public_key,
-         s.signature AS signed_signature,
-         l.key_id AS last_resort_key_id, l.public_key AS last_resort_public_key,
-         l.signature AS last_resort_signature
-  FROM devices d
-  JOIN signed_prekeys s USING (account_id, device_id)
-  LEFT JOIN pq_last_resort_prekeys l USING (account_id, device_id)
-  WHERE d.account_id = $1 AND ($2::integer IS NULL OR d.device_id = $2)),
-ec_pick AS (
-  SELECT k.device_id, k.key_id FROM bundle b, LATERAL (
-    SELECT o.device_id, o.key_id FROM one_time_prekeys o
-    WHERE o.account_id = $1 AND o.device_id = b.device_id
-    ORDER BY o.key_id LIMIT 1 FOR UPDATE SKIP LOCKED) k),
-ec AS (
-  DELETE FROM one_time_prekeys o USING ec_pick p
-  WHERE o.account_id = $1 AND o.device_id = p.device_id AND o.key_id = p.key_id
-  RETURNING o.device_id, o.key_id, o.public_key),
-ec_remembered AS (
-  INSERT INTO claimed_prekeys (account_id, device_id, pq, key_id)
-  SELECT $1, device_id, false, key_id FROM ec ON CONFLICT DO NOTHING),
-pq_pick AS (
-  SELECT k.device_id, k.key_id FROM bundle b, LATERAL (
-    SELECT o.device_id, o.key_id FROM pq_one_time_prekeys o
-    WHERE o.account_id = $1 AND o.device_id = b.device_id
-    ORDER BY o.key_id LIMIT 1 FOR UPDATE SKIP LOCKED) k),
-pq AS (
-  DELETE FROM pq_one_time_prekeys o USING pq_pick p
-  WHERE o.account_id = $1 AND o.device_id = p.device_id AND o.key_id = p.key_id
-  RETURNING o.device_id, o.key_id, o.public_key, o.signature),
-pq_remembered AS (
-  INSERT INTO claimed_prekeys (account_id, device_id, pq, key_id)
-  SELECT $1, device_id, true, key_id FROM pq ON CONFLICT DO NOTHING)
-SELECT b.device_id, b.registration_id, b.identity_key,
-       b.signed_key_id, b.signed_public_key, b.signed_signature,
-       b.last_resort_key_id, b.last_resort_public_key, b.last_resort_signature,
-       ec.key_id, ec.public_key, pq.key_id, pq.public_key, pq.signature,
-       (SELECT count(*) FROM (SELECT 1 FROM one_time_prekeys o
-          WHERE o.account_id = $1 AND o.device_id = b.device_id LIMIT $3::bigint + 1) q)
-         - (ec.key_id IS NOT NULL)::integer < $3::bigint
-       OR (SELECT count(*) FROM (SELECT 1 FROM pq_one_time_prekeys o
-          WHERE o.account_id = $1 AND o.device_id = b.device_id LIMIT $3::bigint + 1) q)
-         - (pq.key_id IS NOT NULL)::integer < $3::bigint
-FROM bundle b LEFT JOIN ec USING (device_id) LEFT JOIN pq USING (device_id)
-ORDER BY b.device_id)sql"};
+SELECT * FROM sealpost_claim($1::uuid, $2::integer, $3::bigint))sql"};
 
 std::optional<std::int64_t> optional_int(const pqxx::field& f) {
   if (f.is_null())
