@@ -18,29 +18,29 @@ ALTER TABLE link_tokens DROP CONSTRAINT IF EXISTS link_tokens_pkey)sql";
 
 struct placement {
   std::string_view table;
-  std::string_view column;  // distribution column
+  std::string_view column;         // distribution column
+  std::string_view colocate_with;  // Citus's colocate_with argument
 };
 
 // Everything of an account lives in the shard of its id, colocated with `accounts`, so a
 // statement that names one account (a send, a claim, a delivery) touches one worker. The
 // order follows the foreign keys: a referenced table is distributed first.
-constexpr std::array kColocatedWithAccounts{
-    placement{"accounts", "id"},
-    placement{"devices", "account_id"},
-    placement{"signed_prekeys", "account_id"},
-    placement{"pq_last_resort_prekeys", "account_id"},
-    placement{"one_time_prekeys", "account_id"},
-    placement{"pq_one_time_prekeys", "account_id"},
-    placement{"claimed_prekeys", "account_id"},
-    placement{"messages", "account_id"},
-    placement{"device_presence", "account_id"},
-    placement{"link_tokens", "account_id"},
-    placement{"backups", "account_id"},
-};
-
 // Usernames are looked up by name, so they are spread by name: a registration writes one
-// shard here and one by account (a distributed transaction, committed with 2PC).
-constexpr placement kUsernames{"usernames", "username"};
+// shard there and one by account (a distributed transaction, committed with 2PC).
+constexpr std::array kPlacements{
+    placement{"accounts", "id", "default"},
+    placement{"devices", "account_id", "accounts"},
+    placement{"signed_prekeys", "account_id", "accounts"},
+    placement{"pq_last_resort_prekeys", "account_id", "accounts"},
+    placement{"one_time_prekeys", "account_id", "accounts"},
+    placement{"pq_one_time_prekeys", "account_id", "accounts"},
+    placement{"claimed_prekeys", "account_id", "accounts"},
+    placement{"messages", "account_id", "accounts"},
+    placement{"device_presence", "account_id", "accounts"},
+    placement{"link_tokens", "account_id", "accounts"},
+    placement{"backups", "account_id", "accounts"},
+    placement{"usernames", "username", "default"},
+};
 
 // Functions that run where the account's shard is: Citus delegates a call to the worker that
 // holds the shard of the named argument, so all their statements run there, locally.
@@ -73,12 +73,11 @@ bool is_distributed(pqxx::nontransaction& tx, std::string_view table) {
       .as<bool>();
 }
 
-bool distribute(pqxx::nontransaction& tx, const placement& p, bool colocate) {
+bool distribute(pqxx::nontransaction& tx, const placement& p) {
   if (!exists(tx, p.table) || is_distributed(tx, p.table))
     return false;
-  const std::string colocate_with = colocate && p.table != "accounts" ? "accounts" : "default";
   tx.exec_params("SELECT create_distributed_table($1, $2, colocate_with => $3)",
-                 std::string(p.table), std::string(p.column), colocate_with);
+                 std::string(p.table), std::string(p.column), std::string(p.colocate_with));
   return true;
 }
 
@@ -114,9 +113,8 @@ int distribute_tables(pqxx::connection& conn) {
   if (exists(tx, "usernames") && exists(tx, "link_tokens") && !is_distributed(tx, "accounts"))
     tx.exec(std::string(kDropGlobalConstraints));
   int distributed = 0;
-  for (const auto& p : kColocatedWithAccounts)
-    distributed += distribute(tx, p, true) ? 1 : 0;
-  distributed += distribute(tx, kUsernames, false) ? 1 : 0;
+  for (const auto& p : kPlacements)
+    distributed += distribute(tx, p) ? 1 : 0;
   for (const auto& f : kDelegatedFunctions)
     delegate(tx, f);
   return distributed;
