@@ -14,6 +14,10 @@
 #   NODES=1 (2: two server processes on the one database; the relay runs with --nodes 2, so
 #   half of its wake-ups cross nodes; the other scenarios use the first node)
 #   RESULTS=<file for the JSON lines> KEEP=1 (keep the temporary folder)
+#   PERF=1 profiles each relay run as fast as possible with perf (perf record -a) and
+#   writes, per process tree (database node, server), its share of the samples and its top
+#   symbols to PERF_DIR (default: the temporary folder; KEEP=1 keeps it); PERF_CALL_GRAPH=
+#   dwarf (default fp) for call graphs through Debian's PostgreSQL, PERF_FREQ, PERF_SECONDS
 #   ONLY=relay|claim|backlog|idle runs just that scenario; relay: as fast as possible at each
 #   SENDERS_LIST entry, then at half the first one's rate, with its pgbench runs; claim:
 #   the claim storm and its pgbench runs
@@ -63,6 +67,10 @@ NODES=${NODES:-1}
 PGBENCH=${PGBENCH:-1}
 CHARTS=${CHARTS:-0}
 CHARTS_DIR=${CHARTS_DIR:-$root/docs/benchmarks}
+PERF=${PERF:-0}
+PERF_SECONDS=${PERF_SECONDS:-$((DURATION > 4 ? DURATION - 2 : 2))}
+PERF_FREQ=${PERF_FREQ:-499}
+PERF_CALL_GRAPH=${PERF_CALL_GRAPH:-fp}
 ENGINE=${ENGINE:-postgres}
 [[ $ENGINE == postgres || $ENGINE == citus ]] || { echo "ENGINE is postgres or citus" >&2; exit 1; }
 if [[ $ENGINE == citus ]]; then ROUTED=${ROUTED:-1}; else ROUTED=${ROUTED:-0}; fi
@@ -78,6 +86,7 @@ fi
 work=$(mktemp -d /tmp/sealpost-bench.XXXXXX)
 chmod 0755 "$work"
 RESULTS=${RESULTS:-$work/results.jsonl}
+PERF_DIR=${PERF_DIR:-$work}
 loadtest=$build/loadtest/sealpost-loadtest
 server=$build/server/sealpost-server
 pgbench=$(ls -d /usr/lib/postgresql/*/bin/pgbench 2>/dev/null | sort -V | tail -n 1)
@@ -193,6 +202,10 @@ usage_per_op() {
 # senders start (sealpost-loadtest's "sending for" line: the registrations and WebSocket
 # connections before it are left out) to its end (the drain of the envelopes in flight and
 # the sockets' goodbyes are in).
+# With PERF=1 it also samples the whole machine with perf (perf record -a, PERF_FREQ=499 Hz,
+# call graphs PERF_CALL_GRAPH=fp or dwarf) for PERF_SECONDS of the sending (default
+# DURATION - 2), and writes per process tree (each database node's backends, the server)
+# the share of the samples and the top symbols.
 relay_measured() {
   local label=$1 before=$work/usage-$1-before.json after=$work/usage-$1-after.json marker
   shift
@@ -200,13 +213,66 @@ relay_measured() {
   relay "$@" 2> >(
     while IFS= read -r line; do
       printf '%s\n' "$line" >&2
-      [[ $line != *"sending for"* ]] || usage_snapshot "$before"
+      [[ $line != *"sending for"* ]] || {
+        usage_snapshot "$before"
+        [[ $PERF != 1 ]] || perf_start "$label"
+      }
     done
+    wait
   )
   marker=$!
   usage_snapshot "$after"
   wait "$marker" || true
   usage_per_op "$before" "$after" "$(last .sends)" "$label"
+  [[ $PERF != 1 ]] || perf_report "$label"
+}
+# perf_start LABEL: the pids of every process tree now, and perf record in the background.
+perf_start() {
+  local node pid
+  mkdir -p "$PERF_DIR"
+  for node in $(jq -r 'keys[]' "$work/usage-nodes.json"); do
+    pid=$(jq -r --arg n "$node" '.[$n].postmaster' "$work/usage-nodes.json")
+    { echo "$pid"; pgrep -P "$pid" || true; } | paste -sd, >"$PERF_DIR/perf-$1-pids-$node"
+  done
+  for n in "${!server_pids[@]}"; do echo "${server_pids[n]}" >"$PERF_DIR/perf-$1-pids-server-$((n + 1))"; done
+  perf record -q -a --call-graph "$PERF_CALL_GRAPH" -F "$PERF_FREQ" -o "$PERF_DIR/perf-$1.data" -- sleep "$PERF_SECONDS" >/dev/null 2>&1 &
+}
+# perf_report LABEL: per process tree, its share of all samples; and, as shares of the
+# tree's own samples, its top 40 symbols by their own samples (perf-LABEL-TREE.txt) and its
+# top 60 with the samples of everything they called (perf-LABEL-TREE-inclusive.txt; a
+# function that recurses, such as the executor under PL/pgSQL, is counted at each level, so
+# these can pass 100%; needs call graphs that unwind: PERF_CALL_GRAPH=dwarf for Debian's
+# PostgreSQL, which is built without frame pointers).
+perf_report() {
+  local f tree
+  [[ -s $PERF_DIR/perf-$1.data ]] || { echo "WARNING: no perf data for $1" >&2; return 0; }
+  perf report -i "$PERF_DIR/perf-$1.data" --sort pid --no-children -g none --stdio 2>/dev/null >"$PERF_DIR/perf-$1-by-pid.txt"
+  for f in "$PERF_DIR/perf-$1-pids-"*; do
+    tree=${f##*-pids-}
+    # awk, not head: perf must not die of SIGPIPE (pipefail would end the script).
+    perf report -i "$PERF_DIR/perf-$1.data" --pid="$(cat "$f")" --percentage relative --no-children -g none --sort dso,sym --stdio 2>/dev/null |
+      awk '/%/ && !/^#/ && ++n <= 40' >"$PERF_DIR/perf-$1-$tree.txt"
+    perf report -i "$PERF_DIR/perf-$1.data" --pid="$(cat "$f")" --percentage relative --children -g none --sort sym --stdio 2>/dev/null |
+      awk '/%/ && !/^#/ && ++n <= 60' >"$PERF_DIR/perf-$1-$tree-inclusive.txt"
+  done
+  python3 - "$PERF_DIR" "$1" <<'PY' | tee "$PERF_DIR/perf-$1-shares.txt"
+import glob, re, sys
+d, label = sys.argv[1], sys.argv[2]
+share = {}
+for line in open(f"{d}/perf-{label}-by-pid.txt"):
+    m = re.match(r"\s*([0-9.]+)%\s+(\d+):", line)
+    if m:
+        share[int(m.group(2))] = float(m.group(1))
+print(f"perf {label}: share of all samples (whole machine) by process tree")
+total = 0.0
+for f in sorted(glob.glob(f"{d}/perf-{label}-pids-*")):
+    tree = f.split("-pids-")[-1]
+    pids = [int(p) for p in open(f).read().strip().split(",") if p]
+    part = sum(share.get(p, 0) for p in pids)
+    total += part
+    print(f"  {tree}: {part:.1f}%")
+print(f"  everything else (load generator, kernel threads, other work on the machine): {100 - total:.1f}%")
+PY
 }
 # progress_csv NAME: with CHARTS=1, sets csv_args to the option that leaves our run's
 # seconds in $CHARTS_DIR/NAME.csv, and removes an earlier run's NAME-pgbench.csv, so that a
