@@ -9,6 +9,9 @@
 #   CONFIGS="postgres:statement citus:function postgres:function": ENGINE:LEAST pairs (see
 #     run-benchmarks.sh). The third runs Citus's form of the least row work (one function
 #     call per write) on plain Postgres, to tell the cost of that form from Citus's own.
+#   PGBENCH_MODE=prepared (default here; run-benchmarks.sh's default is extended): the
+#     server prepares its hot statements once per connection, so the least row work is
+#     measured prepared too, not parsed and planned again for every statement.
 #   OUT=DIR (default: a new /tmp/sealpost-compare.XXXXXX, kept): per run its log and JSON
 #     result lines, and table.txt.
 #   Everything else goes to run-benchmarks.sh as is (DURATION, SENDERS_LIST, CLAIMERS, ...).
@@ -19,12 +22,13 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$root/build-load}
 CONFIGS=${CONFIGS:-postgres:statement citus:function postgres:function}
+export PGBENCH_MODE=${PGBENCH_MODE:-prepared}
 OUT=${OUT:-$(mktemp -d /tmp/sealpost-compare.XXXXXX)}
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 read -r -a configs <<<"$CONFIGS"
 
-echo "compare-engines: results in $OUT; loadavg before: $(cat /proc/loadavg)" | tee "$OUT/loadavg.txt"
+echo "compare-engines: results in $OUT; pgbench -M $PGBENCH_MODE; loadavg before: $(cat /proc/loadavg)" | tee "$OUT/loadavg.txt"
 date -u +%Y-%m-%dT%H:%M:%SZ >"$OUT/started"
 # One scenario at a time over every configuration, so that each scenario's figures are
 # minutes apart, not a whole run apart.

@@ -30,6 +30,9 @@
 #   benchmark accounts written in as literals (loadtest/pgbench-routed.py) instead of
 #   looked up in the helper tables by a subquery, which Citus cannot route to one shard.
 #   Same statements, same row work; the lookup is the difference.
+#   PGBENCH_MODE=extended|prepared (default extended): pgbench's query mode. The server
+#   prepares its hot statements once per connection; -M extended parses and plans every
+#   statement every time (claim-least.sql: about twice the database CPU per claim).
 #   LEAST=statement|function (default statement on Postgres, function on Citus): the least
 #   row work as the single statements of relay-least.sql and claim-least.sql, or as the same
 #   rows in one call of a function (relay-least-function.sql, claim-least-function.sql,
@@ -68,6 +71,8 @@ PGBENCH=${PGBENCH:-1}
 CHARTS=${CHARTS:-0}
 CHARTS_DIR=${CHARTS_DIR:-$root/docs/benchmarks}
 PERF=${PERF:-0}
+PGBENCH_MODE=${PGBENCH_MODE:-extended}
+[[ $PGBENCH_MODE == extended || $PGBENCH_MODE == prepared ]] || { echo "PGBENCH_MODE is extended or prepared" >&2; exit 1; }
 PERF_SECONDS=${PERF_SECONDS:-$((DURATION > 4 ? DURATION - 2 : 2))}
 PERF_FREQ=${PERF_FREQ:-499}
 PERF_CALL_GRAPH=${PERF_CALL_GRAPH:-fp}
@@ -317,7 +322,7 @@ run_pgbench() {
   log=$work/$label.log
   [[ -z $chart ]] || seconds=(--progress=1 --log --log-prefix="$work/$chart")
   usage_snapshot "$work/usage-$label-before.json"
-  "$pgbench" -n -M extended -c "$clients" -j 1 -T "$DURATION" "${seconds[@]}" -f "$(pgbench_file "$script")" \
+  "$pgbench" -n -M "$PGBENCH_MODE" -c "$clients" -j 1 -T "$DURATION" "${seconds[@]}" -f "$(pgbench_file "$script")" \
     "$@" "$url" 2>&1 | tee "$log" >&2
   usage_snapshot "$work/usage-$label-after.json"
   grep -q '^number of failed transactions: 0 ' "$log" || echo "WARNING: pgbench $script had failed transactions" >&2
@@ -327,8 +332,8 @@ run_pgbench() {
     "$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' "$log")" "$label"
   jq -cn --arg script "$script" --argjson clients "$clients" --argjson tps "$tps" --arg engine "$ENGINE" \
     --argjson routed "$ROUTED" --argjson duration "$DURATION" \
-    --arg least "$LEAST" \
-    '{scenario: "pgbench", script: $script, clients: $clients, tps: $tps, engine: $engine, routed: ($routed == 1), least: $least, duration_s: $duration}' \
+    --arg least "$LEAST" --arg mode "$PGBENCH_MODE" \
+    '{scenario: "pgbench", script: $script, clients: $clients, tps: $tps, engine: $engine, routed: ($routed == 1), least: $least, mode: $mode, duration_s: $duration}' \
     >>"$RESULTS"
   echo "$tps"
 }
@@ -495,7 +500,7 @@ fi
 if [[ $PGBENCH == 1 ]]; then
   echo "== pgbench: relay least row work at our half rate ($half/s): latency tail of the database alone =="
   pg_half_rate=$(python3 -c "print(max(1, round($half)))")
-  (cd "$work" && "$pgbench" -n -M extended -c "$SENDERS" -j 1 -T "$DURATION" -R "$pg_half_rate" --log --log-prefix=relay-half \
+  (cd "$work" && "$pgbench" -n -M "$PGBENCH_MODE" -c "$SENDERS" -j 1 -T "$DURATION" -R "$pg_half_rate" --log --log-prefix=relay-half \
     -f "$(pgbench_file "$relay_least")" -D receivers="$receivers" "$url" >"$work/pgbench-relay-half.log" 2>&1)
   # Per-transaction log lines: client, txn, latency (us), ...; p99 in ms.
   pg_half_p99=$(cat "$work"/relay-half.* | python3 -c "
