@@ -6,8 +6,9 @@
 #                         build and install Citus once, create the nodes once (N = 2 by
 #                         default), start them, register the workers with the coordinator
 #                         in database "sealpost"; print the coordinator's URL; write DIR/env
+#   local-citus.sh install             only build and install Citus (once; cached)
 #   local-citus.sh stop DIR            stop every node (data is kept)
-#   local-citus.sh kill-worker DIR K   stop worker K at once, like a crash
+#   local-citus.sh kill-worker DIR K   SIGKILL worker K (its postmaster and every backend)
 #   local-citus.sh start-worker DIR K  start worker K again
 #   local-citus.sh url DIR             print the coordinator's URL
 # DIR/env holds SEALPOST_DATABASE_URL (the coordinator) and SEALPOST_CITUS_WORKERS, the
@@ -23,8 +24,9 @@ die() { echo "local-citus: $*" >&2; exit 1; }
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 cmd=${1:-}; dir=${2:-}
-[[ -n $cmd && -n $dir ]] || die "usage: $0 start|stop|url DIR [--workers N] [--fast|--nofsync]; kill-worker|start-worker DIR K"
-shift 2
+[[ $cmd == install ]] && dir=none
+[[ -n $cmd && -n $dir ]] || die "usage: $0 install; start|stop|url DIR [--workers N] [--fast|--nofsync]; kill-worker|start-worker DIR K"
+shift $(($# < 2 ? $# : 2))
 workers=2 durability=()
 while (($#)); do
   case $1 in
@@ -117,6 +119,7 @@ read_workers() {
 }
 
 case $cmd in
+  install) install_citus ;;
   start)
     install_citus
     mkdir -p "$dir"
@@ -149,7 +152,7 @@ case $cmd in
     [[ ${worker_arg:-} =~ ^[0-9]+$ ]] && ((worker_arg >= 1 && worker_arg <= workers)) \
       || die "name a worker from 1 to $workers"
     if [[ $cmd == kill-worker ]]; then
-      "$root/scripts/local-postgres.sh" kill "$dir/worker-$worker_arg"
+      "$root/scripts/local-postgres.sh" sigkill "$dir/worker-$worker_arg"
     else
       start_node "$dir/worker-$worker_arg" >/dev/null
     fi
