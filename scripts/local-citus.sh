@@ -87,10 +87,12 @@ node_dirs() {
 }
 
 # Every node is made by local-postgres.sh; Citus must be preloaded before the first start.
+# Logical WAL lets Citus move shards between workers while they take writes (rebalancing).
 start_node() {
   local node=$1
   SEALPOST_PG_EXTRA_CONF="shared_preload_libraries = 'citus'
-max_prepared_transactions = 200" \
+max_prepared_transactions = 200
+wal_level = logical" \
     "$root/scripts/local-postgres.sh" start "$node" "${durability[@]}"
 }
 
@@ -99,6 +101,16 @@ max_prepared_transactions = 200" \
 socket_of() { sed -E 's/.*[?&]host=([^&]*).*/\1/' <<<"$1"; }
 
 sql() { "$bindir/psql" "$1" -X -q -At -v ON_ERROR_STOP=1 -c "$2"; }
+
+# Each node's name for itself: Citus connects to the local node (to copy a shard it moves,
+# say) at citus.local_hostname, "localhost" by default, and our nodes have no TCP port.
+name_nodes() {
+  local url
+  for url in "$@"; do
+    sql "$url" "ALTER SYSTEM SET citus.local_hostname = '$(socket_of "$url")'" >/dev/null
+    sql "$url" "SELECT pg_reload_conf()" >/dev/null
+  done
+}
 
 # Registers the workers with the coordinator in database "sealpost" (idempotent).
 register_nodes() {
@@ -132,6 +144,7 @@ case $cmd in
     while read -r node; do
       urls+=("$(start_node "$node")")
     done <"$dir/nodes"
+    name_nodes "${urls[@]}"
     register_nodes "${urls[@]}"
     {
       echo "SEALPOST_DATABASE_URL=${urls[0]}"

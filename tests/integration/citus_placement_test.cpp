@@ -4,6 +4,8 @@
 // and a whole server on a database where Citus refuses any statement of more than one task,
 // driven through every hot path. On plain Postgres there is nothing to place, and the tests
 // say so.
+#include <algorithm>
+#include <atomic>
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
 #include <map>
@@ -11,6 +13,8 @@
 #include <pqxx/pqxx>
 #include <set>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "api_client.hpp"
 #include "server_process.hpp"
@@ -176,4 +180,86 @@ TEST_CASE("on Citus, the hot paths of a real server run no statement of more tha
   INFO(log);
   CHECK(log.find("presence_update_failed") == std::string::npos);
   CHECK(log.find("\"status\":5") == std::string::npos);
+}
+
+TEST_CASE("on Citus, an account's shards move to the other worker while it is sent to", "[citus]") {
+  test_database db;
+  if (citus_worker_urls().empty()) {
+    WARN("plain Postgres: run with SEALPOST_TEST_ENGINE=citus to move shards");
+    return;
+  }
+  server_process server(db.url(), {{"SEALPOST_RATE_LIMITS_REGISTRATION_PER_IP_BURST", "100"},
+                                   {"SEALPOST_RATE_LIMITS_MESSAGES_PER_SENDER_BURST", "100000"}});
+  pqxx::connection conn(db.url());
+  pqxx::nontransaction tx(conn);
+  // Citus moves shards with logical replication: every distributed table needs a replica
+  // identity (its primary key, or link_tokens' per-account unique key).
+  const auto without_identity = tx.exec(R"sql(
+SELECT c.relname FROM pg_dist_partition p JOIN pg_class c ON c.oid = p.logicalrelid
+WHERE c.relreplident = 'n' OR (c.relreplident = 'd' AND NOT EXISTS (
+  SELECT 1 FROM pg_constraint k WHERE k.conrelid = c.oid AND k.contype = 'p')))sql");
+  for (const auto& row : without_identity)
+    FAIL_CHECK("no replica identity: " << row[0].c_str());
+
+  test_identity alice_id, bob_id;
+  const auto alice = register_account(server.port(), alice_id, unique_username("move_alice"));
+  const auto bob = register_account(server.port(), bob_id, unique_username("move_bob"));
+  const auto from = citus_worker_of(db.url(), alice.account_id);
+  const auto to = tx.exec_params1(
+                        "SELECT nodename FROM pg_dist_node WHERE groupid > 0 AND "
+                        "noderole = 'primary' AND nodename <> $1 LIMIT 1",
+                        from)[0]
+                      .as<std::string>();
+
+  // Bob sends to Alice all through the move, one send after the other.
+  std::atomic<bool> moving{true};
+  std::vector<unsigned> statuses;
+  std::thread sender([&] {
+    api_client bob_api(server.port(), bob);
+    for (int n = 0; moving || n < 5; ++n) {
+      const boost::json::object message{{"device_id", alice.device_id},
+                                        {"registration_id", 1234},
+                                        {"type", 1},
+                                        {"content", b64("m" + std::to_string(n))}};
+      statuses.push_back(
+          bob_api
+              .call(http::verb::put, "/v1/messages/" + alice.account_id,
+                    {{"timestamp", 1700000000000}, {"messages", boost::json::array{message}}})
+              .status);
+    }
+  });
+  // The account's shard and every shard colocated with it (its devices, keys, queue) move
+  // together, by logical replication; writes wait only for the final switch.
+  std::string move_error;
+  try {
+    tx.exec_params(
+        "SELECT citus_move_shard_placement(get_shard_id_for_distribution_column('accounts', "
+        "$1::uuid), $2, 5432, $3, 5432)",
+        alice.account_id, from, to);
+  } catch (const std::exception& e) {
+    move_error = e.what();
+  }
+  moving = false;
+  sender.join();
+  INFO(move_error);
+  REQUIRE(move_error.empty());
+
+  CHECK(citus_worker_of(db.url(), alice.account_id) == to);
+  CHECK(std::count(statuses.begin(), statuses.end(), 200u) ==
+        static_cast<std::ptrdiff_t>(statuses.size()));
+  // Every envelope is delivered once, from the worker the queue now lives on.
+  // (Acked as they come: more than a delivery window's worth may be queued.)
+  ws_client ws(server.port(), alice);
+  std::vector<sealpost::v1::Envelope> delivered;
+  for (auto frame = ws.next(); frame && !frame->has_queue_empty(); frame = ws.next()) {
+    if (frame->has_delivery()) {
+      delivered.push_back(frame->delivery());
+      ws.ack({frame->delivery().guid()});
+    }
+  }
+  CHECK(delivered.size() == statuses.size());
+  std::set<std::string> contents;
+  for (const auto& e : delivered)
+    contents.insert(e.content());
+  CHECK(contents.size() == statuses.size());
 }
