@@ -2,7 +2,8 @@
 # Registers the Citus nodes of deploy/docker-compose.citus.yml with each other. The one-shot
 # service `citus-init` runs it after every node is healthy and before `sealpost` starts, and
 # again on every `docker compose up`, where it changes nothing. It:
-#  1. waits until every node accepts connections over the network (CITUS_WAIT_SECONDS);
+#  1. waits until every node accepts connections over the network and is out of recovery
+#     (after a restore it replays WAL first; CITUS_WAIT_SECONDS);
 #  2. creates the citus extension in the database on every node, if missing (the image
 #     creates it when a node's volume is first initialised; a worker must have it before
 #     citus_add_node);
@@ -44,8 +45,11 @@ on() {
 
 wait_for() {
   local host=$1 deadline=$((SECONDS + wait_seconds)) out
-  until out=$(on "$host" --command='SELECT 1' 2>&1); do
-    ((SECONDS < deadline)) || die "$host:$port does not accept connections after ${wait_seconds}s: $out"
+  until out=$(on "$host" --command='SELECT NOT pg_is_in_recovery()' 2>&1) && [[ $out == t ]]; do
+    if ((SECONDS >= deadline)); then
+      [[ $out != f ]] || out="still in recovery"
+      die "$host:$port is not ready after ${wait_seconds}s: $out"
+    fi
     sleep 1
   done
 }

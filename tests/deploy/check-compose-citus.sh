@@ -18,7 +18,8 @@
 #  - deploy/citus/register-nodes.sh parses (bash -n), passes shellcheck when installed, and,
 #    run against a stand-in psql, creates the extension on every node before it registers
 #    the workers, registers each listed worker, and fails (so sealpost does not start) when
-#    a node never answers, when nodes cannot reach each other or when a worker is inactive.
+#    a node never answers or stays in recovery, when nodes cannot reach each other, or when
+#    a worker is inactive.
 # Exit 0 when all pass; 1 with a message per failed check. A missing docker-compose is a
 # failure, not a skip: scripts/install-deps.sh installs it.
 set -uo pipefail
@@ -261,7 +262,8 @@ else
 fi
 
 # The stand-in psql logs "host|what" per call and answers like the coordinator would;
-# FAKE_DOWN (a host that never answers), FAKE_UNHEALTHY and FAKE_INACTIVE make it fail.
+# FAKE_DOWN (a host that never answers), FAKE_RECOVERING=f, FAKE_UNHEALTHY and FAKE_INACTIVE
+# make it fail.
 mkdir -p "$tmp/bin"
 cat >"$tmp/bin/psql" <<'FAKE'
 #!/usr/bin/env bash
@@ -279,7 +281,7 @@ if [[ " ${FAKE_DOWN:-} " == *" $host "* ]]; then
   exit 2
 fi
 case $cmd in
-  "SELECT 1") what=ping ;;
+  "SELECT NOT pg_is_in_recovery()") what=ping; echo "${FAKE_RECOVERING:-t}" ;;
   *"CREATE EXTENSION IF NOT EXISTS citus"*) what=extension ;;
   *citus_set_coordinator_host*) what="coordinator ${vars[*]}" ;;
   *citus_add_node*) what="add ${vars[*]}"; echo $((RANDOM % 100 + 2)) ;;
@@ -337,6 +339,14 @@ elif grep -q 'worker-2' <<<"$out" && ! grep -q '|add ' "$tmp/down.log"; then
   pass "register-nodes.sh gives up on a node that never answers, names it, and registers nothing"
 else
   fail "register-nodes.sh with worker-2 down: unexpected output or registrations: $out"
+fi
+
+if out=$(run_register "$tmp/recovering.log" FAKE_RECOVERING=f 2>&1); then
+  fail "register-nodes.sh succeeds although the nodes are still in recovery"
+elif grep -q 'still in recovery' <<<"$out" && ! grep -q '|extension' "$tmp/recovering.log"; then
+  pass "register-nodes.sh waits for a restored node to leave recovery, and gives up after CITUS_WAIT_SECONDS"
+else
+  fail "register-nodes.sh with nodes in recovery: unexpected output or statements: $out"
 fi
 
 if out=$(run_register "$tmp/unhealthy.log" FAKE_UNHEALTHY="worker-2:5432 cannot reach worker-1:5432" 2>&1); then
