@@ -22,6 +22,8 @@ packages=(
   postgresql-15 postgresql-client-15
   # used by the run script to drop root privileges for Postgres
   util-linux curl
+  # pgrep and ps: scripts/local-postgres.sh sigkill finds a cluster's processes
+  procps
   # validates deploy/docker-compose.yml in the test suite (there is no Docker engine here)
   docker-compose
   # a real Prometheus (and promtool) scrapes the server in the metrics test

@@ -6,8 +6,9 @@
 #                         build and install Citus once, create the nodes once (N = 2 by
 #                         default), start them, register the workers with the coordinator
 #                         in database "sealpost"; print the coordinator's URL; write DIR/env
+#   local-citus.sh install             only build and install Citus (once; cached)
 #   local-citus.sh stop DIR            stop every node (data is kept)
-#   local-citus.sh kill-worker DIR K   stop worker K at once, like a crash
+#   local-citus.sh kill-worker DIR K   SIGKILL worker K (its postmaster and every backend)
 #   local-citus.sh start-worker DIR K  start worker K again
 #   local-citus.sh url DIR             print the coordinator's URL
 # DIR/env holds SEALPOST_DATABASE_URL (the coordinator) and SEALPOST_CITUS_WORKERS, the
@@ -23,8 +24,9 @@ die() { echo "local-citus: $*" >&2; exit 1; }
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 cmd=${1:-}; dir=${2:-}
-[[ -n $cmd && -n $dir ]] || die "usage: $0 start|stop|url DIR [--workers N] [--fast|--nofsync]; kill-worker|start-worker DIR K"
-shift 2
+[[ $cmd == install ]] && dir=none
+[[ -n $cmd && -n $dir ]] || die "usage: $0 install; start|stop|url DIR [--workers N] [--fast|--nofsync]; kill-worker|start-worker DIR K"
+shift $(($# < 2 ? $# : 2))
 workers=2 durability=()
 while (($#)); do
   case $1 in
@@ -85,10 +87,12 @@ node_dirs() {
 }
 
 # Every node is made by local-postgres.sh; Citus must be preloaded before the first start.
+# Logical WAL lets Citus move shards between workers while they take writes (rebalancing).
 start_node() {
   local node=$1
   SEALPOST_PG_EXTRA_CONF="shared_preload_libraries = 'citus'
-max_prepared_transactions = 200" \
+max_prepared_transactions = 200
+wal_level = logical" \
     "$root/scripts/local-postgres.sh" start "$node" "${durability[@]}"
 }
 
@@ -97,6 +101,16 @@ max_prepared_transactions = 200" \
 socket_of() { sed -E 's/.*[?&]host=([^&]*).*/\1/' <<<"$1"; }
 
 sql() { "$bindir/psql" "$1" -X -q -At -v ON_ERROR_STOP=1 -c "$2"; }
+
+# Each node's name for itself: Citus connects to the local node (to copy a shard it moves,
+# say) at citus.local_hostname, "localhost" by default, and our nodes have no TCP port.
+name_nodes() {
+  local url
+  for url in "$@"; do
+    sql "$url" "ALTER SYSTEM SET citus.local_hostname = '$(socket_of "$url")'" >/dev/null
+    sql "$url" "SELECT pg_reload_conf()" >/dev/null
+  done
+}
 
 # Registers the workers with the coordinator in database "sealpost" (idempotent).
 register_nodes() {
@@ -117,6 +131,7 @@ read_workers() {
 }
 
 case $cmd in
+  install) install_citus ;;
   start)
     install_citus
     mkdir -p "$dir"
@@ -129,6 +144,7 @@ case $cmd in
     while read -r node; do
       urls+=("$(start_node "$node")")
     done <"$dir/nodes"
+    name_nodes "${urls[@]}"
     register_nodes "${urls[@]}"
     {
       echo "SEALPOST_DATABASE_URL=${urls[0]}"
@@ -149,7 +165,7 @@ case $cmd in
     [[ ${worker_arg:-} =~ ^[0-9]+$ ]] && ((worker_arg >= 1 && worker_arg <= workers)) \
       || die "name a worker from 1 to $workers"
     if [[ $cmd == kill-worker ]]; then
-      "$root/scripts/local-postgres.sh" kill "$dir/worker-$worker_arg"
+      "$root/scripts/local-postgres.sh" sigkill "$dir/worker-$worker_arg"
     else
       start_node "$dir/worker-$worker_arg" >/dev/null
     fi

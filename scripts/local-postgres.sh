@@ -5,6 +5,9 @@
 #   local-postgres.sh stop DIR             stop it (data is kept)
 #   local-postgres.sh kill DIR             stop it at once, like a crash (immediate mode:
 #                                          no checkpoint; the next start runs crash recovery)
+#   local-postgres.sh sigkill DIR          SIGKILL the postmaster and every process of it at
+#                                          once, as the kernel's OOM killer would: nothing
+#                                          runs its shutdown code; the next start recovers
 #   local-postgres.sh url DIR              print the URL of a running cluster
 # Postgres refuses to run as root: as root the cluster belongs to the unprivileged
 # `postgres` user (created by Debian's package); otherwise to the calling user.
@@ -23,7 +26,7 @@ set -euo pipefail
 die() { echo "local-postgres: $*" >&2; exit 1; }
 
 cmd=${1:-}; dir=${2:-}
-[[ -n $cmd && -n $dir ]] || die "usage: $0 start|stop|kill|url DIR [--fast|--nofsync]"
+[[ -n $cmd && -n $dir ]] || die "usage: $0 start|stop|kill|sigkill|url DIR [--fast|--nofsync]"
 fast=${3:-}
 
 bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
@@ -122,6 +125,24 @@ case $cmd in
   kill)
     if [[ -f $data/PG_VERSION ]] && is_running; then
       as_owner "$bindir/pg_ctl" -D "$data" -m immediate -w stop >/dev/null
+    fi
+    ;;
+  sigkill)
+    if [[ -f $data/postmaster.pid ]] && is_running; then
+      postmaster=$(head -n 1 "$data/postmaster.pid")
+      # The postmaster and its children in one call: none is left to notice and shut down
+      # cleanly. (A child it forks in between sees its parent gone and exits on its own.)
+      mapfile -t victims < <(echo "$postmaster"; pgrep -P "$postmaster" || true)
+      kill -KILL "${victims[@]}" 2>/dev/null || true
+      # Wait until they are reaped, not merely dead: pg_ctl takes a zombie postmaster for a
+      # running one, and would neither start nor stop the cluster.
+      for pid in "${victims[@]}"; do
+        for ((i = 0; i < 600; ++i)); do
+          [[ -z $(ps -o pid= -p "$pid" 2>/dev/null) ]] && break
+          sleep 0.05
+        done
+        [[ -z $(ps -o pid= -p "$pid" 2>/dev/null) ]] || die "process $pid was killed but not reaped in 30 s"
+      done
     fi
     ;;
   url)

@@ -16,6 +16,15 @@ ALTER TABLE accounts DROP CONSTRAINT IF EXISTS accounts_username_key;
 ALTER TABLE messages DROP CONSTRAINT IF EXISTS messages_guid_key;
 ALTER TABLE link_tokens DROP CONSTRAINT IF EXISTS link_tokens_pkey)sql";
 
+// Citus moves shards between workers (rebalancing, draining a node) with logical
+// replication, which needs a replica identity on every table. link_tokens lost its primary
+// key above; its per-account unique key takes the part. Run while it is off (a database
+// distributed before this step was added), Citus applies it to every shard.
+constexpr std::string_view kLinkTokensNeedIdentity =
+    "SELECT relreplident <> 'i' FROM pg_class WHERE oid = 'link_tokens'::regclass";
+constexpr std::string_view kLinkTokensIdentity =
+    "ALTER TABLE link_tokens REPLICA IDENTITY USING INDEX link_tokens_account_hash";
+
 struct placement {
   std::string_view table;
   std::string_view column;         // distribution column
@@ -73,6 +82,15 @@ bool is_distributed(pqxx::nontransaction& tx, std::string_view table) {
       .as<bool>();
 }
 
+bool has_primary_key(pqxx::nontransaction& tx, std::string_view table) {
+  return tx
+      .exec_params1(
+          "SELECT EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = to_regclass($1) AND "
+          "contype = 'p')",
+          std::string(table))[0]
+      .as<bool>();
+}
+
 bool distribute(pqxx::nontransaction& tx, const placement& p) {
   if (!exists(tx, p.table) || is_distributed(tx, p.table))
     return false;
@@ -112,6 +130,9 @@ int distribute_tables(pqxx::connection& conn) {
   // distributed table.
   if (exists(tx, "usernames") && exists(tx, "link_tokens") && !is_distributed(tx, "accounts"))
     tx.exec(std::string(kDropGlobalConstraints));
+  if (exists(tx, "link_tokens") && !has_primary_key(tx, "link_tokens") &&
+      tx.exec1(std::string(kLinkTokensNeedIdentity))[0].as<bool>())
+    tx.exec(std::string(kLinkTokensIdentity));
   int distributed = 0;
   for (const auto& p : kPlacements)
     distributed += distribute(tx, p) ? 1 : 0;

@@ -12,7 +12,11 @@
 //
 // The Postgres case runs the server against a private cluster of its own
 // (scripts/local-postgres.sh, synchronous commit on), which it crashes, stops and starts
-// while the rest of the suite keeps using the shared cluster.
+// while the rest of the suite keeps using the shared cluster. On Citus
+// (SEALPOST_TEST_ENGINE=citus) that private cluster is a coordinator and two workers
+// (scripts/local-citus.sh): the coordinator is what crashes there, and one more case
+// SIGKILLs a worker under load: the accounts on the other worker must not notice.
+#include <algorithm>
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
 #include <chrono>
@@ -28,7 +32,7 @@
 #include "delivery_verdict.hpp"
 #include "http_client.hpp"
 #include "message_load.hpp"
-#include "private_postgres.hpp"
+#include "private_cluster.hpp"
 #include "server_process.hpp"
 #include "test_database.hpp"
 #include "wait_until.hpp"
@@ -141,7 +145,7 @@ TEST_CASE(
   INFO("seed " << seed);
   const auto began = clock_type::now();
 
-  private_postgres pg(SEALPOST_CRASH_PG_DIR);
+  private_cluster pg(SEALPOST_CRASH_PG_DIR);
   server_process server(pg.url(), kServerEnv);
   const pid_t pid = server.pid();
   REQUIRE(readyz(server.admin_port()) == 200);
@@ -253,17 +257,151 @@ TEST_CASE(
     CHECK((o.idle || during >= 10));
     CHECK(after > 0);
     CHECK(after_ok == after);
-    std::cout << "crash_safety[postgres " << o.how << "]: readyz false after "
-              << o.not_ready_after_s << " s, ready again " << o.ready_after_s
-              << " s after restart; sends during outage=" << during << ", after recovery=" << after
-              << " (ok " << after_ok << ")" << std::endl;
+    std::cout << "crash_safety[" << (pg.citus() ? "coordinator " : "postgres ") << o.how
+              << "]: readyz false after " << o.not_ready_after_s << " s, ready again "
+              << o.ready_after_s << " s after restart; sends during outage=" << during
+              << ", after recovery=" << after << " (ok " << after_ok << ")" << std::endl;
   }
   const auto seconds = std::chrono::duration<double>(clock_type::now() - began).count();
-  std::cout << "crash_safety[postgres]: restarts=" << outages.size()
-            << " failed_cleanly=" << failed_cleanly << " ws_connections=" << traffic.connections()
-            << " " << describe(v) << " seconds=" << seconds << " seed=" << seed << std::endl;
+  std::cout << "crash_safety[" << (pg.citus() ? "coordinator" : "postgres")
+            << "]: restarts=" << outages.size() << " failed_cleanly=" << failed_cleanly
+            << " ws_connections=" << traffic.connections() << " " << describe(v)
+            << " seconds=" << seconds << " seed=" << seed << std::endl;
   check_nothing_lost_or_invented(v);
   // The server process never went away.
   CHECK(v.refused == 0);
   CHECK(v.cut_off == 0);
+}
+
+namespace {
+
+// A recipient whose account lives on Citus worker `worker` (registered until one lands there).
+recipient recipient_on(std::uint16_t port, const std::string& db_url, const std::string& worker) {
+  for (int attempt = 0; attempt < 30; ++attempt) {  // each lands there with odds 1/2
+    auto to = register_recipient(port);
+    if (citus_worker_of(db_url, to.primary.account_id) == worker)
+      return to;
+  }
+  FAIL("no account of 30 landed on " << worker);
+  return {};
+}
+
+std::vector<device_login> senders_on(std::uint16_t port, const std::string& db_url,
+                                     const std::string& worker, std::size_t count) {
+  std::vector<device_login> out;
+  for (int attempt = 0; attempt < 60 && out.size() < count; ++attempt) {
+    test_identity id;
+    auto who = register_account(port, id, unique_username("crash_sender"));
+    if (citus_worker_of(db_url, who.account_id) == worker)
+      out.push_back(std::move(who));
+  }
+  REQUIRE(out.size() == count);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "crash_safety: SIGKILL of a Citus worker under load - the other worker's accounts carry on, "
+    "and nothing acknowledged is lost",
+    "[crash][citus]") {
+  if (citus_worker_urls().empty()) {
+    WARN("plain Postgres: run with SEALPOST_TEST_ENGINE=citus to kill a Citus worker");
+    return;
+  }
+  const std::uint32_t seed = std::random_device{}();
+  INFO("seed " << seed);
+  const auto began = clock_type::now();
+
+  // A cluster of its own: the Postgres case may run at the same time, crashing its own.
+  private_cluster cluster(std::string(SEALPOST_CRASH_PG_DIR) + "-worker-kill");
+  auto env = kServerEnv;
+  env["SEALPOST_RATE_LIMITS_REGISTRATION_PER_IP_BURST"] = "1000";
+  server_process server(cluster.url(), env);
+  const auto port = server.port();
+  // Worker 2 is killed. One recipient lives there, the other on worker 1, with the senders
+  // of both: so what fails with worker 2 is exactly its recipient's shard.
+  const auto survivor = cluster.worker_name(1);
+  const auto spared = recipient_on(port, cluster.url(), survivor);
+  const auto stricken = recipient_on(port, cluster.url(), cluster.worker_name(2));
+  const auto senders = senders_on(port, cluster.url(), survivor, 2 * kSenders);
+  const std::vector<device_login> spared_senders(senders.begin(), senders.begin() + kSenders);
+  const std::vector<device_login> stricken_senders(senders.begin() + kSenders, senders.end());
+
+  delivery_ledger spared_book, stricken_book;
+  message_load spared_load(port, spared_senders, spared, spared_book, seed);
+  message_load stricken_load(port, stricken_senders, stricken, stricken_book, seed + 1);
+  REQUIRE(wait_until(
+      [&] {
+        return spared_book.ok_count() >= 30 && stricken_book.ok_count() >= 30 &&
+               spared_book.delivery_count() > 0 && stricken_book.delivery_count() > 0;
+      },
+      15s));
+
+  cluster.kill_worker(2);
+  const auto killed = clock_type::now();
+  // While worker 2 is down, sends to worker 1's recipient go on, and the node stays ready:
+  // it still serves every account on worker 1.
+  const bool spared_went_on =
+      wait_until([&] { return spared_book.finished_since(killed, true) >= 100; }, 20s);
+  const auto failing = [&] {
+    return stricken_book.finished_since(killed, false) - stricken_book.finished_since(killed, true);
+  };
+  const bool stricken_failed = wait_until([&] { return failing() >= 10; }, 10s);
+  CHECK(readyz(server.admin_port()) == 200);
+  const auto restarting = clock_type::now();
+  cluster.start_worker(2);
+  const auto back = clock_type::now();
+  INFO(server.log_tail());
+  CHECK(spared_went_on);
+  CHECK(stricken_failed);
+  // Once it is back, sends to its recipient succeed again.
+  REQUIRE(wait_until([&] { return stricken_book.finished_since(back, true) >= 30; }, 30s));
+  spared_load.stop();
+  stricken_load.stop();
+  REQUIRE(server.running());
+
+  drain_all(port, spared, spared_book);
+  drain_all(port, stricken, stricken_book);
+  const auto spared_verdict = judge(spared_book, spared);
+  const auto stricken_verdict = judge(stricken_book, stricken);
+  // Every send to worker 2's recipient made while it was down failed at once, cleanly.
+  std::size_t during = 0;
+  for (const auto& [key, a] : stricken_book.attempts()) {
+    if (a.started >= killed && a.finished <= restarting) {
+      ++during;
+      INFO("send " << key << " while worker 2 was down: " << a.answer.status << " "
+                   << a.answer.body);
+      CHECK(is_clean_server_error(a.answer));
+    }
+  }
+  // How long its recipient's sends kept failing once the worker accepted connections again.
+  auto first_ok_after_back = clock_type::time_point::max();
+  std::size_t failed_after_back = 0;
+  for (const auto& [key, a] : stricken_book.attempts()) {
+    if (a.started < back)
+      continue;
+    if (a.answer.how == http_result::kind::answered && a.answer.status == 200)
+      first_ok_after_back = std::min(first_ok_after_back, a.finished);
+    else
+      ++failed_after_back;
+  }
+  const auto recovered_after_s = std::chrono::duration<double>(first_ok_after_back - back).count();
+  const auto seconds = std::chrono::duration<double>(clock_type::now() - began).count();
+  std::cout << "crash_safety[citus worker]: first send ok " << recovered_after_s
+            << " s after the worker was back (" << failed_after_back << " failed before)\n"
+            << "crash_safety[citus worker]: worker 1 " << describe(spared_verdict) << "; worker 2 "
+            << describe(stricken_verdict) << " (failed while down " << during
+            << ") seconds=" << seconds << " seed=" << seed << std::endl;
+  {
+    INFO("worker 1's recipient");
+    check_nothing_lost_or_invented(spared_verdict);
+    CHECK(spared_verdict.ok == spared_verdict.sends);  // not one send failed
+  }
+  {
+    INFO("worker 2's recipient");
+    check_nothing_lost_or_invented(stricken_verdict);
+    CHECK(stricken_verdict.server_errors >= 10);
+    CHECK(stricken_verdict.cut_off + stricken_verdict.refused == 0);
+  }
 }

@@ -17,12 +17,18 @@ namespace json = boost::json;
 using namespace std::chrono_literals;
 using sealpost::net::guid_text;
 
+recipient register_recipient(std::uint16_t port) {
+  recipient to;
+  test_identity recipient_id, secondary_id;
+  to.primary = register_account(port, recipient_id, unique_username("crash_rcpt"));
+  api_client primary(port, to.primary);
+  to.secondary = link_device(port, primary, secondary_id);
+  return to;
+}
+
 load_accounts register_load_accounts(std::uint16_t port) {
   load_accounts out;
-  test_identity recipient_id, secondary_id;
-  out.to.primary = register_account(port, recipient_id, unique_username("crash_rcpt"));
-  api_client primary(port, out.to.primary);
-  out.to.secondary = link_device(port, primary, secondary_id);
+  out.to = register_recipient(port);
   for (int i = 0; i < kSenders; ++i) {
     test_identity id;
     out.senders.push_back(register_account(port, id, unique_username("crash_sender")));

@@ -31,6 +31,9 @@ struct load_accounts {
   std::vector<device_login> senders;
 };
 
+// A recipient account with its two devices.
+recipient register_recipient(std::uint16_t port);
+
 // The recipient (two devices) and kSenders senders, each an account of its own.
 load_accounts register_load_accounts(std::uint16_t port);
 

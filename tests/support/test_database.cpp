@@ -23,6 +23,25 @@ std::string with_database(const std::string& url, const std::string& db) {
   return base + "/" + db + rest;
 }
 
+std::string citus_node_name(const std::string& url) {
+  const auto at = url.find("host=");
+  if (at == std::string::npos)
+    throw std::runtime_error("a Citus node URL without host=");
+  const auto end = url.find('&', at);
+  return url.substr(at + 5, end == std::string::npos ? std::string::npos : end - at - 5);
+}
+
+std::string citus_worker_of(const std::string& url, const std::string& account_id) {
+  pqxx::connection conn(url);
+  pqxx::nontransaction tx(conn);
+  return tx
+      .exec_params1(
+          "SELECT n.nodename FROM pg_dist_placement p JOIN pg_dist_node n USING (groupid) "
+          "WHERE p.shardid = get_shard_id_for_distribution_column('accounts', $1::uuid)",
+          account_id)[0]
+      .as<std::string>();
+}
+
 namespace {
 
 // A line "KEY=value" of the fixture's env file, if there is one.
@@ -37,15 +56,6 @@ std::optional<std::string> fixture_setting(const std::string& key) {
       return line.substr(key.size() + 1);
   }
   return std::nullopt;
-}
-
-// The Unix socket folder a local URL names (its `host` parameter): the node's name in Citus.
-std::string socket_folder(const std::string& url) {
-  const auto at = url.find("host=");
-  if (at == std::string::npos)
-    throw std::runtime_error("a Citus node URL without host=");
-  const auto end = url.find('&', at);
-  return url.substr(at + 5, end == std::string::npos ? std::string::npos : end - at - 5);
 }
 
 void create_database(const std::string& admin_url, const std::string& name) {
@@ -75,9 +85,9 @@ void register_citus_nodes(const std::string& coordinator_url,
   pqxx::connection conn(coordinator_url);
   pqxx::nontransaction tx(conn);
   tx.exec("CREATE EXTENSION citus");
-  tx.exec_params("SELECT citus_set_coordinator_host($1, 5432)", socket_folder(coordinator_url));
+  tx.exec_params("SELECT citus_set_coordinator_host($1, 5432)", citus_node_name(coordinator_url));
   for (const auto& w : worker_urls)
-    tx.exec_params("SELECT citus_add_node($1, 5432)", socket_folder(w));
+    tx.exec_params("SELECT citus_add_node($1, 5432)", citus_node_name(w));
 }
 
 }  // namespace

@@ -36,6 +36,13 @@ std::string cluster_admin_url();
 // The URLs of the fixture cluster's Citus workers; empty for plain Postgres.
 std::vector<std::string> citus_worker_urls();
 
+// On Citus: the name of the worker that holds `account_id`'s shard of accounts (and of every
+// table colocated with it), read from the coordinator of database `url`.
+std::string citus_worker_of(const std::string& url, const std::string& account_id);
+
+// The name Citus knows a local node by: the Unix socket folder its URL names (`host=`).
+std::string citus_node_name(const std::string& url);
+
 // `url` ("postgresql://.../NAME?params" or "postgresql:///NAME?...") naming database `db`
 // instead. Throws std::runtime_error for a URL of another form.
 std::string with_database(const std::string& url, const std::string& db);
