@@ -1,16 +1,13 @@
 // XEdDSA and Ed25519 verification on top of OpenSSL's Ed25519 verifier.
 #include "crypto/signature.hpp"
 
-#include <openssl/bn.h>
 #include <openssl/err.h>
-#include <openssl/evp.h>
 
 #include <algorithm>
 #include <array>
-#include <memory>
 #include <optional>
-#include <stdexcept>
-#include <string>
+
+#include "crypto/openssl_check.hpp"
 
 namespace sealpost::crypto {
 namespace {
@@ -18,47 +15,13 @@ namespace {
 constexpr std::size_t point_size = 32;
 using point_bytes = std::array<std::uint8_t, point_size>;
 using signature_bytes = std::array<std::uint8_t, signature_size>;
-
-struct bn_deleter {
-  void operator()(BIGNUM* bn) const noexcept { BN_free(bn); }
-};
-struct bn_ctx_deleter {
-  void operator()(BN_CTX* ctx) const noexcept { BN_CTX_free(ctx); }
-};
-struct pkey_deleter {
-  void operator()(EVP_PKEY* key) const noexcept { EVP_PKEY_free(key); }
-};
-struct md_ctx_deleter {
-  void operator()(EVP_MD_CTX* ctx) const noexcept { EVP_MD_CTX_free(ctx); }
-};
-using bn_ptr = std::unique_ptr<BIGNUM, bn_deleter>;
-using bn_ctx_ptr = std::unique_ptr<BN_CTX, bn_ctx_deleter>;
-using pkey_ptr = std::unique_ptr<EVP_PKEY, pkey_deleter>;
-using md_ctx_ptr = std::unique_ptr<EVP_MD_CTX, md_ctx_deleter>;
-
-// Throws with OpenSSL's first queued error and leaves the thread's error queue empty, so
-// a later, unrelated OpenSSL caller on this thread does not see stale errors.
-[[noreturn]] void throw_openssl_error(const char* operation) {
-  const unsigned long code = ERR_get_error();
-  std::array<char, 256> text{};
-  ERR_error_string_n(code, text.data(), text.size());
-  ERR_clear_error();
-  throw std::runtime_error(std::string(operation) + " failed: " + text.data());
-}
-
-template <typename T>
-T* check_alloc(T* pointer, const char* operation) {
-  if (pointer == nullptr) {
-    throw_openssl_error(operation);
-  }
-  return pointer;
-}
-
-void check_ok(int rc, const char* operation) {
-  if (rc != 1) {
-    throw_openssl_error(operation);
-  }
-}
+using detail::bn_ctx_ptr;
+using detail::bn_ptr;
+using detail::check_alloc;
+using detail::check_ok;
+using detail::md_ctx_ptr;
+using detail::pkey_ptr;
+using detail::throw_openssl_error;
 
 bn_ptr new_bn() {
   return bn_ptr(check_alloc(BN_new(), "BN_new"));

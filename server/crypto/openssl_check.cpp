@@ -1,0 +1,19 @@
+#include "crypto/openssl_check.hpp"
+
+#include <openssl/err.h>
+
+#include <array>
+#include <stdexcept>
+#include <string>
+
+namespace sealpost::crypto::detail {
+
+void throw_openssl_error(const char* operation) {
+  const unsigned long code = ERR_get_error();
+  std::array<char, 256> text{};
+  ERR_error_string_n(code, text.data(), text.size());
+  ERR_clear_error();
+  throw std::runtime_error(std::string(operation) + " failed: " + text.data());
+}
+
+}  // namespace sealpost::crypto::detail
