@@ -1,10 +1,12 @@
-// Invite management against the configured database (migrated first, like the server).
+// Operator subcommands: invites against the configured database (migrated first, like the
+// server), and the sealed-sender keys (app/sealed_sender_admin.cpp).
 #include "app/admin_commands.hpp"
 
 #include <charconv>
 #include <iostream>
 #include <pqxx/pqxx>
 
+#include "app/sealed_sender_admin.hpp"
 #include "model/ids.hpp"
 #include "storage/account_repository.hpp"
 #include "storage/migrations.hpp"
@@ -14,7 +16,9 @@ namespace {
 
 constexpr const char* kUsage =
     "usage: sealpost-server [--config FILE] admin invite create [COUNT]\n"
-    "       sealpost-server [--config FILE] admin invite list\n";
+    "       sealpost-server [--config FILE] admin invite list\n"
+    "       sealpost-server [--config FILE] admin sealed-sender "
+    "new-trust-root|new-server-certificate|show ...\n";
 
 int create_invites(pqxx::connection& conn, int count) {
   pqxx::work tx(conn);
@@ -44,6 +48,8 @@ int list_invites(pqxx::connection& conn) {
 
 int run_admin_command(const config::server_config& cfg, const std::vector<std::string>& args,
                       std::span<const storage::migration> schema) {
+  if (!args.empty() && args[0] == "sealed-sender")
+    return run_sealed_sender_command(cfg, {args.begin() + 1, args.end()}, schema);
   if (args.size() < 2 || args[0] != "invite") {
     std::cerr << kUsage;
     return 2;

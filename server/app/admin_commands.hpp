@@ -1,4 +1,5 @@
-// Operator subcommands of the server binary: `sealpost-server admin invite create|list`.
+// Operator subcommands of the server binary: `sealpost-server admin invite create|list` and
+// `admin sealed-sender ...`.
 #pragma once
 
 #include <span>

@@ -9,6 +9,7 @@
 #include "app/admin_commands.hpp"
 #include "app/server_app.hpp"
 #include "config/config.hpp"
+#include "sealed_sender/signing_keys.hpp"
 #include "util/log.hpp"
 
 extern char** environ;
@@ -22,6 +23,20 @@ std::vector<std::string> process_environment() {
   for (char** e = environ; *e != nullptr; ++e)
     env.emplace_back(*e);
   return env;
+}
+
+// The words from "admin" on go to the admin command as they are: its own options (--out,
+// --key-id, ...) are not the server's. "admin" as the value of --config does not count.
+int admin_word_index(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view word = argv[i];
+    if (word == "--config") {
+      ++i;
+    } else if (word == "admin") {
+      return i;
+    }
+  }
+  return argc;
 }
 
 }  // namespace
@@ -43,8 +58,11 @@ int run_command_line(int argc, char** argv, std::span<const storage::migration> 
   po::positional_options_description positional;
   positional.add("command", -1);
   po::variables_map vm;
+  const int admin_at = admin_word_index(argc, argv);
+  const std::vector<std::string> admin_words(argv + admin_at, argv + argc);
   try {
-    po::store(po::command_line_parser(argc, argv).options(all).positional(positional).run(), vm);
+    po::store(po::command_line_parser(admin_at, argv).options(all).positional(positional).run(),
+              vm);
     po::notify(vm);
   } catch (const po::error& e) {
     std::cerr << "sealpost-server: " << e.what() << "\n" << options;
@@ -52,7 +70,11 @@ int run_command_line(int argc, char** argv, std::span<const storage::migration> 
   }
   if (vm.count("help")) {
     std::cout << "usage: sealpost-server [options]\n"
-                 "       sealpost-server [--config FILE] admin invite create [COUNT] | list\n\n"
+                 "       sealpost-server [--config FILE] admin invite create [COUNT] | list\n"
+                 "       sealpost-server admin sealed-sender new-trust-root --out DIR\n"
+                 "       sealpost-server admin sealed-sender new-server-certificate "
+                 "--trust-root FILE.key --key-id N --out DIR\n"
+                 "       sealpost-server [--config FILE] admin sealed-sender show\n\n"
               << options << "\nConfiguration keys (file key, environment variable, default):\n"
               << sealpost::config::describe_keys();
     return 0;
@@ -75,19 +97,28 @@ int run_command_line(int argc, char** argv, std::span<const storage::migration> 
   if (vm.count("database-configured"))
     return cfg.database_url.empty() ? 1 : 0;
   if (vm.count("command")) {
-    auto words = vm["command"].as<std::vector<std::string>>();
-    if (words.front() != "admin") {
-      std::cerr << "sealpost-server: unknown command '" << words.front() << "' (see --help)\n";
-      return 2;
-    }
+    std::cerr << "sealpost-server: unknown command '"
+              << vm["command"].as<std::vector<std::string>>().front() << "' (see --help)\n";
+    return 2;
+  }
+  if (!admin_words.empty()) {
     try {
-      return run_admin_command(cfg, {words.begin() + 1, words.end()}, schema);
+      return run_admin_command(cfg, {admin_words.begin() + 1, admin_words.end()}, schema);
     } catch (const std::exception& e) {
       std::cerr << "sealpost-server admin: " << e.what() << "\n";
       return 1;
     }
   }
   if (vm.count("check-config")) {
+    // The key files are part of the configuration: a node would refuse to start on them.
+    if (cfg.sealed_sender_enabled && sealpost::sealed_sender::uses_key_files(cfg)) {
+      try {
+        sealpost::sealed_sender::load_key_files(cfg);
+      } catch (const sealpost::sealed_sender::certificate_error& e) {
+        std::cerr << "sealpost-server: invalid configuration: " << e.what() << "\n";
+        return 2;
+      }
+    }
     std::cout << "configuration is valid\n";
     return 0;
   }
@@ -104,6 +135,10 @@ int run_command_line(int argc, char** argv, std::span<const storage::migration> 
   } catch (const sealpost::config::config_error& e) {
     std::cerr << "sealpost-server: " << e.what() << "\n";
     return 2;
+  } catch (const sealpost::sealed_sender::certificate_error& e) {
+    std::cerr << "sealpost-server: " << e.what() << "\n";
+    sealpost::log::error("sealed_sender_keys_invalid", {{"what", e.what()}});
+    return 1;
   } catch (const sealpost::storage::incompatible_schema& e) {
     std::cerr << "sealpost-server: " << e.what() << "\n";
     sealpost::log::error("incompatible_schema", {{"what", e.what()}});

@@ -22,12 +22,16 @@
 #include "net/listener.hpp"
 #include "resources/accounts.hpp"
 #include "resources/backup.hpp"
+#include "resources/certificates.hpp"
 #include "resources/devices.hpp"
 #include "resources/health.hpp"
 #include "resources/keys.hpp"
 #include "resources/messages.hpp"
 #include "resources/metrics.hpp"
+#include "resources/rate_limits.hpp"
+#include "resources/unidentified_access.hpp"
 #include "resources/websocket.hpp"
+#include "sealed_sender/signing_keys.hpp"
 #include "storage/account_repository.hpp"
 #include "storage/db_pool.hpp"
 #include "storage/key_repository.hpp"
@@ -175,11 +179,28 @@ std::string http_url(const asio::ip::tcp::acceptor& acceptor, bool tls = false) 
          config::listen_address{ep.address().to_string(), ep.port()}.to_string();
 }
 
+// The sealed-sender keys, or none when sealed sender is off. Auto mode reads (or, on the
+// first start of a deployment, makes) the row every node shares.
+std::optional<sealed_sender::signing_keys> load_sealed_sender_keys(
+    const config::server_config& cfg) {
+  if (!cfg.sealed_sender_enabled)
+    return std::nullopt;
+  pqxx::connection conn(cfg.database_url);
+  auto keys = sealed_sender::keys_for_node(cfg, conn);
+  log::info(
+      "sealed_sender_keys",
+      {{"key_id", keys.key_id}, {"mode", sealed_sender::uses_key_files(cfg) ? "files" : "auto"}});
+  return keys;
+}
+
 }  // namespace
 
 int run_server(const config::server_config& cfg, std::span<const storage::migration> schema) {
   auto tls = make_tls_context(cfg);  // fail fast on bad certificate files, before migrating
+  if (cfg.sealed_sender_enabled && sealed_sender::uses_key_files(cfg))
+    sealed_sender::load_key_files(cfg);  // the same, for the sealed-sender key files
   migrate_database(cfg, schema);
+  const auto sealed_sender_keys = load_sealed_sender_keys(cfg);
   const auto node_schema_version = storage::latest_version(schema);
 
   const std::size_t threads =
@@ -203,7 +224,13 @@ int run_server(const config::server_config& cfg, std::span<const storage::migrat
       cfg.database_url, node_id,
       [&wakeups](const std::string& payload) { wakeups.received(payload); },
       [&wakeups] { wakeups.listener_connected(); });
-  app::services services{cfg, db, authenticator, limits, metrics, wakeups};
+  app::services services{cfg,
+                         db,
+                         authenticator,
+                         limits,
+                         metrics,
+                         wakeups,
+                         sealed_sender_keys ? &*sealed_sender_keys : nullptr};
 
   net::router public_routes;
   resources::register_health_routes(public_routes, db, node_schema_version);
@@ -212,6 +239,8 @@ int run_server(const config::server_config& cfg, std::span<const storage::migrat
   resources::register_key_routes(public_routes, services);
   resources::register_backup_routes(public_routes, services);
   resources::register_message_routes(public_routes, services);
+  resources::register_certificate_routes(public_routes, services);
+  resources::register_unidentified_access_routes(public_routes, services);
 
   net::body_budget bodies(cfg.http_max_body_bytes_in_flight);
   net::session_env public_env{
@@ -226,7 +255,13 @@ int run_server(const config::server_config& cfg, std::span<const storage::migrat
           [&authenticator](std::string_view authorization, const asio::ip::address& client) {
             return authenticator.authenticate(authorization, client);
           },
-      .bodies = &bodies};
+      .bodies = &bodies,
+      .admit_unidentified =
+          cfg.sealed_sender_enabled
+              ? net::unidentified_admission([&limits](const asio::ip::address& a) {
+                  resources::enforce(limits.unidentified_messages_per_ip, a.to_string());
+                })
+              : net::unidentified_admission{}};
 
   net::router admin_routes;
   resources::register_health_routes(admin_routes, db, node_schema_version);

@@ -29,6 +29,9 @@ rate_limiters::rate_limiters(const config::server_config& c, metrics::registry& 
       link_token_per_account(make(m, "link_token_per_account", c.rate_link_token_per_account_burst,
                                   c.rate_link_token_per_account_per_minute)),
       messages_per_sender(make(m, "messages_per_sender", c.rate_messages_per_sender_burst,
-                               c.rate_messages_per_sender_per_minute)) {}
+                               c.rate_messages_per_sender_per_minute)),
+      unidentified_messages_per_ip(make(m, "unidentified_messages_per_ip",
+                                        c.rate_unidentified_messages_per_ip_burst,
+                                        c.rate_unidentified_messages_per_ip_per_minute)) {}
 
 }  // namespace sealpost::app

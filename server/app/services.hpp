@@ -6,6 +6,7 @@
 #include "delivery/wakeup_router.hpp"
 #include "limits/rate_limiter.hpp"
 #include "metrics/metrics.hpp"
+#include "sealed_sender/signing_keys.hpp"
 #include "storage/db_pool.hpp"
 
 namespace sealpost::app {
@@ -19,6 +20,7 @@ struct rate_limiters {
   limits::rate_limiter username_lookup_per_device;
   limits::rate_limiter link_token_per_account;
   limits::rate_limiter messages_per_sender;
+  limits::rate_limiter unidentified_messages_per_ip;
 
   rate_limiters(const config::server_config& cfg, metrics::registry& metrics);
 };
@@ -30,6 +32,8 @@ struct services {
   rate_limiters& limits;
   metrics::registry& metrics;
   delivery::wakeup_router& wakeups;
+  // The keys delivery certificates are signed with; null when sealed_sender.enabled is off.
+  const sealed_sender::signing_keys* sealed_sender = nullptr;
 };
 
 }  // namespace sealpost::app

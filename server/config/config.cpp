@@ -23,6 +23,10 @@ struct string_key {
   std::string default_value;
   std::vector<std::string> allowed;  // empty: any string
 };
+struct bool_key {
+  bool server_config::*member;
+  bool default_value;
+};
 struct address_key {
   listen_address server_config::*member;
   std::string default_value;
@@ -30,7 +34,7 @@ struct address_key {
 
 struct key_spec {
   std::string_view name;
-  std::variant<uint_key, string_key, address_key> kind;
+  std::variant<uint_key, string_key, bool_key, address_key> kind;
   std::string_view doc;
 };
 
@@ -97,6 +101,26 @@ const std::vector<key_spec>& key_table() {
       {"tls.private_key_file", string_key{&c::tls_private_key_file, "", {}},
        "PEM private key matching tls.certificate_file"},
 
+      {"sealed_sender.enabled", bool_key{&c::sealed_sender_enabled, true},
+       "serve sealed sender: the certificate routes and sends with Unidentified-Access-Key. "
+       "false: those routes answer 404 and such sends 401"},
+      {"sealed_sender.trust_root_public_file",
+       string_key{&c::sealed_sender_trust_root_file, "", {}},
+       "file with the trust root's public key (trust-root.pub of `admin sealed-sender "
+       "new-trust-root`); set all three files or none. None: the first node makes the keys "
+       "and keeps them in the database for every node (auto mode)"},
+      {"sealed_sender.server_certificate_file",
+       string_key{&c::sealed_sender_server_certificate_file, "", {}},
+       "file with the server certificate (server-certificate.b64 of `admin sealed-sender "
+       "new-server-certificate`)"},
+      {"sealed_sender.server_private_key_file",
+       string_key{&c::sealed_sender_server_key_file, "", {}},
+       "file with the private key the server certificate certifies (server-certificate.key, "
+       "PKCS#8 PEM)"},
+      {"sealed_sender.certificate_ttl_ms",
+       uint_key{&c::sealed_sender_certificate_ttl_ms, 86400000, 60000, 30ULL * 86400000},
+       "how long a delivery certificate is valid from when it is issued"},
+
       {"registration.mode", string_key{&c::registration_mode, "open", {"open", "invite"}},
        "open: anyone may register; invite: registration needs a token from "
        "`sealpost-server admin invite create`"},
@@ -123,6 +147,8 @@ const std::vector<key_spec>& key_table() {
       {"messages.message_ttl_ms",
        uint_key{&c::message_ttl_ms, 30ULL * 24 * 3600 * 1000, 1000, 3650ULL * 24 * 3600 * 1000},
        "how long an unacknowledged envelope is kept before it expires"},
+      {"messages.max_multi_recipients", uint_key{&c::max_multi_recipients, 1000, 1, 100000},
+       "accounts one multi-recipient sealed send may name; more gets 413"},
       {"messages.delivery_window", uint_key{&c::delivery_window, 256, 1, 65536},
        "unacknowledged envelopes in flight per WebSocket"},
       {"messages.wakeup_batch_ms", uint_key{&c::wakeup_batch_ms, 5, 0, 1000},
@@ -182,6 +208,12 @@ const std::vector<key_spec>& key_table() {
       {"rate_limits.link_token_per_account_per_minute",
        uint_key{&c::rate_link_token_per_account_per_minute, 5, 1, kMaxU32},
        "refill rate of link_token_per_account"},
+      {"rate_limits.unidentified_messages_per_ip_burst",
+       uint_key{&c::rate_unidentified_messages_per_ip_burst, 600, 1, kMaxU32},
+       "sealed sends (with Unidentified-Access-Key, no credentials) one IP may make at once"},
+      {"rate_limits.unidentified_messages_per_ip_per_minute",
+       uint_key{&c::rate_unidentified_messages_per_ip_per_minute, 600, 1, kMaxU32},
+       "refill rate of unidentified_messages_per_ip"},
   };
   return table;
 }
@@ -207,6 +239,7 @@ std::uint64_t parse_uint_text(std::string_view key, std::string_view text) {
 struct raw_value {
   std::optional<std::string> text;      // strings, and every env value
   std::optional<std::int64_t> integer;  // TOML integers
+  std::optional<bool> boolean;          // TOML booleans
   std::string_view origin;              // "file" or "environment"
 };
 
@@ -233,6 +266,15 @@ void assign(server_config& cfg, const key_spec& spec, const raw_value& raw) {
                                std::to_string(kind.max) + "]");
           }
           cfg.*kind.member = value;
+        } else if constexpr (std::is_same_v<kind_t, bool_key>) {
+          if (raw.boolean) {
+            cfg.*kind.member = *raw.boolean;
+          } else if (raw.text && raw.origin == "environment" &&
+                     (*raw.text == "true" || *raw.text == "false")) {
+            cfg.*kind.member = *raw.text == "true";
+          } else {
+            throw config_error("config key '" + key + "': expected true or false");
+          }
         } else {
           if (!raw.text) {
             throw config_error("config key '" + key + "': expected a string");
@@ -285,11 +327,13 @@ void apply_file(server_config& cfg, const std::filesystem::path& file) {
     if (spec == nullptr) {
       throw config_error("config file " + file.string() + ": unknown key '" + name + "'");
     }
-    raw_value raw{.text = {}, .integer = {}, .origin = "file"};
+    raw_value raw{.text = {}, .integer = {}, .boolean = {}, .origin = "file"};
     if (auto s = node->value<std::string>(); s && node->is_string())
       raw.text = *s;
     if (node->is_integer())
       raw.integer = node->as_integer()->get();
+    if (node->is_boolean())
+      raw.boolean = node->as_boolean()->get();
     assign(cfg, *spec, raw);
   }
 }
@@ -305,7 +349,8 @@ void apply_environment(server_config& cfg, const std::vector<std::string>& envir
     auto it = env.find(environment_name(spec.name));
     if (it == env.end())
       continue;
-    assign(cfg, spec, raw_value{.text = it->second, .integer = {}, .origin = "environment"});
+    assign(cfg, spec,
+           raw_value{.text = it->second, .integer = {}, .boolean = {}, .origin = "environment"});
   }
 }
 
@@ -326,9 +371,22 @@ void check_body_budget(const server_config& cfg) {
   }
 }
 
+void check_sealed_sender_files(const server_config& cfg) {
+  const int set = int(!cfg.sealed_sender_trust_root_file.empty()) +
+                  int(!cfg.sealed_sender_server_certificate_file.empty()) +
+                  int(!cfg.sealed_sender_server_key_file.empty());
+  if (set != 0 && set != 3) {
+    throw config_error(
+        "config keys 'sealed_sender.trust_root_public_file', "
+        "'sealed_sender.server_certificate_file' and 'sealed_sender.server_private_key_file': "
+        "set all three or none");
+  }
+}
+
 // Checks that need several keys at once, and parses the keys whose text has structure.
 void check_keys_together(server_config& cfg) {
   check_body_budget(cfg);
+  check_sealed_sender_files(cfg);
   try {
     cfg.trusted_proxies = util::parse_network_list(cfg.http_trusted_proxies);
   } catch (const std::invalid_argument& e) {
@@ -418,6 +476,8 @@ std::string describe_keys() {
           using kind_t = std::decay_t<decltype(kind)>;
           if constexpr (std::is_same_v<kind_t, uint_key>) {
             out << kind.default_value;
+          } else if constexpr (std::is_same_v<kind_t, bool_key>) {
+            out << (kind.default_value ? "true" : "false");
           } else {
             out << '"' << kind.default_value << '"';
           }

@@ -48,6 +48,13 @@ struct server_config {
   std::string tls_certificate_file;
   std::string tls_private_key_file;
 
+  // [sealed_sender]: the three files, or none of them (auto mode: keys in the database).
+  bool sealed_sender_enabled = true;
+  std::string sealed_sender_trust_root_file;
+  std::string sealed_sender_server_certificate_file;
+  std::string sealed_sender_server_key_file;
+  std::uint64_t sealed_sender_certificate_ttl_ms = 0;
+
   std::string registration_mode;  // "open" | "invite"
   std::uint64_t max_devices_per_account = 0;
   std::uint64_t link_token_ttl_ms = 0;
@@ -67,6 +74,7 @@ struct server_config {
   std::uint64_t ws_idle_timeout_ms = 0;
   std::uint64_t ws_max_frame_bytes = 0;
   std::uint64_t ws_write_timeout_ms = 0;
+  std::uint64_t max_multi_recipients = 0;
   std::uint64_t rate_messages_per_sender_burst = 0;
   std::uint64_t rate_messages_per_sender_per_minute = 0;
 
@@ -83,6 +91,8 @@ struct server_config {
   std::uint64_t rate_username_lookup_per_device_per_minute = 0;
   std::uint64_t rate_link_token_per_account_burst = 0;
   std::uint64_t rate_link_token_per_account_per_minute = 0;
+  std::uint64_t rate_unidentified_messages_per_ip_burst = 0;
+  std::uint64_t rate_unidentified_messages_per_ip_per_minute = 0;
 
   // The largest body PUT /v1/messages accepts: one maximal envelope per possible device,
   // base64-inflated, plus the JSON around it.

@@ -292,8 +292,11 @@ class device_session : public device_socket,
       sealpost::v1::ServerFrame frame;
       auto* d = frame.mutable_delivery();
       d->set_guid(guid_bytes(e.guid));
-      d->set_source_account(e.source_account);
-      d->set_source_device(static_cast<std::uint32_t>(e.source_device));
+      // A sealed envelope's fields 2 and 3 are not written at all.
+      if (e.source) {
+        d->set_source_account(e.source->account);
+        d->set_source_device(static_cast<std::uint32_t>(e.source->device));
+      }
       d->set_destination_device(static_cast<std::uint32_t>(e.destination_device));
       d->set_type(e.type);
       d->set_content(e.content);

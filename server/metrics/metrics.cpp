@@ -117,6 +117,11 @@ registry::registry()
                        .Help("Bundles that carried the PQ last-resort key")
                        .Register(*registry_)
                        .Add({})),
+      delivery_certificates_(prometheus::BuildCounter()
+                                 .Name("sealpost_delivery_certificates_issued_total")
+                                 .Help("Sealed-sender delivery certificates issued")
+                                 .Register(*registry_)
+                                 .Add({})),
       auth_failures_(prometheus::BuildCounter()
                          .Name("sealpost_auth_failures_total")
                          .Help("Failed device authentications")

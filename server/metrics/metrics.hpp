@@ -40,6 +40,7 @@ class registry {
   void key_claimed(bool pq) { (pq ? pq_claims_ : ec_claims_).Increment(); }
   void key_pool_empty(bool pq) { (pq ? pq_pool_empty_ : ec_pool_empty_).Increment(); }
   void last_resort_served() { last_resort_.Increment(); }
+  void delivery_certificate_issued() { delivery_certificates_.Increment(); }
   void auth_failed() { auth_failures_.Increment(); }
   // A request answered 503 because http.max_body_bytes_in_flight was in use.
   void body_budget_refused() { body_budget_refusals_.Increment(); }
@@ -90,6 +91,7 @@ class registry {
   prometheus::Counter& ec_pool_empty_;
   prometheus::Counter& pq_pool_empty_;
   prometheus::Counter& last_resort_;
+  prometheus::Counter& delivery_certificates_;
   prometheus::Counter& auth_failures_;
   prometheus::Counter& body_budget_refusals_;
   prometheus::Counter& wakeup_notifies_;

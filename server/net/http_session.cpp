@@ -90,7 +90,8 @@ asio::awaitable<response> dispatch(const request& req, route_match m,
     co_return res;
   }
   route_label = m.matched->pattern;
-  request_context ctx{req, std::move(m.params), who.address, request_id, std::move(who.device)};
+  request_context ctx{req,        std::move(m.params),   who.address,
+                      request_id, std::move(who.device), who.unidentified};
   try {
     co_return co_await m.matched->handle(ctx);
   } catch (const request_error& e) {
@@ -209,8 +210,8 @@ class http_session {
     if (head.content_length() && *head.content_length() > limit) {
       co_return co_await answer_parse_failure(http::error::body_limit);
     }
-    if (m.matched && m.matched->who == access::device) {
-      auto refusal = co_await authenticate(head.get(), who);
+    if (m.matched) {
+      auto refusal = co_await admit(m.matched->who, head.get(), who);
       if (refusal)
         co_return co_await refuse(info, *refusal);
     }
@@ -250,6 +251,36 @@ class http_session {
         co_await dispatch(req, std::move(m), std::move(who), request_id, info.route_label);
     body_memory.reset();  // the handler is done with the body
     co_return co_await answer(info, res, request_id);
+  }
+
+  // Who the header says the caller is, as the route requires; the refusal when it fails.
+  // Sealed-sender routes: both headers is 400, neither is 401 (DESIGN.md's error order).
+  asio::awaitable<std::optional<api_error>> admit(access who_may,
+                                                  const http::request_header<>& header,
+                                                  request_context::caller_info& who) {
+    if (who_may == access::anyone)
+      co_return std::nullopt;
+    if (who_may == access::device)
+      co_return co_await authenticate(header, who);
+    const bool credentials = header.find(http::field::authorization) != header.end();
+    const bool access_key = header.find(kUnidentifiedAccessHeader) != header.end();
+    if (credentials && (access_key || who_may == access::unidentified))
+      co_return api_error{api_errc::bad_request, "invalid_request",
+                          who_may == access::unidentified
+                              ? "this route takes Unidentified-Access-Key, not Authorization"
+                              : "send Authorization or Unidentified-Access-Key, not both"};
+    if (credentials)
+      co_return co_await authenticate(header, who);
+    if (!access_key || !env_.admit_unidentified)
+      co_return api_error{api_errc::unauthorized, "unauthorized",
+                          "HTTP Basic credentials or an Unidentified-Access-Key are required"};
+    try {
+      env_.admit_unidentified(who.address);
+    } catch (const request_error& e) {
+      co_return e.error();
+    }
+    who.unidentified = true;
+    co_return std::nullopt;
   }
 
   // Checks the request's credentials from its header; the refusal when they fail.

@@ -59,6 +59,11 @@ inline constexpr std::string_view kWebSocketPath = "/v1/websocket";
 using device_authenticator = std::function<boost::asio::awaitable<authenticated_device>(
     std::string_view authorization, const boost::asio::ip::address& client)>;
 
+// Admits a request that came with an Unidentified-Access-Key from `client`: throws
+// request_error (429) when unidentified_messages_per_ip is spent. Empty: sealed sender is
+// off, and such requests get 401.
+using unidentified_admission = std::function<void(const boost::asio::ip::address& client)>;
+
 struct session_env {
   const config::server_config& cfg;
   const router& routes;
@@ -71,6 +76,7 @@ struct session_env {
   std::size_t max_connections_per_ip = 0;
   device_authenticator authenticate = {};  // empty on listeners without access::device routes
   body_budget* bodies = nullptr;           // http.max_body_bytes_in_flight; null: unbounded
+  unidentified_admission admit_unidentified = {};
 };
 
 // Never throws for network or protocol errors: those end the session. `ticket` is the

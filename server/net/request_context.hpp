@@ -19,12 +19,15 @@ struct request_context {
   boost::asio::ip::address remote_address;  // the client's, behind a trusted proxy too
   std::string request_id;
   std::optional<authenticated_device> caller = {};  // set on access::device routes
+  // On sealed-sender routes: the request came with Unidentified-Access-Key, not credentials.
+  bool unidentified = false;
 
   // Who sent a request, as the session learns it from the header: the client's address and,
   // on access::device routes, the device its credentials name.
   struct caller_info {
     boost::asio::ip::address address;
     std::optional<authenticated_device> device = {};
+    bool unidentified = false;
   };
 
   // The device that sent this request; only on routes declared access::device.

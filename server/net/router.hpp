@@ -20,8 +20,13 @@ struct request_context;
 using handler = std::function<boost::asio::awaitable<response>(request_context&)>;
 
 // Who may call a route. `device` routes take HTTP Basic credentials, checked from the header
-// before any body is read: a refused request's body never reaches memory.
-enum class access { device, anyone };
+// before any body is read: a refused request's body never reaches memory. Sealed-sender
+// routes take an Unidentified-Access-Key header instead (`unidentified`), or either one
+// (`device_or_unidentified`); the key itself is checked by the handler, against the
+// recipients the body names, after the unidentified_messages_per_ip limit.
+enum class access { device, anyone, device_or_unidentified, unidentified };
+
+inline constexpr char kUnidentifiedAccessHeader[] = "Unidentified-Access-Key";
 
 struct route {
   http::verb method;

@@ -9,6 +9,7 @@
 #include "resources/key_codec.hpp"
 #include "resources/rate_limits.hpp"
 #include "resources/storage_errors.hpp"
+#include "resources/unidentified_access.hpp"
 #include "storage/account_repository.hpp"
 #include "storage/notifications.hpp"
 #include "storage/transaction.hpp"
@@ -37,6 +38,7 @@ asio::awaitable<net::response> register_account(app::services& s, net::request_c
     net::throw_bad_field("username", "must be 3-32 characters of a-z 0-9 _ . -");
   }
   auto device = read_new_device(r, s.cfg);
+  const auto access = read_unidentified_access(r, false);
   const auto invite = r.optional_string("invite");
   r.reject_unknown_fields();
 
@@ -48,7 +50,7 @@ asio::awaitable<net::response> register_account(app::services& s, net::request_c
   }
   const storage::key_limits limits{s.cfg.max_one_time_prekeys};
   auto created = co_await storage::in_transaction(s.db, [&](pqxx::work& tx) {
-    auto result = storage::create_account(tx, username, device, invite_hash, limits);
+    auto result = storage::create_account(tx, username, device, access, invite_hash, limits);
     if (!result)
       fail_with(result.error());
     return *result;

@@ -41,7 +41,7 @@ storage::outgoing_envelope read_message(const boost::json::value& message, const
 storage::send_request read_send_body(std::string_view body, const config::server_config& cfg) {
   auto parsed = net::parse_json_object(body);
   net::json_reader r(parsed);
-  storage::send_request req{"", 0, "", 0, false, {}};
+  storage::send_request req{};
   req.client_timestamp = static_cast<std::uint64_t>(r.integer("timestamp", 0, INT64_MAX));
   req.online_only = r.optional_bool("online_only").value_or(false);
   const auto& messages = r.array("messages", cfg.max_devices_per_account);

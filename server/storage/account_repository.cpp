@@ -19,7 +19,17 @@ INSERT INTO usernames (username, account_id) VALUES ($1, $2)
 ON CONFLICT (username) DO NOTHING
 RETURNING account_id)sql";
 
-constexpr const char* kInsertAccount = "INSERT INTO accounts (id, username) VALUES ($1, $2)";
+constexpr const char* kInsertAccount = R"sql(
+INSERT INTO accounts (id, username, unidentified_access_key, unrestricted_unidentified_access)
+VALUES ($1, $2, decode($3, 'hex'), $4))sql";
+
+constexpr const char* kFindUnidentifiedAccess =
+    "SELECT unidentified_access_key, unrestricted_unidentified_access FROM accounts WHERE id = $1";
+
+constexpr const char* kSetUnidentifiedAccess = R"sql(
+UPDATE accounts SET unidentified_access_key = decode($2, 'hex'),
+                    unrestricted_unidentified_access = $3
+WHERE id = $1)sql";
 
 constexpr const char* kInsertDevice = R"sql(
 INSERT INTO devices (account_id, device_id, registration_id, identity_key, password_salt, password_hash)
@@ -98,6 +108,7 @@ void insert_device(pqxx::work& tx, const std::string& account_id, std::int32_t d
 
 result<device_ref, registration_error> create_account(pqxx::work& tx, const std::string& username,
                                                       const new_device& device,
+                                                      const unidentified_access& access,
                                                       const std::optional<std::string>& invite_hash,
                                                       const key_limits& limits) {
   const std::string account_id = model::new_account_id();
@@ -107,7 +118,8 @@ result<device_ref, registration_error> create_account(pqxx::work& tx, const std:
   if (tx.exec_params(kClaimUsername, username, account_id).empty()) {
     return failure{registration_error::username_taken};
   }
-  tx.exec_params(kInsertAccount, account_id, username);
+  tx.exec_params(kInsertAccount, account_id, username, optional_bytea_hex(access.key),
+                 access.unrestricted);
   insert_device(tx, account_id, 1, device);
   auto stored = store_keys(tx, account_id, 1, device.keys, limits);
   if (!stored) {
@@ -116,6 +128,24 @@ result<device_ref, registration_error> create_account(pqxx::work& tx, const std:
                        : registration_error::key_id_conflict};
   }
   return device_ref{account_id, 1};
+}
+
+std::optional<unidentified_access> find_unidentified_access(pqxx::work& tx,
+                                                            const std::string& account_id) {
+  const auto rows = tx.exec_params(kFindUnidentifiedAccess, account_id);
+  if (rows.empty())
+    return std::nullopt;
+  unidentified_access out;
+  if (!rows[0][0].is_null())
+    out.key = bytes_of(rows[0][0]);
+  out.unrestricted = rows[0][1].as<bool>();
+  return out;
+}
+
+void set_unidentified_access(pqxx::work& tx, const std::string& account_id,
+                             const unidentified_access& access) {
+  tx.exec_params(kSetUnidentifiedAccess, account_id, optional_bytea_hex(access.key),
+                 access.unrestricted);
 }
 
 std::optional<std::string> find_account_by_username(pqxx::work& tx, const std::string& username) {

@@ -25,14 +25,30 @@ struct device_ref {
   std::int32_t device_id = 0;
 };
 
+// Who may send to an account without credentials (sealed sender): holders of `key` (16
+// opaque bytes, stored raw), or anyone when `unrestricted`.
+struct unidentified_access {
+  std::optional<std::string> key;
+  bool unrestricted = false;
+};
+
 enum class registration_error { username_taken, invalid_invite, key_id_conflict, pool_full };
 
 // Creates the account with `device` as device 1. When `invite_hash` is set it must name an
 // unused invite, which this consumes.
 result<device_ref, registration_error> create_account(pqxx::work& tx, const std::string& username,
                                                       const new_device& device,
+                                                      const unidentified_access& access,
                                                       const std::optional<std::string>& invite_hash,
                                                       const key_limits& limits);
+
+// The account's unidentified access; nullopt when the account does not exist.
+std::optional<unidentified_access> find_unidentified_access(pqxx::work& tx,
+                                                            const std::string& account_id);
+
+// Replaces both the key and the flag.
+void set_unidentified_access(pqxx::work& tx, const std::string& account_id,
+                             const unidentified_access& access);
 
 std::optional<std::string> find_account_by_username(pqxx::work& tx, const std::string& username);
 

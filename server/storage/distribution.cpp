@@ -66,7 +66,8 @@ constexpr std::array kDelegatedFunctions{
 };
 
 // Left on the coordinator, undistributed: schema_migrations (read at start and by /readyz),
-// invites (a few rows, written once per registration by invite, never joined) and the
+// invites (a few rows, written once per registration by invite, never joined),
+// sealed_sender_keys (one row, read once per node start) and the
 // websocket_connection_generation sequence (one nextval per connection).
 
 bool exists(pqxx::nontransaction& tx, std::string_view table) {

@@ -138,7 +138,9 @@ result<send_receipt, send_failure> enqueue(pqxx::transaction_base& tx, const sen
   send_receipt receipt;
   receipt.server_timestamp = now_ms();
   const auto rows = exec_prepared(
-      tx, kSend, req.recipient_account, req.sender_account, req.sender_device, arrays.device_ids,
+      tx, kSend, req.recipient_account,
+      req.sender ? std::optional(req.sender->account) : std::nullopt,
+      req.sender ? std::optional(req.sender->device) : std::nullopt, arrays.device_ids,
       arrays.registration_ids, arrays.types, arrays.starts, arrays.lengths, bytea(arrays.contents),
       static_cast<std::int64_t>(req.client_timestamp), receipt.server_timestamp,
       static_cast<std::int64_t>(limits.message_ttl_ms),
@@ -161,8 +163,8 @@ std::vector<stored_envelope> fetch_envelopes(pqxx::transaction_base& tx,
     stored_envelope e;
     e.seq = row[0].as<std::int64_t>();
     e.guid = row[1].as<std::string>();
-    e.source_account = row[2].as<std::string>();
-    e.source_device = row[3].as<std::int32_t>();
+    if (!row[2].is_null())
+      e.source = envelope_source{row[2].as<std::string>(), row[3].as<std::int32_t>()};
     e.destination_device = row[4].as<std::int32_t>();
     e.type = static_cast<std::uint32_t>(row[5].as<std::int64_t>());
     e.content = bytes_of(row[6]);

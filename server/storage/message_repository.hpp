@@ -20,9 +20,14 @@ struct outgoing_envelope {
   std::string content;
 };
 
+// Who sent an envelope, as the server knows it: nobody for sealed sender.
+struct envelope_source {
+  std::string account;
+  std::int32_t device = 0;
+};
+
 struct send_request {
-  std::string sender_account;
-  std::int32_t sender_device = 0;
+  std::optional<envelope_source> sender;  // nullopt: sealed, stored with no sender
   std::string recipient_account;
   std::uint64_t client_timestamp = 0;
   bool online_only = false;
@@ -57,9 +62,8 @@ result<send_receipt, send_failure> enqueue(pqxx::transaction_base& tx, const sen
 
 struct stored_envelope {
   std::int64_t seq = 0;
-  std::string guid;  // UUID text
-  std::string source_account;
-  std::int32_t source_device = 0;
+  std::string guid;                       // UUID text
+  std::optional<envelope_source> source;  // nullopt: sealed
   std::int32_t destination_device = 0;
   std::uint32_t type = 0;
   std::string content;

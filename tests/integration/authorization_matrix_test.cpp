@@ -72,6 +72,9 @@ constexpr expect primary_device{403, "primary_device"};             // device 1 
 constexpr expect bad_token{403, "invalid_link_token"};
 constexpr expect no_device{404, "device_not_found"};
 constexpr expect no_message{404, "message_not_found"};
+// Past authentication: the matrix's devices have 0x0E identities, which no delivery
+// certificate can carry.
+constexpr expect unsupported_key{409, "unsupported_identity_key"};
 
 enum caller : std::size_t { unauth, wrong_pw, other, removed, secondary, primary };
 constexpr std::size_t kCallers = 6;
@@ -540,6 +543,38 @@ void websocket_query_row(cell& c) {
   websocket(c, true);
 }
 
+void trust_root_row(cell& c) {
+  auto r = c.send(http::verb::get, "/v1/certificate/trust-root");
+  if (!c.succeeded())
+    return;
+  CHECK(r.json().at("trust_root").as_string().size() == 44);  // base64 of 33 bytes
+}
+void delivery_certificate_row(cell& c) {
+  c.send(http::verb::get, "/v1/certificate/delivery");
+}
+
+long long accounts_with_access_key(cell& c) {
+  return c.db.scalar("SELECT count(*) FROM accounts WHERE id = " + q(c.me().account_id) +
+                     " AND unidentified_access_key IS NOT NULL");
+}
+void show_access_row(cell& c) {
+  auto r = c.send(http::verb::get, "/v1/accounts/me/unidentified-access");
+  if (!c.succeeded())
+    return;
+  CHECK(r.json().at("unidentified_access_key_set").as_bool() == (accounts_with_access_key(c) == 1));
+  CHECK(r.json().as_object().size() == 2);  // never the key itself
+}
+void put_access_row(cell& c) {
+  const json::object body{{"unidentified_access_key", b64(std::string(16, '\x42'))},
+                          {"unrestricted_unidentified_access", true}};
+  c.send_json(http::verb::put, "/v1/accounts/me/unidentified-access", body);
+  if (!c.succeeded())
+    return;
+  CHECK(c.db.scalar("SELECT count(*) FROM accounts WHERE id = " + q(c.me().account_id) +
+                    " AND unidentified_access_key = '\\x42424242424242424242424242424242' AND "
+                    "unrestricted_unidentified_access") == 1);
+}
+
 void healthz_row(cell& c) {
   c.send(http::verb::get, "/healthz");
 }
@@ -565,6 +600,11 @@ const std::vector<row> kMatrix = {
   {"GET /v1/accounts/by-username/{name} [A]",                may_change::nothing,           fixture::shared,            {no_auth,    no_auth,    s200,            no_auth,    s200,              s200},           lookup_row},
   {"GET /v1/accounts/{account_id}/devices [A]",              may_change::nothing,           fixture::shared,            {no_auth,    no_auth,    s200,            no_auth,    s200,              s200},           list_devices_row},
   {"DELETE /v1/accounts/me [own account]",                   may_change::caller_account,    fixture::fresh_if_allowed,  {no_auth,    no_auth,    s204,            no_auth,    primary_required,  s204},           delete_account_row},
+  {"GET /v1/accounts/me/unidentified-access [own account]",  may_change::nothing,           fixture::shared,            {no_auth,    no_auth,    s200,            no_auth,    s200,              s200},           show_access_row},
+  {"PUT /v1/accounts/me/unidentified-access [own account]",  may_change::caller_account,    fixture::per_row,           {no_auth,    no_auth,    s204,            no_auth,    primary_required,  s204},           put_access_row},
+  // -- sealed sender certificates (the trust root is public by design)
+  {"GET /v1/certificate/trust-root",                         may_change::nothing,           fixture::shared,            {s200,       s200,       s200,            s200,       s200,              s200},           trust_root_row},
+  {"GET /v1/certificate/delivery [own device]",              may_change::nothing,           fixture::shared,            {no_auth,    no_auth,    unsupported_key, no_auth,    unsupported_key,   unsupported_key}, delivery_certificate_row},
   // -- devices (linking: the link token is the credential; Basic credentials are ignored)
   {"POST /v1/devices/link-tokens [own account]",             may_change::caller_account,    fixture::per_row,           {no_auth,    no_auth,    s201,            no_auth,    primary_required,  s201},           link_token_row},
   {"POST /v1/devices [fresh link token of A]",               may_change::account_a,         fixture::per_row,           {s201,       s201,       s201,            s201,       s201,              s201},           link_device_row},

@@ -24,7 +24,8 @@ constexpr table_info kTables[] = {{"accounts", "id", false},
                                   {"backups", "account_id", false},
                                   {"messages", "account_id", true},
                                   {"usernames", "account_id", false},
-                                  {"invites", nullptr, false}};
+                                  {"invites", nullptr, false},
+                                  {"sealed_sender_keys", nullptr, false}};
 
 // The WHERE condition that keeps the rows of `t` that `f` lets through.
 std::string condition(const table_info& t, const snapshot_filter& f, pqxx::nontransaction& tx) {
