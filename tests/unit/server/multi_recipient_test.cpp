@@ -7,6 +7,7 @@
 #include <initializer_list>
 #include <limits>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace {
@@ -142,6 +143,14 @@ bool same(const recipient_device& d, std::uint8_t id, std::uint16_t registration
   return d.device_id == id && d.registration_id == registration_id;
 }
 
+bytes from_hex(std::string_view hex) {
+  bytes out;
+  for (std::size_t i = 0; i + 1 < hex.size(); i += 2) {
+    out.push_back(static_cast<std::uint8_t>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16)));
+  }
+  return out;
+}
+
 }  // namespace
 
 TEST_CASE("multi-recipient: one account with one device, both versions", "[sealed_sender]") {
@@ -238,6 +247,39 @@ TEST_CASE("multi-recipient: excluded recipients are accepted and left out", "[se
   // The excluded entries carry no key material: shared starts right after the last 0x00.
   CHECK(parsed->shared.size() == 32);
   CHECK(parsed->shared[0] == 0xA0);
+}
+
+TEST_CASE("multi-recipient: a body written out in hex, as libsignal lays it out",
+          "[sealed_sender]") {
+  // Independent of body_builder: big-endian words, bit 15 flagging another device, 0x00 for
+  // an excluded recipient.
+  const std::string a = "5f1c2d3e4a5b4c6d8e7f9a0b1c2d3e4f";
+  const std::string b = "0b5e7a9c1d2f4e6a8b3c5d7e9f1a2b3c";
+  const std::string e = "6f1c2d3e4a5b4c6d8e7f9a0b1c2d3e4f";
+  const std::string key_a(96, 'a');
+  const std::string key_b(96, 'b');
+  const std::string shared(68, '9');              // 34 bytes
+  std::string hex = "2304";                       // version 0x23, count 4
+  hex += "00" + a + "0191aa" + "0333aa" + key_a;  // a: devices 1 (bit 15: more) and 3
+  hex += "00" + e + "00";                         // e: excluded
+  hex += "00" + b + "0111bb" + key_b;             // b: device 1
+  hex += "00" + e.substr(0, 30) + "ff" + "00";    // another one excluded
+  hex += shared;
+  const bytes body = from_hex(hex);
+  auto parsed = parse(body);
+  REQUIRE(parsed);
+  REQUIRE(parsed->accounts.size() == 2);
+  CHECK(parsed->accounts[0].account_id == "5f1c2d3e-4a5b-4c6d-8e7f-9a0b1c2d3e4f");
+  REQUIRE(parsed->accounts[0].devices.size() == 2);
+  CHECK(same(parsed->accounts[0].devices[0], 1, 0x11AA));
+  CHECK(same(parsed->accounts[0].devices[1], 3, 0x33AA));
+  CHECK(parsed->accounts[1].account_id == "0b5e7a9c-1d2f-4e6a-8b3c-5d7e9f1a2b3c");
+  REQUIRE(parsed->accounts[1].devices.size() == 1);
+  CHECK(same(parsed->accounts[1].devices[0], 1, 0x11BB));
+  const auto& key = parsed->accounts[1].key_material;
+  CHECK(bytes(key.begin(), key.end()) == from_hex(key_b));
+  CHECK(device_content(parsed->accounts[0], parsed->shared) ==
+        std::string("\x22") + std::string(48, '\xAA') + std::string(34, '\x99'));
 }
 
 TEST_CASE("multi-recipient: every truncation of a valid body is refused", "[sealed_sender]") {
