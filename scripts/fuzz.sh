@@ -26,6 +26,7 @@ all_targets=(
   "json_reader 4096 json.dict"
   "device_body 4096 json.dict"
   "send_body 2048 json.dict"
+  "multi_recipient 4096 -"
   "path_params 64 -"
   "websocket_frames 512 -"
   "base64 512 -"

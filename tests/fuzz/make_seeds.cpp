@@ -8,8 +8,10 @@
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <initializer_list>
 #include <iostream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/content.hpp"
@@ -375,6 +377,104 @@ void websocket_seeds() {
   write("websocket_frames", "ack.bin", ack.SerializeAsString());
 }
 
+// --- multi_recipient ---------------------------------------------------------------------
+// Needs no keys (the parser does not look inside C, AT or shared), but is binary, so it is
+// written here rather than by hand.
+
+// A multi-recipient body (DESIGN.md, "Multi-recipient send"), written field by field.
+class multi_recipient_body {
+ public:
+  multi_recipient_body(std::uint8_t version, std::uint8_t count) : version_(version) {
+    out_ = {version, count};
+  }
+  multi_recipient_body& recipient(std::uint8_t tag, std::uint8_t kind = 0x00) {
+    if (version_ == 0x23) {
+      out_.push_back(kind);
+    }
+    for (std::uint8_t i = 0; i < 16; ++i) {
+      out_.push_back(static_cast<std::uint8_t>(tag + 0x11 * i));
+    }
+    return *this;
+  }
+  // An included entry: (device id, registration id) pairs, then 48 bytes of key material.
+  multi_recipient_body& entry(std::uint8_t tag,
+                              std::initializer_list<std::pair<std::uint8_t, std::uint16_t>> devices,
+                              std::uint8_t key) {
+    recipient(tag);
+    std::size_t i = 0;
+    for (const auto& [id, registration_id] : devices) {
+      const auto word =
+          static_cast<std::uint16_t>(registration_id | (++i < devices.size() ? 0x8000 : 0));
+      out_.insert(out_.end(),
+                  {id, static_cast<std::uint8_t>(word >> 8), static_cast<std::uint8_t>(word)});
+    }
+    return fill(48, key);
+  }
+  multi_recipient_body& excluded(std::uint8_t tag) {
+    recipient(tag);
+    out_.push_back(0x00);
+    return *this;
+  }
+  // n bytes counting up from `from`: key material, or E.pub || ciphertext.
+  multi_recipient_body& fill(std::size_t n, std::uint8_t from) {
+    for (std::size_t i = 0; i < n; ++i) {
+      out_.push_back(static_cast<std::uint8_t>(from + i));
+    }
+    return *this;
+  }
+  const bytes& body() const { return out_; }
+
+ private:
+  std::uint8_t version_;
+  bytes out_;
+};
+
+void multi_recipient_seeds() {
+  using body = multi_recipient_body;
+  write("multi_recipient", "v23-one.bin",
+        body(0x23, 1).entry(1, {{1, 42}}, 0x10).fill(40, 0xA0).body());
+  write("multi_recipient", "v22-one.bin",
+        body(0x22, 1).entry(1, {{1, 42}}, 0x10).fill(40, 0xA0).body());
+  // Several accounts, several devices, an excluded recipient, an account in two entries,
+  // the largest registration id and bit 14 set.
+  write("multi_recipient", "v23-several.bin",
+        body(0x23, 5)
+            .entry(1, {{1, 0x3FFF}, {2, 0x4000 | 7}, {127, 1}}, 0x10)
+            .excluded(2)
+            .entry(3, {{1, 5}}, 0x20)
+            .entry(1, {{3, 9}}, 0x30)
+            .excluded(4)
+            .fill(64, 0xA0)
+            .body());
+  write("multi_recipient", "v22-several.bin",
+        body(0x22, 4)
+            .entry(1, {{2, 100}, {1, 200}}, 0x10)
+            .entry(3, {{1, 5}}, 0x20)
+            .excluded(2)
+            .entry(1, {{4, 9}}, 0x30)
+            .fill(32, 0xA0)
+            .body());
+  // Near misses: each breaks one rule.
+  write("multi_recipient", "duplicate-device.bin",
+        body(0x23, 2).entry(1, {{1, 1}}, 0x10).entry(1, {{1, 2}}, 0x20).fill(32, 0xA0).body());
+  write("multi_recipient", "excluded-and-included.bin",
+        body(0x23, 2).excluded(1).entry(1, {{1, 1}}, 0x10).fill(32, 0xA0).body());
+  // An excluded PNI (kind 0x01): the kind rule holds for excluded recipients too.
+  write("multi_recipient", "kind-pni.bin",
+        body(0x23, 2)
+            .entry(1, {{1, 1}}, 0x10)
+            .recipient(2, 0x01)
+            .fill(1, 0x00)
+            .fill(32, 0xA0)
+            .body());
+  write("multi_recipient", "too-many.bin",
+        body(0x23, 9).entry(1, {{1, 1}}, 0x10).fill(32, 0xA0).body());
+  write("multi_recipient", "too-large.bin",
+        body(0x22, 1).entry(1, {{1, 1}}, 0x10).fill(512 - 49 + 1, 0xA0).body());
+  write("multi_recipient", "shared-31.bin",
+        body(0x23, 1).entry(1, {{1, 1}}, 0x10).fill(31, 0xA0).body());
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -389,6 +489,7 @@ int main(int argc, char** argv) {
   content_seeds();
   local_state_seeds();
   websocket_seeds();
+  multi_recipient_seeds();
   std::cout << "seeds written under " << root.string() << "\n";
   return 0;
 }
