@@ -28,6 +28,7 @@
 #include "resources/keys.hpp"
 #include "resources/messages.hpp"
 #include "resources/metrics.hpp"
+#include "resources/multi_recipient_messages.hpp"
 #include "resources/rate_limits.hpp"
 #include "resources/unidentified_access.hpp"
 #include "resources/websocket.hpp"
@@ -239,6 +240,7 @@ int run_server(const config::server_config& cfg, std::span<const storage::migrat
   resources::register_key_routes(public_routes, services);
   resources::register_backup_routes(public_routes, services);
   resources::register_message_routes(public_routes, services);
+  resources::register_multi_recipient_routes(public_routes, services);
   resources::register_certificate_routes(public_routes, services);
   resources::register_unidentified_access_routes(public_routes, services);
 

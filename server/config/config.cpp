@@ -360,6 +360,8 @@ void check_body_budget(const server_config& cfg) {
       {"http.max_body_bytes", cfg.http_max_body_bytes},
       {"a maximal send (accounts.max_devices x messages.max_message_bytes)",
        cfg.max_send_body_bytes()},
+      {"a maximal multi-recipient send (messages.max_multi_recipients accounts)",
+       cfg.max_multi_recipient_body_bytes()},
   };
   for (const auto& [what, bytes] : largest) {
     if (cfg.http_max_body_bytes_in_flight < bytes) {

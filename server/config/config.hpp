@@ -100,6 +100,12 @@ struct server_config {
     return max_devices_per_account * ((max_message_bytes + 2) / 3 * 4 + 256) + 4096;
   }
 
+  // The largest body PUT /v1/messages/multi_recipient accepts (DESIGN.md): one maximal
+  // shared part, and per recipient its UUID, a maximal device list and its key material.
+  std::uint64_t max_multi_recipient_body_bytes() const {
+    return max_message_bytes + max_multi_recipients * (17 + 3 * max_devices_per_account + 48) + 64;
+  }
+
   std::chrono::milliseconds idle_timeout() const {
     return std::chrono::milliseconds(http_idle_timeout_ms);
   }

@@ -19,7 +19,8 @@ storage::new_device read_new_device(net::json_reader& body, const config::server
   OPENSSL_cleanse(password.data(), password.size());
   device.password_salt = std::move(credential.salt);
   device.password_hash = std::move(credential.hash);
-  device.identity.registration_id = static_cast<std::int32_t>(body.integer("registration_id", 1, 16380));
+  device.identity.registration_id =
+      static_cast<std::int32_t>(body.integer("registration_id", 1, 16380));
   device.identity.identity_key = read_identity_key(body);
   device.keys = read_key_upload(body, device.identity.identity_key, cfg);
   require_signed_prekey(device.keys);

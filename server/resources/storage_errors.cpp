@@ -2,6 +2,7 @@
 // messages here are part of the API (docs/api.md) and change only with it.
 #include "resources/storage_errors.hpp"
 
+#include <algorithm>
 #include <boost/json/array.hpp>
 
 namespace sealpost::resources {
@@ -117,6 +118,72 @@ net::api_error api_error_of(const storage::send_failure& f) {
               "device " + std::to_string(f.full_device) + " has too many undelivered messages"};
   }
   return {api_errc::internal, "internal_error", "internal server error"};
+}
+
+namespace {
+
+// The refusals of one kind, as {"account_id", ...} objects; `fields` adds the device ids.
+template <class Fields>
+boost::json::array accounts_json(const multi_send_refusals& r, storage::send_error kind,
+                                 Fields fields) {
+  boost::json::array out;
+  for (const auto& [account, failure] : r.failures) {
+    if (failure.kind != kind)
+      continue;
+    boost::json::object entry{{"account_id", account}};
+    fields(entry, failure);
+    out.push_back(std::move(entry));
+  }
+  return out;
+}
+
+std::vector<std::int32_t> ascending(std::vector<std::int32_t> ids) {
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
+
+}  // namespace
+
+net::api_error api_error_of(const multi_send_refusals& r) {
+  auto mismatched = accounts_json(r, storage::send_error::mismatched_devices,
+                                  [](boost::json::object& e, const storage::send_failure& f) {
+                                    e["missing_devices"] = ids_json(ascending(f.missing_devices));
+                                    e["extra_devices"] = ids_json(ascending(f.extra_devices));
+                                  });
+  if (!mismatched.empty()) {
+    net::api_error err{api_errc::conflict, "mismatched_devices",
+                       "the message's devices do not match some recipients' devices"};
+    err.extra["accounts"] = std::move(mismatched);
+    return err;
+  }
+  auto stale = accounts_json(r, storage::send_error::stale_devices,
+                             [](boost::json::object& e, const storage::send_failure& f) {
+                               e["stale_devices"] = ids_json(ascending(f.stale_devices));
+                             });
+  if (!stale.empty()) {
+    net::api_error err{api_errc::gone, "stale_devices", "some devices were re-registered"};
+    err.extra["accounts"] = std::move(stale);
+    return err;
+  }
+  if (!r.mixed_identity_keys.empty()) {
+    net::api_error err{api_errc::conflict, "identity_keys_differ",
+                       "these accounts' devices hold different identity keys: send to them one "
+                       "device at a time"};
+    boost::json::array accounts;
+    for (const auto& a : r.mixed_identity_keys)
+      accounts.push_back(boost::json::object{{"account_id", a}});
+    err.extra["accounts"] = std::move(accounts);
+    return err;
+  }
+  for (const auto& [account, failure] : r.failures) {
+    if (failure.kind == storage::send_error::queue_full)
+      return {api_errc::insufficient_storage, "queue_full",
+              "device " + std::to_string(failure.full_device) + " of account " + account +
+                  " has too many undelivered messages"};
+  }
+  // An account deleted between the key check and the send: as if its key were refused.
+  return {api_errc::unauthorized, "unauthorized",
+          "the Unidentified-Access-Key does not allow sending to these accounts"};
 }
 
 }  // namespace sealpost::resources

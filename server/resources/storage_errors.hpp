@@ -28,6 +28,16 @@ net::api_error api_error_of(storage::bundle_error e);
 // 404, 409 with missing/extra devices, 410 with stale devices or 507 queue_full.
 net::api_error api_error_of(const storage::send_failure& f);
 
+// What refused a multi-recipient send, per included account in message order.
+struct multi_send_refusals {
+  std::vector<std::pair<std::string, storage::send_failure>> failures;
+  std::vector<std::string> mixed_identity_keys;  // accounts whose devices' identity keys differ
+  bool empty() const { return failures.empty() && mixed_identity_keys.empty(); }
+};
+// DESIGN.md's order: 409 mismatched_devices, then 410 stale_devices, then 409
+// identity_keys_differ, each listing every account concerned; then 507 queue_full.
+net::api_error api_error_of(const multi_send_refusals& r);
+
 // Throws net::request_error carrying api_error_of(outcome); rolls back an open transaction.
 template <class Outcome>
 [[noreturn]] void fail_with(const Outcome& outcome) {

@@ -26,6 +26,14 @@ VALUES ($1, $2, decode($3, 'hex'), $4))sql";
 constexpr const char* kFindUnidentifiedAccess =
     "SELECT unidentified_access_key, unrestricted_unidentified_access FROM accounts WHERE id = $1";
 
+constexpr const char* kFindUnidentifiedAccessMany = R"sql(
+SELECT id::text, unidentified_access_key, unrestricted_unidentified_access FROM accounts
+WHERE id = ANY ($1::uuid[]))sql";
+
+constexpr const char* kMixedIdentityKeys = R"sql(
+SELECT account_id::text FROM devices WHERE account_id = ANY ($1::uuid[])
+GROUP BY account_id HAVING count(DISTINCT identity_key) > 1)sql";
+
 constexpr const char* kSetUnidentifiedAccess = R"sql(
 UPDATE accounts SET unidentified_access_key = decode($2, 'hex'),
                     unrestricted_unidentified_access = $3
@@ -139,6 +147,42 @@ std::optional<unidentified_access> find_unidentified_access(pqxx::work& tx,
   if (!rows[0][0].is_null())
     out.key = bytes_of(rows[0][0]);
   out.unrestricted = rows[0][1].as<bool>();
+  return out;
+}
+
+namespace {
+
+// A uuid[] parameter from canonical UUID texts (which need no quoting).
+std::string uuid_array(const std::vector<std::string>& ids) {
+  std::string out = "{";
+  for (const auto& id : ids) {
+    if (out.size() > 1)
+      out += ',';
+    out += id;
+  }
+  return out + "}";
+}
+
+}  // namespace
+
+std::map<std::string, unidentified_access> find_unidentified_access(
+    pqxx::work& tx, const std::vector<std::string>& account_ids) {
+  std::map<std::string, unidentified_access> out;
+  for (const auto& row : tx.exec_params(kFindUnidentifiedAccessMany, uuid_array(account_ids))) {
+    unidentified_access access;
+    if (!row[1].is_null())
+      access.key = bytes_of(row[1]);
+    access.unrestricted = row[2].as<bool>();
+    out.emplace(row[0].as<std::string>(), std::move(access));
+  }
+  return out;
+}
+
+std::vector<std::string> accounts_with_mixed_identity_keys(
+    pqxx::work& tx, const std::vector<std::string>& account_ids) {
+  std::vector<std::string> out;
+  for (const auto& row : tx.exec_params(kMixedIdentityKeys, uuid_array(account_ids)))
+    out.push_back(row[0].as<std::string>());
   return out;
 }
 

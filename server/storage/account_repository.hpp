@@ -1,6 +1,7 @@
 // Accounts and devices: registration, linking, lookup, removal, and credential records.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <pqxx/transaction>
 #include <string>
@@ -45,6 +46,15 @@ result<device_ref, registration_error> create_account(pqxx::work& tx, const std:
 // The account's unidentified access; nullopt when the account does not exist.
 std::optional<unidentified_access> find_unidentified_access(pqxx::work& tx,
                                                             const std::string& account_id);
+
+// The unidentified access of each of `account_ids` that exists, by account id (one query:
+// a multi-recipient send checks up to messages.max_multi_recipients accounts at once).
+std::map<std::string, unidentified_access> find_unidentified_access(
+    pqxx::work& tx, const std::vector<std::string>& account_ids);
+
+// Those of `account_ids` whose devices do not all hold the same identity key.
+std::vector<std::string> accounts_with_mixed_identity_keys(
+    pqxx::work& tx, const std::vector<std::string>& account_ids);
 
 // Replaces both the key and the flag.
 void set_unidentified_access(pqxx::work& tx, const std::string& account_id,

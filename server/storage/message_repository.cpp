@@ -51,12 +51,6 @@ ON CONFLICT (account_id, device_id) DO UPDATE SET connection_id = EXCLUDED.conne
 constexpr const char* kMarkAbsent =
     "DELETE FROM device_presence WHERE account_id = $1 AND device_id = $2 AND connection_id = $3";
 
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 // "1,2,3" (Postgres's array_to_string) as numbers; empty or NULL is none.
 std::vector<std::int32_t> device_list(const pqxx::field& f) {
   std::vector<std::int32_t> out;
@@ -132,11 +126,18 @@ std::vector<std::pair<std::int32_t, std::string>> guids_in_request_order(
 
 }  // namespace
 
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
 result<send_receipt, send_failure> enqueue(pqxx::transaction_base& tx, const send_request& req,
-                                           const queue_limits& limits) {
+                                           const queue_limits& limits,
+                                           std::optional<std::int64_t> server_timestamp) {
   const send_arrays arrays(req.envelopes);
   send_receipt receipt;
-  receipt.server_timestamp = now_ms();
+  receipt.server_timestamp = server_timestamp.value_or(now_ms());
   const auto rows = exec_prepared(
       tx, kSend, req.recipient_account,
       req.sender ? std::optional(req.sender->account) : std::nullopt,

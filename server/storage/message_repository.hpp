@@ -57,8 +57,14 @@ struct send_failure {
 // Checks the device set and the queue caps and enqueues every envelope, in one statement:
 // with a nontransaction (autocommit) a send is one round trip and one commit. Waking the
 // recipient's sockets is the caller's job, after the commit.
+// Now, in ms since the epoch: an envelope's server timestamp.
+std::int64_t now_ms();
+
+// `server_timestamp` (ms) is now unless given: a multi-recipient send stamps all of its
+// accounts' envelopes alike.
 result<send_receipt, send_failure> enqueue(pqxx::transaction_base& tx, const send_request& req,
-                                           const queue_limits& limits);
+                                           const queue_limits& limits,
+                                           std::optional<std::int64_t> server_timestamp = {});
 
 struct stored_envelope {
   std::int64_t seq = 0;

@@ -75,6 +75,8 @@ constexpr expect no_message{404, "message_not_found"};
 // Past authentication: the matrix's devices have 0x0E identities, which no delivery
 // certificate can carry.
 constexpr expect unsupported_key{409, "unsupported_identity_key"};
+// A route that takes an Unidentified-Access-Key and never credentials.
+constexpr expect credentials_refused{400, "invalid_request"};
 
 enum caller : std::size_t { unauth, wrong_pw, other, removed, secondary, primary };
 constexpr std::size_t kCallers = 6;
@@ -575,6 +577,19 @@ void put_access_row(cell& c) {
                     "unrestricted_unidentified_access") == 1);
 }
 
+void multi_recipient_row(cell& c) {
+  // A well-formed SSv2 body for A's primary; no caller kind may send it with credentials.
+  std::string body = "\x23\x01";
+  body += '\0';
+  for (std::size_t i = 0; i < c.w.A().size(); i += 2) {
+    if (c.w.A()[i] == '-')
+      ++i;
+    body.push_back(static_cast<char>(std::stoi(c.w.A().substr(i, 2), nullptr, 16)));
+  }
+  body += std::string("\x01\x04\xd2", 3) + std::string(48, 'k') + std::string(40, 's');
+  c.send(http::verb::put, "/v1/messages/multi_recipient?timestamp=1", body);
+}
+
 void healthz_row(cell& c) {
   c.send(http::verb::get, "/healthz");
 }
@@ -619,6 +634,7 @@ const std::vector<row> kMatrix = {
   {"GET /v1/keys/{account_id}/{device_id} [A/1]",            may_change::account_a,         fixture::per_row,           {no_auth,    no_auth,    s200,            no_auth,    s200,              s200},           bundle_one_row},
   {"GET /v1/keys/{account_id}/{device_id} [A/*]",            may_change::account_a,         fixture::per_row,           {no_auth,    no_auth,    s200,            no_auth,    s200,              s200},           bundle_all_row},
   // -- messages (send: any authenticated device; queue and acks: the caller's own device)
+  {"PUT /v1/messages/multi_recipient [A.1]",                 may_change::nothing,           fixture::shared,            {no_auth,    credentials_refused, credentials_refused, credentials_refused, credentials_refused, credentials_refused}, multi_recipient_row},
   {"PUT /v1/messages/{account_id} [A]",                      may_change::account_a,         fixture::per_row,           {no_auth,    no_auth,    s200,            no_auth,    s200,              s200},           send_row},
   {"GET /v1/messages [own queue]",                           may_change::nothing,           fixture::shared,            {no_auth,    no_auth,    s200,            no_auth,    s200,              s200},           poll_row},
   {"DELETE /v1/messages/{guid} [queued for A.1]",            may_change::caller_device,     fixture::per_row,           {no_auth,    no_auth,    no_message,      no_auth,    no_message,        s204},           ack_primary_row},
