@@ -80,13 +80,16 @@ DELETE FROM link_tokens WHERE token_hash = $1 AND expires_at > now()
 RETURNING account_id)sql";
 
 // Locks the account row: concurrent links of one account serialise on it, so the device
-// limit holds.
+// limit holds and two links never pick the same id. The new device takes the lowest free
+// id from 2, as Signal-Server does, so ids stay within accounts.max_devices (at most 127,
+// as libsignal's DeviceId and the multi-recipient format require). The primary (1) is
+// never removed, so the lowest gap above an existing id is the lowest free one.
 constexpr const char* kLockAccountForLink = R"sql(
-SELECT next_device_id, (SELECT count(*) FROM devices WHERE account_id = $1)
+SELECT (SELECT min(d.device_id + 1) FROM devices d
+        WHERE d.account_id = $1 AND NOT EXISTS (
+          SELECT 1 FROM devices e WHERE e.account_id = $1 AND e.device_id = d.device_id + 1)),
+       (SELECT count(*) FROM devices WHERE account_id = $1)
 FROM accounts WHERE id = $1 FOR UPDATE)sql";
-
-constexpr const char* kBumpNextDeviceId =
-    "UPDATE accounts SET next_device_id = next_device_id + 1 WHERE id = $1";
 
 constexpr const char* kRemoveDevice =
     "DELETE FROM devices WHERE account_id = $1 AND device_id = $2";
@@ -249,7 +252,6 @@ result<device_ref, link_error> link_device(pqxx::work& tx, const link_token& tok
   if (account[1].as<std::int64_t>() >= static_cast<std::int64_t>(max_devices)) {
     return failure{link_error::device_limit};
   }
-  tx.exec_params(kBumpNextDeviceId, account_id);
   insert_device(tx, account_id, device_id, device);
   auto stored = store_keys(tx, account_id, device_id, device.keys, limits);
   if (!stored) {

@@ -194,12 +194,16 @@ TEST_CASE("linking, removing devices and deleting the account", "[accounts][devi
             .as_array()
             .size() == 1);
 
-  // A freed slot gets a new device id, never a reused one.
+  // A new device takes the lowest free id from 2, so ids stay within 1..127 (libsignal's
+  // DeviceId): 2 and 3 again. t4, refused above with device_limit, is still valid.
+  auto relinked = link_new_device(t4, random_password());
+  REQUIRE(relinked.status == 201);
+  CHECK(relinked.json().at("device_id").as_int64() == 2);
   auto t5 = std::string(
       p.call(http::verb::post, "/v1/devices/link-tokens").json().at("token").as_string());
-  auto relinked = link_new_device(t5, random_password());
-  REQUIRE(relinked.status == 201);
-  CHECK(relinked.json().at("device_id").as_int64() == 4);
+  auto refilled = link_new_device(t5, random_password());
+  REQUIRE(refilled.status == 201);
+  CHECK(refilled.json().at("device_id").as_int64() == 3);
 
   SECTION("only the primary deletes the account; then everything is gone") {
     CHECK(p.call(http::verb::put, "/v1/backup").status == 204);

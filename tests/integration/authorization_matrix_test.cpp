@@ -330,13 +330,16 @@ void link_token_row(cell& c) {
 void link_device_row(cell& c) {
   // A fresh link token of A's; the Basic credentials sent along must make no difference.
   const json::object body = link_body(link_token_of_a(c));
-  const auto next_id =
-      c.db.scalar("SELECT max(device_id) + 1 FROM devices WHERE account_id = " + q(c.w.A()));
+  // The lowest free id from 2 (A.3 was removed, so 3 is free until a link takes it).
+  const auto next_id = c.db.scalar(
+      "SELECT min(n) FROM generate_series(2, 200) n WHERE n NOT IN (SELECT device_id FROM "
+      "devices WHERE account_id = " +
+      q(c.w.A()) + ")");
   auto r = c.send_json(http::verb::post, "/v1/devices", body);
   if (!c.succeeded())
     return;
   CHECK(r.json().at("account_id").as_string() == c.w.A());
-  // The next id: ids are never reused (3 stays retired).
+  // The lowest free id: the ids of removed devices are used again.
   const auto device = r.json().at("device_id").as_int64();
   CHECK(device == next_id);
   CHECK(c.db.rows_of("devices", c.w.A(), static_cast<int>(device)) == 1);
