@@ -1,14 +1,13 @@
 // Certificate resource handlers.
 #include "resources/certificates.hpp"
 
-#include <chrono>
-
 #include "crypto/base64.hpp"
 #include "crypto/typed_key.hpp"
 #include "resources/common.hpp"
 #include "resources/storage_errors.hpp"
 #include "sealed_sender/certificates.hpp"
 #include "storage/account_repository.hpp"
+#include "storage/message_repository.hpp"
 #include "storage/transaction.hpp"
 
 namespace sealpost::resources {
@@ -16,12 +15,6 @@ namespace {
 
 namespace asio = boost::asio;
 using net::http::status;
-
-std::uint64_t now_ms() {
-  return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                        std::chrono::system_clock::now().time_since_epoch())
-                                        .count());
-}
 
 std::span<const std::uint8_t> as_bytes(const std::string& text) {
   return {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()};
@@ -49,7 +42,8 @@ asio::awaitable<net::response> delivery_certificate(app::services& s,
       static_cast<std::uint8_t>(identity_key->front()) != crypto::curve25519_type_byte)
     fail(net::api_errc::conflict, "unsupported_identity_key",
          "delivery certificates carry 0x05 identity keys only; this device's is another type");
-  const std::uint64_t expires = now_ms() + s.cfg.sealed_sender_certificate_ttl_ms;
+  const std::uint64_t expires =
+      static_cast<std::uint64_t>(storage::now_ms()) + s.cfg.sealed_sender_certificate_ttl_ms;
   const auto certificate = sealed_sender::issue_sender_certificate(
       {me.account_id, static_cast<std::uint32_t>(me.device_id), as_bytes(*identity_key)}, expires,
       keys.server_certificate, keys.server_key);

@@ -26,18 +26,28 @@ using sealpost::crypto::verify_signature;
 using sealpost::crypto::test::from_hex;
 using bytes = std::vector<std::uint8_t>;
 
-// The PKCS#8 PEM of the Ed25519 key with RFC 8032 secret `seed`, made by OpenSSL directly.
-std::string pem_of_seed(const bytes& seed) {
-  std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(
-      EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, nullptr, seed.data(), seed.size()),
-      EVP_PKEY_free);
-  REQUIRE(key);
+using pkey_ptr = std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)>;
+
+// The PKCS#8 PEM of `key`, made by OpenSSL directly; encrypted under "secret" when
+// `encrypt` is set.
+std::string pkcs8_pem(EVP_PKEY* key, bool encrypt = false) {
+  REQUIRE(key != nullptr);
   std::unique_ptr<BIO, decltype(&BIO_free)> out(BIO_new(BIO_s_mem()), BIO_free);
-  REQUIRE(PEM_write_bio_PKCS8PrivateKey(out.get(), key.get(), nullptr, nullptr, 0, nullptr,
+  char passphrase[] = "secret";
+  REQUIRE(PEM_write_bio_PKCS8PrivateKey(out.get(), key, encrypt ? EVP_aes_256_cbc() : nullptr,
+                                        encrypt ? passphrase : nullptr, encrypt ? 6 : 0, nullptr,
                                         nullptr) == 1);
   char* data = nullptr;
   const long size = BIO_get_mem_data(out.get(), &data);
   return std::string(data, static_cast<std::size_t>(size));
+}
+
+// The PEM of the Ed25519 key with RFC 8032 secret `seed`.
+std::string pem_of_seed(const bytes& seed) {
+  const pkey_ptr key(
+      EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, nullptr, seed.data(), seed.size()),
+      EVP_PKEY_free);
+  return pkcs8_pem(key.get());
 }
 
 // u = (1 + y) / (1 - y) mod p: the Montgomery u of the Edwards point A (RFC 7748, section
@@ -155,31 +165,10 @@ TEST_CASE("XEdDSA signing: keys round-trip through PKCS#8 PEM, and other PEM is 
   EVP_PKEY* raw = nullptr;
   REQUIRE(EVP_PKEY_keygen_init(ctx.get()) == 1);
   REQUIRE(EVP_PKEY_keygen(ctx.get(), &raw) == 1);
-  std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> x25519(raw, EVP_PKEY_free);
-  std::unique_ptr<BIO, decltype(&BIO_free)> out(BIO_new(BIO_s_mem()), BIO_free);
-  REQUIRE(PEM_write_bio_PKCS8PrivateKey(out.get(), x25519.get(), nullptr, nullptr, 0, nullptr,
-                                        nullptr) == 1);
-  char* data = nullptr;
-  const long size = BIO_get_mem_data(out.get(), &data);
-  CHECK_THROWS_AS(signing_key::from_pem(std::string(data, static_cast<std::size_t>(size))),
-                  std::invalid_argument);
+  const pkey_ptr x25519(raw, EVP_PKEY_free);
+  CHECK_THROWS_AS(signing_key::from_pem(pkcs8_pem(x25519.get())), std::invalid_argument);
   // An encrypted key fails rather than asking for a passphrase.
-  std::unique_ptr<BIO, decltype(&BIO_free)> encrypted(BIO_new(BIO_s_mem()), BIO_free);
-  const auto plain = signing_key::from_pem(pem);
-  std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> ed(
-      PEM_read_bio_PrivateKey(
-          std::unique_ptr<BIO, decltype(&BIO_free)>(BIO_new_mem_buf(pem.data(), -1), BIO_free)
-              .get(),
-          nullptr, nullptr, nullptr),
-      EVP_PKEY_free);
-  REQUIRE(ed);
-  char passphrase[] = "secret";
-  REQUIRE(PEM_write_bio_PKCS8PrivateKey(encrypted.get(), ed.get(), EVP_aes_256_cbc(), passphrase, 6,
-                                        nullptr, nullptr) == 1);
-  data = nullptr;
-  const long encrypted_size = BIO_get_mem_data(encrypted.get(), &data);
-  CHECK_THROWS_AS(
-      signing_key::from_pem(std::string(data, static_cast<std::size_t>(encrypted_size))),
-      std::invalid_argument);
-  CHECK(plain.public_key() == key.public_key());
+  std::unique_ptr<BIO, decltype(&BIO_free)> in(BIO_new_mem_buf(pem.data(), -1), BIO_free);
+  const pkey_ptr ed(PEM_read_bio_PrivateKey(in.get(), nullptr, nullptr, nullptr), EVP_PKEY_free);
+  CHECK_THROWS_AS(signing_key::from_pem(pkcs8_pem(ed.get(), true)), std::invalid_argument);
 }
