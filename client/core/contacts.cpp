@@ -9,6 +9,7 @@
 #include "core/notices.hpp"
 #include "core/usernames.hpp"
 #include "crypto/fingerprint.hpp"
+#include "crypto/identity_key.hpp"
 #include "net/errors.hpp"
 
 namespace sealpost::client {
@@ -25,15 +26,6 @@ std::vector<std::uint32_t> changed_devices(const contact& c) {
     }
   }
   return out;
-}
-
-std::optional<crypto::typed_public_key> typed_identity(std::span<const std::uint8_t> bytes) {
-  if (!crypto::decode_ed25519_public_key(bytes)) {
-    return std::nullopt;
-  }
-  crypto::typed_public_key key{};
-  std::copy(bytes.begin(), bytes.end(), key.begin());
-  return key;
 }
 
 observation observe(contact& c, std::uint32_t device_id, std::uint32_t registration_id,
@@ -109,7 +101,7 @@ void contact_book::forget_device(contact& c, std::uint32_t device_id) {
 
 void contact_book::note_device(contact& c, const net::device_entry& d, bool known_before,
                                std::vector<notice>& notices) {
-  const std::optional<crypto::typed_public_key> key = typed_identity(d.identity_key);
+  const std::optional<crypto::typed_public_key> key = crypto::decode_identity_key(d.identity_key);
   if (!key) {
     throw net::transport_error("unexpected answer from the server: an invalid identity key");
   }

@@ -22,10 +22,6 @@ namespace sealpost::client {
 // The devices of `c` whose key changed and is not verified yet.
 [[nodiscard]] std::vector<std::uint32_t> changed_devices(const contact& c);
 
-// `bytes` as a typed Ed25519 identity key, or nullopt when they are not one.
-[[nodiscard]] std::optional<crypto::typed_public_key> typed_identity(
-    std::span<const std::uint8_t> bytes);
-
 enum class observation { known, new_device, changed };
 
 // Compares a device's identity key with the one we trust: a device we did not know is

@@ -7,7 +7,7 @@
 #include <utility>
 
 #include "core/prekeys.hpp"
-#include "crypto/ed25519.hpp"
+#include "crypto/identity_key.hpp"
 #include "crypto/random.hpp"
 #include "encoding/base64.hpp"
 
@@ -41,7 +41,7 @@ std::pair<local_state, net::new_device_request> new_device(const std::string& se
   }
   local_state state;
   state.server_url = server_url;
-  state.identity.identity_key = crypto::ed25519_generate();
+  state.identity.identity_key = crypto::generate_identity();
   state.identity.registration_id = random_registration_id();
   state.password = random_password();
   state.signed_prekeys.push_back(new_prekey(state.next_signed_prekey_id++));

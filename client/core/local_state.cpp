@@ -8,7 +8,7 @@
 #include <climits>
 
 #include "core/errors.hpp"
-#include "crypto/ed25519.hpp"
+#include "crypto/identity_key.hpp"
 #include "sealpost/v1/client_state.pb.h"
 
 namespace sealpost::client {
@@ -113,9 +113,22 @@ stored_prekey read_prekey(const v1::StoredPrekey& in) {
   return key;
 }
 
+// States written before sealed sender have no type: their identities are all 0x0E.
+crypto::identity_form read_identity_form(const v1::LocalState& proto) {
+  switch (proto.identity_key_type()) {
+    case 0:
+    case crypto::ed25519_key_type:
+      return crypto::identity_form::ed25519;
+    case crypto::curve25519_key_type:
+      return crypto::identity_form::curve25519;
+    default:
+      corrupt("an identity key of unknown type");
+  }
+}
+
 crypto::typed_public_key read_identity_key(const std::string& field) {
-  if (!crypto::decode_ed25519_public_key(bytes_of(field))) {
-    corrupt("an identity key that is not 0x0E || 32 bytes");
+  if (!crypto::decode_identity_key(bytes_of(field))) {
+    corrupt("an identity key that is not 0x05 or 0x0E || 32 bytes");
   }
   crypto::typed_public_key key{};
   std::copy(field.begin(), field.end(), key.begin());
@@ -201,6 +214,7 @@ crypto::secret_bytes<> encode_state(const local_state& state) {
   proto.set_device_id(state.device_id);
   proto.set_password(state.password);
   assign(proto.mutable_identity_seed(), state.identity.identity_key.seed.view());
+  proto.set_identity_key_type(static_cast<std::uint32_t>(state.identity.identity_key.form()));
   proto.set_registration_id(state.identity.registration_id);
   for (const stored_prekey& key : state.signed_prekeys) {
     write_prekey(key, *proto.add_signed_prekeys());
@@ -247,9 +261,8 @@ local_state decode_state(std::span<const std::uint8_t> bytes) {
   if (proto.identity_seed().size() != crypto::ed25519_key_size) {
     corrupt("an identity key of the wrong size");
   }
-  state.identity.identity_key.seed = crypto::ed25519_seed(bytes_of(proto.identity_seed()));
-  state.identity.identity_key.public_key =
-      crypto::ed25519_public_from_seed(state.identity.identity_key.seed);
+  state.identity.identity_key = crypto::identity_from_seed(
+      crypto::ed25519_seed(bytes_of(proto.identity_seed())), read_identity_form(proto));
   state.identity.registration_id = proto.registration_id();
   if (state.identity.registration_id < protocol::min_registration_id ||
       state.identity.registration_id > protocol::max_registration_id) {

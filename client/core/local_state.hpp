@@ -77,9 +77,10 @@ struct local_state {
   std::deque<net::guid> seen_guids;         // oldest first
   std::set<net::guid> seen_guid_index;      // the same guids, for lookups
 
-  // The typed (0x0E) public identity key of this device.
-  [[nodiscard]] crypto::typed_public_key identity_key() const noexcept {
-    return crypto::encode_ed25519_public_key(identity.identity_key.public_key);
+  // The typed public identity key of this device, as published (0x05, or 0x0E for
+  // identities made before sealed sender).
+  [[nodiscard]] const crypto::typed_public_key& identity_key() const noexcept {
+    return identity.identity_key.public_key;
   }
 
   // Remembers a processed guid, forgetting the oldest beyond `limit`.

@@ -10,6 +10,7 @@
 #include "core/prekeys.hpp"
 #include "core/reconnecting_listener.hpp"
 #include "core/usernames.hpp"
+#include "crypto/identity_key.hpp"
 #include "net/errors.hpp"
 
 namespace sealpost::client {
@@ -25,7 +26,7 @@ device_info to_device_info(const net::device_entry& d, std::uint32_t this_device
   device_info info;
   info.device_id = d.device_id;
   info.registration_id = d.registration_id;
-  if (const auto key = typed_identity(d.identity_key)) {
+  if (const auto key = crypto::decode_identity_key(d.identity_key)) {
     info.identity_key = *key;
   }
   info.this_device = d.device_id == this_device;

@@ -42,7 +42,7 @@ stored_prekey new_prekey(std::uint32_t key_id) {
 
 net::signed_key signed_public(const local_state& state, const stored_prekey& key) {
   protocol::signed_prekey_public signed_key = protocol::make_signed_prekey(
-      state.identity.identity_key.seed, key.key_id, key.key_pair.public_key);
+      state.identity.identity_key, key.key_id, key.key_pair.public_key);
   return {key.key_id, std::move(signed_key.public_key), std::move(signed_key.signature)};
 }
 

@@ -2,6 +2,7 @@
 #include "core/sessions.hpp"
 
 #include "core/errors.hpp"
+#include "crypto/identity_key.hpp"
 #include "net/errors.hpp"
 
 namespace sealpost::client {
@@ -87,7 +88,8 @@ std::vector<net::device_bundle> session_store::claim_bundles(
 }
 
 bool session_store::start_session(contact& c, const net::device_bundle& bundle) {
-  const std::optional<crypto::typed_public_key> key = typed_identity(bundle.identity_key);
+  const std::optional<crypto::typed_public_key> key =
+      crypto::decode_identity_key(bundle.identity_key);
   if (!key) {
     throw net::transport_error("the server sent an invalid identity key for " +
                                device_name(c, bundle.device_id));

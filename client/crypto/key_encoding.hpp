@@ -12,8 +12,8 @@
 
 namespace sealpost::client::crypto {
 
-inline constexpr std::uint8_t curve25519_key_type = 0x05;  // prekeys (X25519)
-inline constexpr std::uint8_t ed25519_key_type = 0x0E;     // identity keys (Ed25519)
+inline constexpr std::uint8_t curve25519_key_type = 0x05;  // prekeys, identity keys (X25519)
+inline constexpr std::uint8_t ed25519_key_type = 0x0E;     // older identity keys (Ed25519)
 inline constexpr std::size_t typed_key_size = 33;
 
 using typed_public_key = std::array<std::uint8_t, typed_key_size>;

@@ -16,11 +16,11 @@ const crypto::x25519_key_pair* find_in(const std::map<std::uint32_t, crypto::x25
 
 }  // namespace
 
-signed_prekey_public make_signed_prekey(const crypto::ed25519_seed& identity_seed,
+signed_prekey_public make_signed_prekey(const crypto::identity_key_pair& identity,
                                         std::uint32_t key_id,
                                         const crypto::x25519_public_key& public_key) {
   const crypto::typed_public_key typed = crypto::encode_x25519_public_key(public_key);
-  const crypto::ed25519_signature signature = crypto::ed25519_sign(identity_seed, typed);
+  const crypto::ed25519_signature signature = crypto::identity_sign(identity, typed);
   return {key_id, {typed.begin(), typed.end()}, {signature.begin(), signature.end()}};
 }
 

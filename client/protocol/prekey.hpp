@@ -8,7 +8,7 @@
 #include <optional>
 #include <vector>
 
-#include "crypto/ed25519.hpp"
+#include "crypto/identity_key.hpp"
 #include "crypto/x25519.hpp"
 
 namespace sealpost::client::protocol {
@@ -17,9 +17,10 @@ namespace sealpost::client::protocol {
 inline constexpr std::uint32_t min_registration_id = 1;
 inline constexpr std::uint32_t max_registration_id = 16380;
 
-// This device's long-term identity: an Ed25519 key (0x0E on the wire) and its registration id.
+// This device's long-term identity: its identity key (0x05 form, or 0x0E for older state
+// files) and its registration id.
 struct local_identity {
-  crypto::ed25519_key_pair identity_key;
+  crypto::identity_key_pair identity_key;
   std::uint32_t registration_id = 0;
 };
 
@@ -28,7 +29,7 @@ struct local_identity {
 struct signed_prekey_public {
   std::uint32_t key_id = 0;
   std::vector<std::uint8_t> public_key;  // 0x05 || 32 bytes
-  std::vector<std::uint8_t> signature;   // Ed25519 by the identity key over public_key
+  std::vector<std::uint8_t> signature;   // by the identity key over public_key
 };
 
 struct one_time_prekey_public {
@@ -39,14 +40,14 @@ struct one_time_prekey_public {
 // One device's entry of GET /v1/keys/{account_id}/{device_id}. PQ prekeys are not used.
 struct prekey_bundle {
   std::uint32_t registration_id = 0;
-  std::vector<std::uint8_t> identity_key;  // 0x0E || 32 bytes
+  std::vector<std::uint8_t> identity_key;  // 0x05 or 0x0E || 32 bytes
   signed_prekey_public signed_prekey;
   std::optional<one_time_prekey_public> one_time_prekey;
 };
 
 // The signed prekey record to upload: `public_key` typed 0x05 and signed, type byte included,
-// by `identity_seed`. Throws crypto_error on internal failure.
-signed_prekey_public make_signed_prekey(const crypto::ed25519_seed& identity_seed,
+// by `identity`. Throws crypto_error on internal failure.
+signed_prekey_public make_signed_prekey(const crypto::identity_key_pair& identity,
                                         std::uint32_t key_id,
                                         const crypto::x25519_public_key& public_key);
 

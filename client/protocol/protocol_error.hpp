@@ -10,7 +10,7 @@ namespace sealpost::client::protocol {
 // Every way untrusted input (a bundle, a received message, stored state) can be refused.
 // None of them changes any state: a refused message leaves the session as it was.
 enum class protocol_error {
-  invalid_identity_key,       // not 0x0E || 32 bytes, or not a usable Ed25519 point
+  invalid_identity_key,       // not 0x05 / 0x0E || 32 bytes, or not a usable point
   invalid_public_key,         // a prekey or ratchet key not 0x05 || 32 bytes, or low order
   bad_signature,              // the signed prekey's signature does not verify
   malformed_message,          // undecodable, or a field out of range

@@ -7,7 +7,6 @@
 #include <span>
 #include <vector>
 
-#include "crypto/ed25519.hpp"
 #include "crypto/key_encoding.hpp"
 #include "crypto/secret_bytes.hpp"
 #include "crypto/x25519.hpp"
@@ -63,8 +62,8 @@ class session {
   // The session serialize() produced; malformed_state for any input that is not one.
   static result<session> deserialize(std::span<const std::uint8_t> bytes);
 
-  [[nodiscard]] crypto::typed_public_key remote_identity_key() const noexcept {
-    return crypto::encode_ed25519_public_key(remote_identity_key_);
+  [[nodiscard]] const crypto::typed_public_key& remote_identity_key() const noexcept {
+    return remote_identity_key_;
   }
   [[nodiscard]] std::uint32_t remote_registration_id() const noexcept {
     return remote_registration_id_;
@@ -87,8 +86,8 @@ class session {
   result<crypto::secret_bytes<>> decrypt_ratchet_message(std::span<const std::uint8_t> content);
 
   bool initiator_ = false;
-  crypto::ed25519_public_key local_identity_key_{};
-  crypto::ed25519_public_key remote_identity_key_{};
+  crypto::typed_public_key local_identity_key_{};
+  crypto::typed_public_key remote_identity_key_{};
   std::uint32_t remote_registration_id_ = 0;
   crypto::x25519_public_key base_key_{};
   ratchet_state ratchet_;

@@ -2,6 +2,7 @@
 // with every field of a deserialised state checked before it is used.
 #include <limits>
 
+#include "crypto/identity_key.hpp"
 #include "protocol/detail/proto_bytes.hpp"
 #include "protocol/session.hpp"
 #include "sealpost/v1/client.pb.h"
@@ -138,10 +139,8 @@ crypto::secret_bytes<> session::serialize() const {
   const state_wiper wiper(proto);
   proto.set_version(state_version);
   proto.set_initiator(initiator_);
-  assign_bytes(proto.mutable_local_identity_key(),
-               crypto::encode_ed25519_public_key(local_identity_key_));
-  assign_bytes(proto.mutable_remote_identity_key(),
-               crypto::encode_ed25519_public_key(remote_identity_key_));
+  assign_bytes(proto.mutable_local_identity_key(), local_identity_key_);
+  assign_bytes(proto.mutable_remote_identity_key(), remote_identity_key_);
   proto.set_remote_registration_id(remote_registration_id_);
   assign_bytes(proto.mutable_base_key(), crypto::encode_x25519_public_key(base_key_));
   write_ratchet(ratchet_, *proto.mutable_ratchet());
@@ -166,10 +165,10 @@ result<session> session::deserialize(std::span<const std::uint8_t> bytes) {
       !proto.has_ratchet() || !valid_pending_prekey(proto)) {
     return protocol_error::malformed_state;
   }
-  const std::optional<crypto::ed25519_public_key> local_identity =
-      crypto::decode_ed25519_public_key(bytes_of(proto.local_identity_key()));
-  const std::optional<crypto::ed25519_public_key> remote_identity =
-      crypto::decode_ed25519_public_key(bytes_of(proto.remote_identity_key()));
+  const std::optional<crypto::typed_public_key> local_identity =
+      crypto::decode_identity_key(bytes_of(proto.local_identity_key()));
+  const std::optional<crypto::typed_public_key> remote_identity =
+      crypto::decode_identity_key(bytes_of(proto.remote_identity_key()));
   const std::optional<crypto::x25519_public_key> base_key =
       crypto::decode_x25519_public_key(bytes_of(proto.base_key()));
   std::optional<ratchet_state> ratchet = read_ratchet(proto.ratchet());

@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "crypto/aead.hpp"
+#include "crypto/identity_key.hpp"
 #include "crypto/key_encoding.hpp"
 #include "protocol/detail/proto_bytes.hpp"
 #include "sealpost/v1/client.pb.h"
@@ -62,8 +63,7 @@ std::vector<std::uint8_t> encode_ratchet_message(std::span<const std::uint8_t> h
 
 std::vector<std::uint8_t> encode_prekey_message(const prekey_message& message) {
   v1::PrekeyMessage proto;
-  assign_bytes(proto.mutable_identity_key(),
-               crypto::encode_ed25519_public_key(message.x3dh.identity_key));
+  assign_bytes(proto.mutable_identity_key(), message.x3dh.identity_key);
   assign_bytes(proto.mutable_base_key(), crypto::encode_x25519_public_key(message.x3dh.base_key));
   proto.set_signed_prekey_id(message.x3dh.signed_prekey_id);
   if (message.x3dh.one_time_prekey_id) {
@@ -94,8 +94,8 @@ result<prekey_message> decode_prekey_message(std::span<const std::uint8_t> bytes
   if (!detail::parse_bytes(proto, bytes) || !valid_registration_id(proto.registration_id())) {
     return protocol_error::malformed_message;
   }
-  const std::optional<crypto::ed25519_public_key> identity_key =
-      crypto::decode_ed25519_public_key(bytes_of(proto.identity_key()));
+  const std::optional<crypto::typed_public_key> identity_key =
+      crypto::decode_identity_key(bytes_of(proto.identity_key()));
   const std::optional<crypto::x25519_public_key> base_key =
       crypto::decode_x25519_public_key(bytes_of(proto.base_key()));
   if (!identity_key || !base_key) {

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "crypto/hkdf.hpp"
-#include "crypto/identity_key_map.hpp"
+#include "crypto/identity_key.hpp"
 
 namespace sealpost::client::protocol {
 namespace {
@@ -50,13 +50,12 @@ result<dh_results> initiator_dhs(const local_identity& us,
                                  const crypto::x25519_public_key& remote_identity,
                                  const crypto::x25519_public_key& signed_prekey,
                                  const std::optional<crypto::x25519_public_key>& one_time_prekey) {
-  const crypto::x25519_private_key identity =
-      crypto::x25519_private_from_ed25519_seed(us.identity_key.seed);
+  const crypto::x25519_private_key identity = crypto::identity_dh_private_key(us.identity_key);
   dh_results dhs;
   if (!add_dh(dhs, identity, signed_prekey)) {
     return protocol_error::invalid_public_key;
   }
-  // A small-order Ed25519 identity key maps to a low-order X25519 key: refused here.
+  // A low-order identity key (or a small-order Ed25519 one, mapped) is refused here.
   if (!add_dh(dhs, ephemeral, remote_identity)) {
     return protocol_error::invalid_identity_key;
   }
@@ -69,28 +68,27 @@ result<dh_results> initiator_dhs(const local_identity& us,
 
 }  // namespace
 
-associated_data make_associated_data(const crypto::ed25519_public_key& initiator,
-                                     const crypto::ed25519_public_key& responder) noexcept {
-  const crypto::typed_public_key first = crypto::encode_ed25519_public_key(initiator);
-  const crypto::typed_public_key second = crypto::encode_ed25519_public_key(responder);
+associated_data make_associated_data(const crypto::typed_public_key& initiator,
+                                     const crypto::typed_public_key& responder) noexcept {
   associated_data ad{};
-  std::copy(second.begin(), second.end(), std::copy(first.begin(), first.end(), ad.begin()));
+  std::copy(responder.begin(), responder.end(),
+            std::copy(initiator.begin(), initiator.end(), ad.begin()));
   return ad;
 }
 
 result<x3dh_initiation> x3dh_initiate(const local_identity& us, const prekey_bundle& bundle) {
-  const std::optional<crypto::ed25519_public_key> remote_identity =
-      crypto::decode_ed25519_public_key(bundle.identity_key);
+  const std::optional<crypto::typed_public_key> remote_identity =
+      crypto::decode_identity_key(bundle.identity_key);
   if (!remote_identity) {
     return protocol_error::invalid_identity_key;
   }
   // The signature covers the typed bytes exactly as served, so check it before decoding.
-  if (!crypto::ed25519_verify(*remote_identity, bundle.signed_prekey.public_key,
-                              bundle.signed_prekey.signature)) {
+  if (!crypto::identity_verify(*remote_identity, bundle.signed_prekey.public_key,
+                               bundle.signed_prekey.signature)) {
     return protocol_error::bad_signature;
   }
   const std::optional<crypto::x25519_public_key> remote_identity_dh =
-      crypto::x25519_public_from_ed25519_public(*remote_identity);
+      crypto::identity_dh_public_key(*remote_identity);
   if (!remote_identity_dh) {
     return protocol_error::invalid_identity_key;
   }
@@ -127,7 +125,7 @@ result<x3dh_initiation> x3dh_initiate(const local_identity& us, const prekey_bun
 result<x3dh_response> x3dh_respond(const local_identity& us, const prekey_store& prekeys,
                                    const x3dh_header& header) {
   const std::optional<crypto::x25519_public_key> remote_identity_dh =
-      crypto::x25519_public_from_ed25519_public(header.identity_key);
+      crypto::identity_dh_public_key(header.identity_key);
   if (!remote_identity_dh) {
     return protocol_error::invalid_identity_key;
   }
@@ -144,8 +142,7 @@ result<x3dh_response> x3dh_respond(const local_identity& us, const prekey_store&
     }
   }
 
-  const crypto::x25519_private_key identity =
-      crypto::x25519_private_from_ed25519_seed(us.identity_key.seed);
+  const crypto::x25519_private_key identity = crypto::identity_dh_private_key(us.identity_key);
   dh_results dhs;
   if (!add_dh(dhs, signed_prekey->private_key, *remote_identity_dh)) {
     return protocol_error::invalid_identity_key;

@@ -1,4 +1,4 @@
-// X3DH key agreement (Signal's specification) with Ed25519 identity keys, X25519 prekeys
+// X3DH key agreement (Signal's specification) with identity keys of either form, X25519 prekeys
 // and no post-quantum part: both sides derive the same secret and associated data.
 #pragma once
 
@@ -8,7 +8,6 @@
 #include <optional>
 #include <string_view>
 
-#include "crypto/ed25519.hpp"
 #include "crypto/key_encoding.hpp"
 #include "crypto/secret_bytes.hpp"
 #include "crypto/x25519.hpp"
@@ -24,14 +23,14 @@ inline constexpr std::size_t shared_secret_size = 32;
 inline constexpr std::size_t associated_data_size = 2 * crypto::typed_key_size;
 
 using shared_secret = crypto::secret_bytes<shared_secret_size>;
-// Encode(IK_initiator) || Encode(IK_responder): both typed 0x0E keys.
+// Encode(IK_initiator) || Encode(IK_responder): both typed as published (0x05 or 0x0E).
 using associated_data = std::array<std::uint8_t, associated_data_size>;
 
 // What the initiator tells the responder so it can repeat the agreement: the public part
 // of a prekey message.
 struct x3dh_header {
-  crypto::ed25519_public_key identity_key{};  // the initiator's
-  crypto::x25519_public_key base_key{};       // the initiator's ephemeral key
+  crypto::typed_public_key identity_key{};  // the initiator's
+  crypto::x25519_public_key base_key{};     // the initiator's ephemeral key
   std::uint32_t signed_prekey_id = 0;
   std::optional<std::uint32_t> one_time_prekey_id;
 };
@@ -40,7 +39,7 @@ struct x3dh_initiation {
   shared_secret secret;
   associated_data ad{};
   x3dh_header header;
-  crypto::ed25519_public_key remote_identity_key{};
+  crypto::typed_public_key remote_identity_key{};
   // The responder's signed prekey: its first Double Ratchet public key.
   crypto::x25519_public_key remote_signed_prekey{};
 };
@@ -66,7 +65,7 @@ result<x3dh_response> x3dh_respond(const local_identity& us, const prekey_store&
                                    const x3dh_header& header);
 
 // The associated data for the two identity keys, initiator first.
-associated_data make_associated_data(const crypto::ed25519_public_key& initiator,
-                                     const crypto::ed25519_public_key& responder) noexcept;
+associated_data make_associated_data(const crypto::typed_public_key& initiator,
+                                     const crypto::typed_public_key& responder) noexcept;
 
 }  // namespace sealpost::client::protocol

@@ -16,9 +16,12 @@
 # Environment: KEY_DIR; PASSWORD (default: 24 random bytes, base64); REGISTRATION_ID
 # (default: random in 1..16380); INVITE (added as "invite" to a registration).
 #
-# Keys made here: identity key = Ed25519 with type byte 0x0E; signed and one-time prekeys =
-# X25519 with type byte 0x05; the signed prekey's signature is Ed25519 by the identity key
-# over the 33 bytes of its public key, type byte included.
+# Keys made here (DESIGN.md, "Keys, certificates, signatures"): the identity key is an
+# Ed25519 key pair published in its 0x05 form, 0x05 || the X25519 public key of
+# clamp(SHA-512(seed)[0..32]); signed and one-time prekeys are X25519 with type byte 0x05;
+# the signed prekey's signature is the identity key's RFC 8032 signature over the 33 bytes of
+# its public key, type byte included, with the sign bit of the Ed25519 public key copied into
+# the top bit of its last byte (XEdDSA, as libsignal verifies it).
 set -euo pipefail
 
 die() { echo "make-registration: $*" >&2; exit 2; }
@@ -61,13 +64,25 @@ new_prekey() {
   { printf '\x05'; openssl pkey -in "$1" -pubout -outform DER | tail -c 32; } >"$2"
 }
 
+# The last byte of file $1, as a number.
+last_byte() { tail -c 1 "$1" | od -An -tu1 | tr -d ' '; }
+
+# Signs file $1 with the identity key into file $2: RFC 8032, then the sign bit of the
+# Ed25519 public key A (the top bit of A[31]) into the top bit of signature[63].
+xeddsa_sign() {
+  local raw=$2.ed25519 edwards=$KEY_DIR/identity.ed25519.bin
+  openssl pkeyutl -sign -rawin -inkey "$KEY_DIR/identity.pem" -in "$1" -out "$raw"
+  local last=$(($(last_byte "$raw") | ($(last_byte "$edwards") & 128)))
+  { head -c 63 "$raw"; printf "\\x$(printf %02x "$last")"; } >"$2"
+  rm -f "$raw"
+}
+
 # The signed prekey object with id $1, signed by the identity key.
 signed_prekey_json() {
   local id=$1 dir=$KEY_DIR/signed_prekey_$1
   mkdir -p "$dir"
   new_prekey "$dir/private.pem" "$dir/public.bin"
-  openssl pkeyutl -sign -rawin -inkey "$KEY_DIR/identity.pem" -in "$dir/public.bin" \
-    -out "$dir/signature.bin"
+  xeddsa_sign "$dir/public.bin" "$dir/signature.bin"
   printf '{"key_id":%d,"public_key":"%s","signature":"%s"}' \
     "$id" "$(b64 "$dir/public.bin")" "$(b64 "$dir/signature.bin")"
 }
@@ -97,10 +112,20 @@ if [[ $mode == keys ]]; then
   exit 0
 fi
 
-# Identity key: Ed25519, typed 0x0E.
+# Identity key: Ed25519, published as 0x05 || the X25519 key of the Ed25519 scalar. The
+# X25519 private key is the first half of SHA-512(seed) (OpenSSL clamps it), wrapped in the
+# fixed PKCS#8 header of an X25519 key so that openssl can compute its public key.
 openssl genpkey -algorithm ed25519 -out "$KEY_DIR/identity.pem"
-{ printf '\x0e'; openssl pkey -in "$KEY_DIR/identity.pem" -pubout -outform DER | tail -c 32; } \
-  >"$KEY_DIR/identity.bin"
+openssl pkey -in "$KEY_DIR/identity.pem" -pubout -outform DER | tail -c 32 \
+  >"$KEY_DIR/identity.ed25519.bin"
+x25519_pkcs8_header='\x30\x2e\x02\x01\x00\x30\x05\x06\x03\x2b\x65\x6e\x04\x22\x04\x20'
+{
+  printf '\x05'
+  { printf "$x25519_pkcs8_header"
+    openssl pkey -in "$KEY_DIR/identity.pem" -outform DER | tail -c 32 |
+      openssl dgst -sha512 -binary | head -c 32
+  } | openssl pkey -inform DER -pubout -outform DER | tail -c 32
+} >"$KEY_DIR/identity.bin"
 
 password=${PASSWORD:-$(openssl rand -base64 24)}
 printf '%s' "$password" >"$KEY_DIR/password"

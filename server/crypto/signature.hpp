@@ -6,10 +6,11 @@
 #include <span>
 
 #include "crypto/typed_key.hpp"
+#include "xeddsa/xeddsa.hpp"
 
 namespace sealpost::crypto {
 
-inline constexpr std::size_t signature_size = 64;
+inline constexpr std::size_t signature_size = xeddsa::signature_size;
 
 // True when `signature` is a valid signature by `identity_key` over exactly `message`:
 // Ed25519 (RFC 8032, via OpenSSL) for 0x0E keys; XEdDSA as libsignal makes it for 0x05

@@ -10,12 +10,12 @@
 namespace sealpost::crypto {
 namespace {
 
-using detail::bio_ptr;
-using detail::check_alloc;
-using detail::check_ok;
-using detail::md_ctx_ptr;
-using detail::pkey_ctx_ptr;
-using detail::pkey_ptr;
+using ossl::bio_ptr;
+using ossl::check_alloc;
+using ossl::check_ok;
+using ossl::md_ctx_ptr;
+using ossl::pkey_ctx_ptr;
+using ossl::pkey_ptr;
 
 constexpr std::size_t raw_key_size = 32;
 
@@ -62,7 +62,7 @@ curve25519_public_key montgomery_form(const EVP_PKEY* ed25519_key) {
 
 signing_key::signing_key(pkey_ptr key) : key_(std::move(key)) {
   public_key_ = montgomery_form(key_.get());
-  edwards_sign_bit_ = raw_public(key_.get())[raw_key_size - 1] & 0x80;
+  edwards_public_key_ = raw_public(key_.get());
 }
 
 signing_key signing_key::generate() {
@@ -111,8 +111,7 @@ xeddsa_signature signing_key::sign(std::span<const std::uint8_t> message) const 
            "EVP_DigestSign");
   if (size != signature.size())
     throw std::runtime_error("EVP_DigestSign: unexpected signature size");
-  // s < L < 2^253, so the top bit of the last byte is free to carry the sign of x(A).
-  signature[signature_size - 1] |= edwards_sign_bit_;
+  xeddsa::add_sign_bit(signature, edwards_public_key_);
   return signature;
 }
 

@@ -8,9 +8,9 @@
 #include <string>
 #include <string_view>
 
-#include "crypto/openssl_check.hpp"
 #include "crypto/signature.hpp"
 #include "crypto/typed_key.hpp"
+#include "xeddsa/openssl_check.hpp"
 
 namespace sealpost::crypto {
 
@@ -35,11 +35,11 @@ class signing_key {
   xeddsa_signature sign(std::span<const std::uint8_t> message) const;
 
  private:
-  explicit signing_key(detail::pkey_ptr key);
+  explicit signing_key(ossl::pkey_ptr key);
 
-  detail::pkey_ptr key_;
+  ossl::pkey_ptr key_;
   curve25519_public_key public_key_{};
-  std::uint8_t edwards_sign_bit_ = 0;  // A[31] & 0x80
+  std::array<std::uint8_t, 32> edwards_public_key_{};  // A, whose sign bit each signature carries
 };
 
 }  // namespace sealpost::crypto

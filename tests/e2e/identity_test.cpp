@@ -5,7 +5,7 @@
 #include <pqxx/pqxx>
 
 #include "core/errors.hpp"
-#include "crypto/ed25519.hpp"
+#include "crypto/identity_key.hpp"
 #include "crypto/key_encoding.hpp"
 #include "e2e_support.hpp"
 
@@ -78,8 +78,7 @@ TEST_CASE("e2e: a server that swaps a device's identity key is caught", "[e2e]")
   const std::string original = a.messenger.safety_numbers(bob)[0].digits;
 
   // The "server" now claims another key for Bob's device 1.
-  const auto impostor = sealpost::client::crypto::encode_ed25519_public_key(
-      sealpost::client::crypto::ed25519_generate().public_key);
+  const auto impostor = sealpost::client::crypto::generate_identity().public_key;
   {
     pqxx::connection conn(env.db.url());
     pqxx::work tx(conn);

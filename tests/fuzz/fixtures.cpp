@@ -25,6 +25,11 @@ ccrypto::ed25519_key_pair fixed_ed25519(std::uint8_t tag) {
   return pair;
 }
 
+ccrypto::identity_key_pair fixed_identity(std::uint8_t tag) {
+  return ccrypto::identity_from_seed(ccrypto::ed25519_seed(fixed_bytes(tag)),
+                                     ccrypto::identity_form::curve25519);
+}
+
 ccrypto::x25519_key_pair fixed_x25519(std::uint8_t tag) {
   ccrypto::x25519_key_pair pair;
   pair.private_key = ccrypto::x25519_private_key(fixed_bytes(tag));
@@ -39,11 +44,11 @@ std::string stored_identity_key() {
 }
 
 protocol::local_identity alice_identity() {
-  return {fixed_ed25519(alice_tag), alice_registration_id};
+  return {fixed_identity(alice_tag), alice_registration_id};
 }
 
 protocol::local_identity bob_identity() {
-  return {fixed_ed25519(bob_tag), bob_registration_id};
+  return {fixed_identity(bob_tag), bob_registration_id};
 }
 
 protocol::in_memory_prekey_store bob_prekeys() {
@@ -59,9 +64,9 @@ protocol::prekey_bundle bob_bundle(bool with_one_time_prekey) {
   const auto bob = bob_identity();
   protocol::prekey_bundle bundle;
   bundle.registration_id = bob.registration_id;
-  const auto identity = ccrypto::encode_ed25519_public_key(bob.identity_key.public_key);
+  const auto& identity = bob.identity_key.public_key;
   bundle.identity_key.assign(identity.begin(), identity.end());
-  bundle.signed_prekey = protocol::make_signed_prekey(bob.identity_key.seed, bob_signed_prekey_id,
+  bundle.signed_prekey = protocol::make_signed_prekey(bob.identity_key, bob_signed_prekey_id,
                                                       fixed_x25519(bob_tag + 1).public_key);
   if (with_one_time_prekey) {
     const std::uint32_t id = bob_one_time_prekey_ids[0];
@@ -89,10 +94,8 @@ protocol::session bob_session() {
   sealpost::v1::SessionState state;
   state.set_version(1);
   state.set_initiator(false);
-  assign_bytes(state.mutable_local_identity_key(),
-               ccrypto::encode_ed25519_public_key(bob_identity().identity_key.public_key));
-  assign_bytes(state.mutable_remote_identity_key(),
-               ccrypto::encode_ed25519_public_key(alice_identity().identity_key.public_key));
+  assign_bytes(state.mutable_local_identity_key(), bob_identity().identity_key.public_key);
+  assign_bytes(state.mutable_remote_identity_key(), alice_identity().identity_key.public_key);
   state.set_remote_registration_id(alice_registration_id);
   assign_bytes(state.mutable_base_key(), ccrypto::encode_x25519_public_key(bob_session_base_key()));
   sealpost::v1::RatchetState* ratchet = state.mutable_ratchet();

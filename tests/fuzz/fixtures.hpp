@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "crypto/ed25519.hpp"
+#include "crypto/identity_key.hpp"
 #include "crypto/secret_bytes.hpp"
 #include "crypto/x25519.hpp"
 #include "protocol/prekey.hpp"
@@ -21,6 +22,8 @@ namespace protocol = sealpost::client::protocol;
 // 32 constant bytes per tag.
 std::vector<std::uint8_t> fixed_bytes(std::uint8_t tag);
 ccrypto::ed25519_key_pair fixed_ed25519(std::uint8_t tag);
+// A client identity in the 0x05 form, as the reference client makes them.
+ccrypto::identity_key_pair fixed_identity(std::uint8_t tag);
 ccrypto::x25519_key_pair fixed_x25519(std::uint8_t tag);
 
 // The identity key the server "has stored" for the device that sends PUT /v1/keys in the

@@ -323,8 +323,7 @@ void local_state_seeds() {
   alice.account_id = "6f1c2d3e-4a5b-4c6d-8e7f-9a0b1c2d3e4f";
   alice.username = "alice";
   alice.verified = true;
-  const auto alice_key =
-      ccrypto::encode_ed25519_public_key(fx::alice_identity().identity_key.public_key);
+  const auto alice_key = fx::alice_identity().identity_key.public_key;
   alice.devices[1] = {1, fx::alice_registration_id, alice_key, std::nullopt};
   alice.devices[2] = {2, 99, alice_key,
                       ccrypto::encode_ed25519_public_key(fx::fixed_ed25519(0x77).public_key)};

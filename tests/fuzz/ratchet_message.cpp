@@ -137,9 +137,7 @@ void deliver_to_accept(in_memory_prekey_store& store, std::span<const std::uint8
   }
   const auto message = decode_prekey_message(content);
   FUZZ_CHECK(message.has_value());
-  const auto typed_identity =
-      sealpost::client::crypto::encode_ed25519_public_key(message->x3dh.identity_key);
-  FUZZ_CHECK(accepted->session.remote_identity_key() == typed_identity);
+  FUZZ_CHECK(accepted->session.remote_identity_key() == message->x3dh.identity_key);
   FUZZ_CHECK(accepted->session.remote_registration_id() == message->registration_id);
   const auto held_after = one_time_prekeys_held(store);
   for (std::size_t i = 0; i < held_after.size(); ++i) {

@@ -83,7 +83,8 @@ TEST_CASE("key upload: append, idempotent retry, conflicts, caps, bad signatures
   CHECK(status_of(c).at("signed_prekey_id").as_int64() == 8);
 
   // Wrong key type for a DH prekey (an Ed25519 key) and junk fields.
-  json::object ed_key{{"key_id", 9}, {"public_key", b64(id.identity_key())}};
+  const test_identity ed25519(sealpost::client::crypto::identity_form::ed25519);
+  json::object ed_key{{"key_id", 9}, {"public_key", b64(ed25519.identity_key())}};
   CHECK(c.call(http::verb::put, "/v1/keys", {{"one_time_prekeys", json::array{ed_key}}}).status ==
         422);
   CHECK(c.call(http::verb::put, "/v1/keys", {{"one_time_prekeys", json::array{{{"key_id", -1}}}}})

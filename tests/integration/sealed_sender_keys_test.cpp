@@ -212,7 +212,7 @@ TEST_CASE(
   CHECK(cert.expires_at >= before + 60'000);
   CHECK(cert.expires_at <= now_ms() + 60'000);
 
-  const test_identity ed25519;
+  const test_identity ed25519(sealpost::client::crypto::identity_form::ed25519);
   api_client ed_client(server.port(),
                        register_account(server.port(), ed25519, unique_username("ed"), 0));
   const auto refused = ed_client.get("/v1/certificate/delivery");

@@ -1,4 +1,4 @@
-// Test identities signed with real Ed25519 keys.
+// Test identities signed with real identity keys (XEdDSA-compatible 0x05, or Ed25519 0x0E).
 #include "test_identity.hpp"
 
 #include <openssl/evp.h>
@@ -20,7 +20,8 @@ std::string b64(std::span<const std::uint8_t> raw) {
 }
 
 std::string b64(const std::string& raw) {
-  return b64(std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(raw.data()), raw.size()));
+  return b64(
+      std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(raw.data()), raw.size()));
 }
 
 namespace {
@@ -36,14 +37,14 @@ std::string fresh_x25519_public() {
 
 }  // namespace
 
-test_identity::test_identity()
-    : key_(cc::ed25519_generate()),
-      identity_key_(as_string(cc::encode_ed25519_public_key(key_.public_key))) {}
+test_identity::test_identity(cc::identity_form form)
+    : key_(cc::identity_from_seed(cc::generate_identity().seed, form)),
+      identity_key_(as_string(key_.public_key)) {}
 
 std::string test_identity::sign(const std::string& message) const {
-  auto sig = cc::ed25519_sign(
-      key_.seed, std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(message.data()),
-                                               message.size()));
+  auto sig = cc::identity_sign(
+      key_, std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(message.data()),
+                                          message.size()));
   return as_string(sig);
 }
 
@@ -66,13 +67,16 @@ boost::json::object test_identity::pq_prekey(std::uint32_t key_id) const {
   return {{"key_id", key_id}, {"public_key", b64(pub)}, {"signature", b64(sign(pub))}};
 }
 
-boost::json::array test_identity::pq_one_time_prekeys(std::uint32_t first, std::size_t count) const {
+boost::json::array test_identity::pq_one_time_prekeys(std::uint32_t first,
+                                                      std::size_t count) const {
   boost::json::array keys;
-  for (std::size_t i = 0; i < count; ++i) keys.push_back(pq_prekey(first + static_cast<std::uint32_t>(i)));
+  for (std::size_t i = 0; i < count; ++i)
+    keys.push_back(pq_prekey(first + static_cast<std::uint32_t>(i)));
   return keys;
 }
 
-boost::json::object test_identity::registration(const std::string& username, const std::string& password,
+boost::json::object test_identity::registration(const std::string& username,
+                                                const std::string& password,
                                                 std::size_t one_time_keys) const {
   return {{"username", username},
           {"password", password},
@@ -84,7 +88,8 @@ boost::json::object test_identity::registration(const std::string& username, con
           {"pq_one_time_prekeys", pq_one_time_prekeys(1, one_time_keys)}};
 }
 
-std::string basic_auth(const std::string& account_id, std::int32_t device_id, const std::string& password) {
+std::string basic_auth(const std::string& account_id, std::int32_t device_id,
+                       const std::string& password) {
   return "Basic " + b64(account_id + "." + std::to_string(device_id) + ":" + password);
 }
 

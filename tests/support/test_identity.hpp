@@ -1,5 +1,6 @@
-// A device identity for tests, made with the reference client's crypto: an Ed25519 (0x0E)
-// identity key, a signed X25519 prekey, one-time prekeys and signed KEM-shaped prekeys.
+// A device identity for tests, made with the reference client's crypto: an identity key (the
+// 0x05 form by default, or 0x0E, which the server still accepts), a signed X25519 prekey,
+// one-time prekeys and signed KEM-shaped prekeys.
 #pragma once
 
 #include <boost/json/object.hpp>
@@ -7,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "crypto/ed25519.hpp"
+#include "crypto/identity_key.hpp"
 
 namespace sealpost::testing {
 
@@ -16,7 +17,8 @@ std::string b64(std::span<const std::uint8_t> raw);
 
 class test_identity {
  public:
-  test_identity();
+  explicit test_identity(
+      client::crypto::identity_form form = client::crypto::identity_form::curve25519);
 
   const std::string& identity_key() const { return identity_key_; }  // 33 raw bytes
   std::string sign(const std::string& message) const;
@@ -34,7 +36,7 @@ class test_identity {
                                    std::size_t one_time_keys = 5) const;
 
  private:
-  client::crypto::ed25519_key_pair key_;
+  client::crypto::identity_key_pair key_;
   std::string identity_key_;
 };
 

@@ -18,7 +18,7 @@
 #include "core/errors.hpp"
 #include "core/local_state.hpp"
 #include "core/sealed_box.hpp"
-#include "crypto/ed25519.hpp"
+#include "crypto/identity_key.hpp"
 #include "crypto/random.hpp"
 #include "crypto/x25519.hpp"
 #include "protocol/session.hpp"
@@ -97,7 +97,7 @@ local_state sample_state() {
   state.account_id = "1720fa36-9103-4bfd-ad0a-aabe655dcfdc";
   state.device_id = 2;
   state.password = "correct horse battery staple 42";
-  state.identity = {crypto::ed25519_generate(), 1234};
+  state.identity = {crypto::generate_identity(), 1234};
   state.signed_prekeys.push_back({1, crypto::x25519_generate(), 1000});
   state.signed_prekeys.push_back({2, crypto::x25519_generate(), 2000});
   state.one_time_prekeys[5] = {5, crypto::x25519_generate(), 3000};
@@ -105,15 +105,13 @@ local_state sample_state() {
   state.next_one_time_prekey_id = 6;
 
   // A session with a peer, from its bundle.
-  protocol::local_identity peer{crypto::ed25519_generate(), 4321};
+  protocol::local_identity peer{crypto::generate_identity(), 4321};
   crypto::x25519_key_pair peer_prekey = crypto::x25519_generate();
   protocol::prekey_bundle bundle;
   bundle.registration_id = 4321;
-  const crypto::typed_public_key peer_identity =
-      crypto::encode_ed25519_public_key(peer.identity_key.public_key);
+  const crypto::typed_public_key& peer_identity = peer.identity_key.public_key;
   bundle.identity_key.assign(peer_identity.begin(), peer_identity.end());
-  bundle.signed_prekey =
-      protocol::make_signed_prekey(peer.identity_key.seed, 9, peer_prekey.public_key);
+  bundle.signed_prekey = protocol::make_signed_prekey(peer.identity_key, 9, peer_prekey.public_key);
   protocol::result<protocol::session> session = protocol::session::initiate(state.identity, bundle);
   REQUIRE(session.has_value());
   (void)session->encrypt(bytes_of("advance the ratchet"));
@@ -182,6 +180,27 @@ TEST_CASE("client core: a state written to an encrypted file reads back identica
         std::vector<history_entry>(original.history.begin(), original.history.end()));
   CHECK(loaded.seen_guids == original.seen_guids);
   CHECK(loaded.seen_guid_index.size() == 2);
+}
+
+// States written before sealed sender have no identity_key_type (field 17, written last as
+// the varint 0x88 0x01 then the type): their identities were all 0x0E, and stay so.
+TEST_CASE("client core: a state without an identity key type reads as a 0x0E identity", "[state]") {
+  const local_state original = sample_state();
+  REQUIRE(original.identity_key()[0] == crypto::curve25519_key_type);
+  const crypto::secret_bytes<> encoded = encode_state(original);
+  const std::span<const std::uint8_t> bytes = encoded.view();
+  REQUIRE(bytes.size() > 3);
+  const std::vector<std::uint8_t> tail(bytes.end() - 3, bytes.end());
+  CHECK(tail == std::vector<std::uint8_t>{0x88, 0x01, crypto::curve25519_key_type});
+  CHECK(decode_state(bytes).identity_key() == original.identity_key());
+
+  const local_state old = decode_state(bytes.first(bytes.size() - 3));
+  CHECK(old.identity.identity_key.form() == crypto::identity_form::ed25519);
+  CHECK(old.identity_key() == crypto::identity_from_seed(original.identity.identity_key.seed,
+                                                         crypto::identity_form::ed25519)
+                                  .public_key);
+  // Written again, the old state keeps its form.
+  CHECK(decode_state(encode_state(old).view()).identity_key() == old.identity_key());
 }
 
 TEST_CASE("client core: the file never holds the plaintext of its secrets", "[state]") {

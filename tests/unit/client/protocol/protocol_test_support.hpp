@@ -10,7 +10,7 @@
 #include <utility>
 #include <vector>
 
-#include "crypto/ed25519.hpp"
+#include "crypto/identity_key.hpp"
 #include "crypto/key_encoding.hpp"
 #include "crypto/x25519.hpp"
 #include "protocol/prekey.hpp"
@@ -29,17 +29,20 @@ struct test_device {
   prekey_bundle bundle;
 };
 
-inline test_device make_device(std::uint32_t registration_id, bool with_one_time_prekey = true) {
+// `form` picks the identity key's published form: 0x05 by default, 0x0E as older state
+// files have it.
+inline test_device make_device(std::uint32_t registration_id, bool with_one_time_prekey = true,
+                               crypto::identity_form form = crypto::identity_form::curve25519) {
   test_device device;
-  device.identity = {crypto::ed25519_generate(), registration_id};
-  const crypto::typed_public_key identity =
-      crypto::encode_ed25519_public_key(device.identity.identity_key.public_key);
+  device.identity = {crypto::identity_from_seed(crypto::generate_identity().seed, form),
+                     registration_id};
+  const crypto::typed_public_key& identity = device.identity.identity_key.public_key;
   device.bundle.registration_id = registration_id;
   device.bundle.identity_key.assign(identity.begin(), identity.end());
 
   crypto::x25519_key_pair signed_prekey = crypto::x25519_generate();
-  device.bundle.signed_prekey = make_signed_prekey(device.identity.identity_key.seed,
-                                                   signed_prekey_id, signed_prekey.public_key);
+  device.bundle.signed_prekey =
+      make_signed_prekey(device.identity.identity_key, signed_prekey_id, signed_prekey.public_key);
   device.prekeys.add_signed_prekey(signed_prekey_id, std::move(signed_prekey));
   if (with_one_time_prekey) {
     crypto::x25519_key_pair one_time = crypto::x25519_generate();

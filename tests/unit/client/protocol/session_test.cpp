@@ -84,8 +84,7 @@ TEST_CASE(
   CHECK(text_of(accepted->plaintext) == "hello");
   CHECK(bob_device.prekeys.one_time_prekey_count() == 0);
   CHECK(accepted->session.remote_registration_id() == 1111);
-  CHECK(accepted->session.remote_identity_key() ==
-        crypto::encode_ed25519_public_key(alice_device.identity.identity_key.public_key));
+  CHECK(accepted->session.remote_identity_key() == alice_device.identity.identity_key.public_key);
   CHECK_FALSE(accepted->session.awaiting_reply());
 
   // Replaying the opening message cannot open a second session: its prekey is gone.

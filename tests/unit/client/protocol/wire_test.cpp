@@ -25,7 +25,7 @@ std::vector<std::uint8_t> tag_sized_ciphertext() {
 
 prekey_message sample_prekey_message() {
   prekey_message message;
-  message.x3dh.identity_key = crypto::ed25519_generate().public_key;
+  message.x3dh.identity_key = crypto::generate_identity().public_key;
   message.x3dh.base_key = crypto::x25519_generate().public_key;
   message.x3dh.signed_prekey_id = 9;
   message.x3dh.one_time_prekey_id = 0;  // zero is a valid id and must survive as "present"

@@ -5,7 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include "crypto/hkdf.hpp"
-#include "crypto/identity_key_map.hpp"
+#include "crypto/identity_key.hpp"
 #include "crypto/key_encoding.hpp"
 #include "protocol_test_support.hpp"
 
@@ -36,11 +36,11 @@ TEST_CASE("client protocol: x3dh both sides agree with a one-time prekey", "[cli
   CHECK(response.ad == initiation->ad);
   CHECK(response.signed_prekey.public_key == initiation->remote_signed_prekey);
 
-  // AD = Encode(IKa) || Encode(IKb), both 0x0E typed.
-  const crypto::typed_public_key ika =
-      crypto::encode_ed25519_public_key(alice.identity.identity_key.public_key);
-  const crypto::typed_public_key ikb =
-      crypto::encode_ed25519_public_key(bob.identity.identity_key.public_key);
+  // AD = Encode(IKa) || Encode(IKb), both typed as published: 0x05.
+  const crypto::typed_public_key& ika = alice.identity.identity_key.public_key;
+  const crypto::typed_public_key& ikb = bob.identity.identity_key.public_key;
+  CHECK(ika[0] == crypto::curve25519_key_type);
+  CHECK(ikb[0] == crypto::curve25519_key_type);
   CHECK(std::equal(ika.begin(), ika.end(), initiation->ad.begin()));
   CHECK(std::equal(ikb.begin(), ikb.end(), initiation->ad.begin() + crypto::typed_key_size));
 }
@@ -68,9 +68,8 @@ TEST_CASE("client protocol: x3dh secret is HKDF(F || DH1 || DH2 || DH3 || DH4)",
   const crypto::x25519_key_pair& spk = *bob.prekeys.find_signed_prekey(test::signed_prekey_id);
   const crypto::x25519_key_pair& opk = *bob.prekeys.find_one_time_prekey(test::one_time_prekey_id);
   const crypto::x25519_private_key ika =
-      crypto::x25519_private_from_ed25519_seed(alice.identity.identity_key.seed);
-  const crypto::x25519_private_key ikb =
-      crypto::x25519_private_from_ed25519_seed(bob.identity.identity_key.seed);
+      crypto::identity_dh_private_key(alice.identity.identity_key);
+  const crypto::x25519_private_key ikb = crypto::identity_dh_private_key(bob.identity.identity_key);
   const crypto::x25519_public_key& eka = initiation->header.base_key;
 
   std::vector<std::uint8_t> ikm(32, 0xFF);
@@ -92,6 +91,24 @@ TEST_CASE("client protocol: x3dh secret is HKDF(F || DH1 || DH2 || DH3 || DH4)",
   CHECK(initiation->secret.view().size() == 32);
   CHECK(std::equal(expected.view().begin(), expected.view().end(),
                    initiation->secret.view().begin()));
+}
+
+// A device whose state file predates sealed sender keeps its 0x0E identity: it and a 0x05
+// device agree whichever of them starts, and the AD carries each key as published.
+TEST_CASE("client protocol: x3dh agrees between a 0x0E and a 0x05 identity", "[client][protocol]") {
+  const test_device legacy = make_device(1, true, crypto::identity_form::ed25519);
+  const test_device current = make_device(2);
+  for (const auto& [initiator, responder] :
+       {std::pair(&legacy, &current), std::pair(&current, &legacy)}) {
+    result<x3dh_initiation> initiation = x3dh_initiate(initiator->identity, responder->bundle);
+    REQUIRE(initiation.has_value());
+    const x3dh_response response = respond_or_fail(*responder, initiation->header);
+    CHECK(response.secret == initiation->secret);
+    CHECK(response.ad == initiation->ad);
+    CHECK(initiation->ad[0] == initiator->identity.identity_key.public_key[0]);
+    CHECK(initiation->ad[crypto::typed_key_size] == responder->identity.identity_key.public_key[0]);
+  }
+  CHECK(legacy.identity.identity_key.public_key[0] == crypto::ed25519_key_type);
 }
 
 TEST_CASE("client protocol: x3dh DH4 and every key change the secret", "[client][protocol]") {
@@ -134,7 +151,7 @@ TEST_CASE("client protocol: x3dh refuses a bad signed prekey signature", "[clien
   SECTION("signed without the type byte") {
     const std::span<const std::uint8_t> raw(bob.bundle.signed_prekey.public_key.data() + 1, 32);
     const crypto::ed25519_signature signature =
-        crypto::ed25519_sign(bob.identity.identity_key.seed, raw);
+        crypto::identity_sign(bob.identity.identity_key, raw);
     bob.bundle.signed_prekey.signature.assign(signature.begin(), signature.end());
   }
   SECTION("a truncated signature") {
@@ -153,8 +170,8 @@ TEST_CASE("client protocol: x3dh refuses malformed bundle keys", "[client][proto
   test_device bob = make_device(2);
   protocol_error expected = protocol_error::invalid_identity_key;
 
-  SECTION("identity key with the 0x05 type byte") {
-    bob.bundle.identity_key[0] = crypto::curve25519_key_type;
+  SECTION("identity key with a KEM type byte") {
+    bob.bundle.identity_key[0] = 0x08;
   }
   SECTION("identity key too short") {
     bob.bundle.identity_key.pop_back();
@@ -162,13 +179,13 @@ TEST_CASE("client protocol: x3dh refuses malformed bundle keys", "[client][proto
   SECTION("signed prekey of the wrong type, correctly signed") {
     bob.bundle.signed_prekey.public_key[0] = crypto::ed25519_key_type;
     const crypto::ed25519_signature signature =
-        crypto::ed25519_sign(bob.identity.identity_key.seed, bob.bundle.signed_prekey.public_key);
+        crypto::identity_sign(bob.identity.identity_key, bob.bundle.signed_prekey.public_key);
     bob.bundle.signed_prekey.signature.assign(signature.begin(), signature.end());
     expected = protocol_error::invalid_public_key;
   }
   SECTION("a low-order signed prekey, correctly signed") {
-    bob.bundle.signed_prekey = make_signed_prekey(
-        bob.identity.identity_key.seed, test::signed_prekey_id, crypto::x25519_public_key{});
+    bob.bundle.signed_prekey = make_signed_prekey(bob.identity.identity_key, test::signed_prekey_id,
+                                                  crypto::x25519_public_key{});
     expected = protocol_error::invalid_public_key;
   }
   SECTION("a low-order one-time prekey") {
@@ -205,14 +222,19 @@ TEST_CASE("client protocol: x3dh responder refuses unknown prekeys and bad keys"
     header.base_key = crypto::x25519_public_key{};
     expected = protocol_error::invalid_public_key;
   }
-  SECTION("a small-order identity key (y = -1, which maps to u = 0)") {
+  SECTION("a low-order 0x05 identity key (u = 0)") {
+    header.identity_key = crypto::typed_public_key{crypto::curve25519_key_type};
+    expected = protocol_error::invalid_identity_key;
+  }
+  SECTION("a small-order 0x0E identity key (y = -1, which maps to u = 0)") {
     header.identity_key.fill(0xFF);
-    header.identity_key.front() = 0xEC;
+    header.identity_key[0] = crypto::ed25519_key_type;
+    header.identity_key[1] = 0xEC;
     header.identity_key.back() = 0x7F;
     expected = protocol_error::invalid_identity_key;
   }
-  SECTION("identity key without an X25519 form (y = 1, the identity point)") {
-    header.identity_key = crypto::ed25519_public_key{1};
+  SECTION("a 0x0E identity key without an X25519 form (y = 1, the identity point)") {
+    header.identity_key = crypto::typed_public_key{crypto::ed25519_key_type, 1};
     expected = protocol_error::invalid_identity_key;
   }
   result<x3dh_response> response = x3dh_respond(bob.identity, bob.prekeys, header);

@@ -1,4 +1,4 @@
-#include "crypto/openssl_check.hpp"
+#include "xeddsa/openssl_check.hpp"
 
 #include <openssl/err.h>
 
@@ -6,7 +6,7 @@
 #include <stdexcept>
 #include <string>
 
-namespace sealpost::crypto::detail {
+namespace sealpost::ossl {
 
 void throw_openssl_error(const char* operation) {
   const unsigned long code = ERR_get_error();
@@ -16,4 +16,4 @@ void throw_openssl_error(const char* operation) {
   throw std::runtime_error(std::string(operation) + " failed: " + text.data());
 }
 
-}  // namespace sealpost::crypto::detail
+}  // namespace sealpost::ossl

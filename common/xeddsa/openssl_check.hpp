@@ -1,5 +1,5 @@
-// Internal to server/crypto: RAII owners for OpenSSL objects and result checks that turn
-// OpenSSL's failures (never bad input) into exceptions.
+// RAII owners for OpenSSL objects and result checks that turn OpenSSL's failures (never bad
+// input) into exceptions; used by the XEdDSA code here and by the server's crypto layer.
 #pragma once
 
 #include <openssl/bio.h>
@@ -8,7 +8,7 @@
 
 #include <memory>
 
-namespace sealpost::crypto::detail {
+namespace sealpost::ossl {
 
 template <auto free_function>
 struct openssl_deleter {
@@ -43,4 +43,4 @@ inline void check_ok(int rc, const char* operation) {
   }
 }
 
-}  // namespace sealpost::crypto::detail
+}  // namespace sealpost::ossl
