@@ -67,13 +67,15 @@ std::vector<std::uint8_t> as_vector(const crypto::secret_bytes<>& bytes) {
 }
 
 // X25519 u-coordinates that give an all-zero shared secret (RFC 7748 section 6.1).
-const std::vector<crypto::x25519_public_key> low_order_points = {
-    from_hex_array<32>("0000000000000000000000000000000000000000000000000000000000000000"),
-    from_hex_array<32>("0100000000000000000000000000000000000000000000000000000000000000"),
-    from_hex_array<32>("e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800"),
-    from_hex_array<32>("5f9c95bca3508c24b1d0b1559c83ef5b04445cc4581c8e86d8224eddd09f1157"),
-    from_hex_array<32>("ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f"),
-};
+std::vector<crypto::x25519_public_key> low_order_points() {
+  return {
+      from_hex_array<32>("0000000000000000000000000000000000000000000000000000000000000000"),
+      from_hex_array<32>("0100000000000000000000000000000000000000000000000000000000000000"),
+      from_hex_array<32>("e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800"),
+      from_hex_array<32>("5f9c95bca3508c24b1d0b1559c83ef5b04445cc4581c8e86d8224eddd09f1157"),
+      from_hex_array<32>("ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f"),
+  };
+}
 
 TEST_CASE("client protocol: sealed sender v1 round trip", "[client][protocol][sealed_sender]") {
   const party alice = make_party();
@@ -189,7 +191,7 @@ TEST_CASE("client protocol: sealed sender v1 refuses low-order keys",
       seal_or_fail(alice, bob, encode_sealed_sender_content(sample_content()));
   // 0x11, tag 0x0a, length 0x21, 0x05, then the ephemeral u-coordinate.
   REQUIRE(to_hex(std::span(sealed).first(4)) == "110a2105");
-  for (const crypto::x25519_public_key& point : low_order_points) {
+  for (const crypto::x25519_public_key& point : low_order_points()) {
     std::vector<std::uint8_t> mutated = sealed;
     std::copy(point.begin(), point.end(), mutated.begin() + 4);
     INFO("point " << to_hex(point));
