@@ -317,8 +317,8 @@ TEST_CASE("client protocol: sealed sender content refuses garbage",
 
 // --- tests/vectors/sealed_sender_v1.json (tests/vectors/tools/make_sealed_sender_v1.py) ---
 
-boost::json::value load_vectors() {
-  const std::string path = std::string(SEALPOST_TEST_VECTORS_DIR) + "/sealed_sender_v1.json";
+boost::json::value load_vectors(const char* file_name = "sealed_sender_v1.json") {
+  const std::string path = std::string(SEALPOST_TEST_VECTORS_DIR) + "/" + file_name;
   std::ifstream file(path);
   REQUIRE(file.good());
   const std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
@@ -413,6 +413,26 @@ TEST_CASE("client protocol: sealed sender v1 refuses every rejected vector",
     } else {
       FAIL("unknown expected_error " << expected);
     }
+  }
+}
+
+// tests/vectors/sealed_sender_v1_libsignal.json: sealed by libsignal-client 0.103.0 itself
+// (tests/vectors/tools/check_sealed_sender_v1_libsignal.mjs), with its own ephemeral keys.
+TEST_CASE("client protocol: sealed sender v1 opens what libsignal sealed",
+          "[client][protocol][sealed_sender]") {
+  const boost::json::value document = load_vectors("sealed_sender_v1_libsignal.json");
+  const boost::json::array& vectors = document.at("vectors").as_array();
+  REQUIRE(vectors.size() >= 3);
+  for (const boost::json::value& entry : vectors) {
+    const boost::json::object& v = entry.as_object();
+    INFO("vector: " << std::string(v.at("name").as_string()));
+    result<sealed_sender_v1_opened> opened = open_sealed_sender_v1(
+        hex_array<33>(v, "recipient_identity"),
+        crypto::x25519_private_key(hex_field(v, "recipient_dh_private")), hex_field(v, "message"));
+    INFO("error: " << (opened ? "none" : describe(opened.error())));
+    REQUIRE(opened.has_value());
+    CHECK(to_hex(opened->sender_identity) == std::string(v.at("sender_identity").as_string()));
+    CHECK(to_hex(opened->content.view()) == std::string(v.at("usmc_bytes").as_string()));
   }
 }
 
