@@ -95,9 +95,10 @@ result<std::vector<std::uint8_t>> seal_sealed_sender_v1(
 //   is not 0x05 || 32 bytes, encrypted_static is not 33 + 10 bytes, or encrypted_message
 //   is shorter than its 10-byte MAC;
 // - invalid_public_key: the ephemeral key is a low-order point;
-// - decryption_failed: either truncated HMAC does not verify (constant-time compare): a
-//   wrong recipient, or any modified byte;
-// - invalid_identity_key: the sealed sender key is not 0x05 or is a low-order point.
+// - decryption_failed: the truncated HMAC over encrypted_static does not verify
+//   (constant-time compare): a wrong recipient, or any modified byte;
+// - invalid_identity_key: the sealed sender key is not 0x05 or is a low-order point;
+// - decryption_failed: the truncated HMAC over encrypted_message does not verify.
 // Throws std::invalid_argument when our_identity is not a 0x05 or 0x0E key, or is 0x05
 // but not the public key of our_dh_private; crypto_error on internal failure.
 result<sealed_sender_v1_opened> open_sealed_sender_v1(
@@ -106,8 +107,9 @@ result<sealed_sender_v1_opened> open_sealed_sender_v1(
 
 namespace detail {
 
-// For tests and test vectors only: seal_sealed_sender_v1 with a given ephemeral key pair.
-// Reusing an ephemeral key across messages breaks the scheme; production code calls
+// For tests and test vectors only: seal_sealed_sender_v1 with a given ephemeral key pair
+// (its public_key is written as given, so it must belong to its private_key). Reusing an
+// ephemeral key across messages breaks the scheme; production code calls
 // seal_sealed_sender_v1, which draws a fresh one every time.
 result<std::vector<std::uint8_t>> seal_sealed_sender_v1_with_ephemeral(
     typed_key_view recipient_identity, std::span<const std::uint8_t, 32> recipient_dh_public,
