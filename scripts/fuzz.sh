@@ -34,6 +34,7 @@ all_targets=(
   "signature 512 -"
   "ratchet_message 2048 -"
   "session_state 2048 -"
+  "sealed_sender_v1 1024 -"
   "content 1024 -"
   "local_state 4096 -"
 )

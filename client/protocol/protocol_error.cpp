@@ -27,6 +27,8 @@ std::string_view describe(protocol_error error) noexcept {
       return "message does not authenticate";
     case protocol_error::malformed_state:
       return "malformed session state";
+    case protocol_error::unsupported_sealed_sender_version:
+      return "unsupported sealed-sender version";
   }
   return "unknown protocol error";
 }

@@ -21,6 +21,8 @@ enum class protocol_error {
   too_many_skipped_messages,  // accepting it would skip more than max_skip message keys
   decryption_failed,          // does not authenticate under the key it claims
   malformed_state,            // serialised session state that is undecodable or inconsistent
+  unsupported_sealed_sender_version,  // a sealed-sender message whose version byte is not
+                                      // 0x11 (SSv1), e.g. an SSv2 (0x22) message
 };
 
 // A short English description for logs and people; never includes message contents.
