@@ -29,6 +29,12 @@ std::string_view describe(protocol_error error) noexcept {
       return "malformed session state";
     case protocol_error::unsupported_sealed_sender_version:
       return "unsupported sealed-sender version";
+    case protocol_error::malformed_certificate:
+      return "malformed sender certificate";
+    case protocol_error::untrusted_certificate:
+      return "sender certificate not signed by the trusted chain";
+    case protocol_error::expired_certificate:
+      return "sender certificate expired";
   }
   return "unknown protocol error";
 }

@@ -23,6 +23,11 @@ enum class protocol_error {
   malformed_state,            // serialised session state that is undecodable or inconsistent
   unsupported_sealed_sender_version,  // a sealed-sender message whose version byte is not
                                       // 0x11 (SSv1), e.g. an SSv2 (0x22) message
+  malformed_certificate,  // a sender certificate that does not parse, lacks a field, or has
+                          // a field out of range
+  untrusted_certificate,  // a signature in the certificate chain does not verify, or the
+                          // server key id is revoked or reserved
+  expired_certificate,    // a valid certificate checked after its expiry
 };
 
 // A short English description for logs and people; never includes message contents.
