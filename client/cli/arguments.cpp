@@ -21,11 +21,9 @@ long parse_timeout(const std::string& text) {
 // moves past) recorded in `out`.
 void parse_option(int argc, char** argv, int& i, arguments& out) {
   static const std::map<std::string, std::optional<std::string> arguments::*> valued{
-      {"--server", &arguments::server},
-      {"--state", &arguments::state},
-      {"--invite", &arguments::invite},
-      {"--link", &arguments::link_code},
-      {"--ca-file", &arguments::ca_file}};
+      {"--server", &arguments::server},   {"--state", &arguments::state},
+      {"--invite", &arguments::invite},   {"--link", &arguments::link_code},
+      {"--ca-file", &arguments::ca_file}, {"--allow-anyone", &arguments::allow_anyone}};
   std::string word = argv[i];
   std::optional<std::string> inline_value;
   if (const auto eq = word.find('='); eq != std::string::npos && word.starts_with("--")) {
@@ -45,6 +43,10 @@ void parse_option(int argc, char** argv, int& i, arguments& out) {
     out.help = true;
   } else if (word == "--once") {
     out.once = true;
+  } else if (word == "--new-key") {
+    out.new_key = true;
+  } else if (word == "--pin-new-root") {
+    out.pin_new_root = true;
   } else if (word == "--timeout") {
     out.timeout_seconds = parse_timeout(value());
   } else if (const auto it = valued.find(word); it != valued.end()) {

@@ -22,6 +22,9 @@ struct arguments {
   std::optional<std::string> link_code;
   std::optional<std::string> ca_file;
   std::optional<long> timeout_seconds;
+  std::optional<std::string> allow_anyone;  // privacy: "on" or "off"
+  bool new_key = false;                     // privacy
+  bool pin_new_root = false;                // privacy
   bool once = false;
   bool help = false;
   std::vector<std::string> words;  // the command and its positional arguments

@@ -27,6 +27,7 @@ int cmd_safety_number(const arguments& args);
 int cmd_verify(const arguments& args);
 int cmd_backup(const arguments& args);
 int cmd_restore(const arguments& args);
+int cmd_privacy(const arguments& args);
 
 // Links this new device with a link code ("username:token" or a bare token) and says so;
 // `link CODE` and `restore --link CODE` both start here.

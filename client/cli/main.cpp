@@ -37,6 +37,11 @@ commands:
   verify USER                        trust USER's current keys after comparing safety numbers
   backup                             store an encrypted backup of contacts and history
   restore [--link CODE]              restore the backup (onto a new device: link it with --link)
+  privacy                            show sealed-sender settings (who the server cannot see)
+  privacy [--allow-anyone on|off] [--new-key] [--pin-new-root]
+                                     (primary) let anyone send sealed, or only contacts
+                                     with the access key; give the account a new access key;
+                                     (any device) accept the server's new trust root
   delete-account                     (primary) delete the account and this state file
   whoami                             show this device's account
 
@@ -75,6 +80,7 @@ int run(const cli::arguments& args) {
                                                        {"verify", cli::cmd_verify},
                                                        {"backup", cli::cmd_backup},
                                                        {"restore", cli::cmd_restore},
+                                                       {"privacy", cli::cmd_privacy},
                                                        {"delete-account", cli::cmd_delete_account},
                                                        {"whoami", cli::cmd_whoami}};
   const auto it = commands.find(args.words[0]);
@@ -116,6 +122,9 @@ int main(int argc, char** argv) {
               << "`, compare the numbers with " << e.contact() << ", then `sealpost verify "
               << e.contact() << "`." << std::endl;
     return 3;
+  } catch (const client::trust_root_changed_error& e) {
+    std::cerr << "sealpost: " << e.what() << std::endl;
+    return 1;
   } catch (const client::usage_error& e) {
     std::cerr << "sealpost: " << e.what() << std::endl;
     return 2;

@@ -35,7 +35,8 @@ std::string message_text(const arguments& args) {
 }
 
 void print_send_report(const std::string& recipient, const client::send_report& report) {
-  std::cout << "Sent to " << printable(recipient) << " (" << report.recipient_devices.size()
+  std::cout << (report.sealed ? "Sent sealed to " : "Sent to ") << printable(recipient) << " ("
+            << report.recipient_devices.size()
             << (report.recipient_devices.size() == 1 ? " device" : " devices") << ")";
   if (!report.own_devices.empty()) {
     std::cout << ", copied to " << report.own_devices.size() << " other device"

@@ -25,6 +25,9 @@ std::string grouped(const std::string& digits) {
 void print_message(const client::received_message& m) {
   const std::string peer = printable(who(m.peer_username, m.peer_account));
   std::cout << "[" << clock_time(m.timestamp_ms) << "] ";
+  if (m.sealed) {
+    std::cout << "[sealed] ";
+  }
   if (m.sent_by_us) {
     std::cout << "you (device " << m.sender_device << ") -> " << peer;
   } else {

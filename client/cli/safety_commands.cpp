@@ -1,4 +1,4 @@
-// Commands about trust and safety: safety-number, verify, backup, restore.
+// Commands about trust and safety: safety-number, verify, backup, restore, privacy.
 #include <iostream>
 #include <optional>
 
@@ -61,6 +61,62 @@ int cmd_restore(const arguments& args) {
   wipe(passphrase);
   std::cout << "Restored " << report.contacts_added << " contacts and " << report.history_added
             << " messages." << std::endl;
+  return 0;
+}
+
+namespace {
+
+std::optional<bool> on_or_off(const std::optional<std::string>& value) {
+  if (!value) {
+    return std::nullopt;
+  }
+  if (*value != "on" && *value != "off") {
+    throw usage_failure("--allow-anyone takes on or off");
+  }
+  return *value == "on";
+}
+
+void print_privacy(const client::privacy_settings& p) {
+  std::cout << "Sealed sender (the server is not told who sends a message):\n";
+  std::cout << "  receiving sealed: "
+            << (p.unrestricted ? "from anyone (--allow-anyone on)"
+                : p.access_key_registered
+                    ? "from contacts who got this account's access key in a message"
+                    : "off: the account has no access key (run `sealpost privacy --new-key` on "
+                      "the primary)")
+            << "\n";
+  std::cout << "  sending sealed:   to " << p.contacts_with_access_key << " contact"
+            << (p.contacts_with_access_key == 1 ? "" : "s")
+            << " whose access key this device holds; identified to others\n";
+  if (!p.identity_can_send_sealed) {
+    std::cout << "  this device:      cannot send sealed: its identity key is the older 0x0E "
+                 "form, which certificates cannot carry\n";
+  }
+  std::cout << "  trust root:       "
+            << (p.trust_root_pinned ? "pinned" : "not pinned yet (pinned on first use)") << "\n";
+  std::cout << "  profile key:      "
+            << (p.profile_key_known ? "known: messages give contacts the access key"
+                                    : "not known yet: the account's other devices send it")
+            << std::endl;
+}
+
+}  // namespace
+
+int cmd_privacy(const arguments& args) {
+  require_words(args, 1, 1, "privacy [--allow-anyone on|off] [--new-key] [--pin-new-root]");
+  const client::privacy_change change{on_or_off(args.allow_anyone), args.new_key,
+                                      args.pin_new_root};
+  opened_device device(args);
+  if (!change.unrestricted && !change.new_profile_key && !change.pin_new_root) {
+    print_privacy(device.messenger.privacy());
+    return 0;
+  }
+  print_privacy(device.messenger.change_privacy(change));
+  if (change.new_profile_key) {
+    std::cout << "New access key registered. Contacts learn it with your next message to them; "
+                 "until then their messages arrive identified."
+              << std::endl;
+  }
   return 0;
 }
 

@@ -14,10 +14,12 @@ void write_data(const data_message& in, v1::DataMessage& out) {
   out.set_text(in.text);
   out.set_timestamp(in.timestamp_ms);
   out.set_sender_username(in.sender_username);
+  out.set_profile_key(in.profile_key.data(), in.profile_key.size());
 }
 
 data_message read_data(const v1::DataMessage& in) {
-  return {in.text(), in.timestamp(), in.sender_username()};
+  return {in.text(), in.timestamp(), in.sender_username(),
+          std::vector<std::uint8_t>(in.profile_key().begin(), in.profile_key().end())};
 }
 
 // Wipes the message texts of a Content when it goes out of scope.
@@ -27,18 +29,25 @@ class content_wiper {
   content_wiper(const content_wiper&) = delete;
   content_wiper& operator=(const content_wiper&) = delete;
   ~content_wiper() {
-    std::string* text = nullptr;
+    v1::DataMessage* data = nullptr;
     if (content_.has_data()) {
-      text = content_.mutable_data()->mutable_text();
+      data = content_.mutable_data();
     } else if (content_.has_sent()) {
-      text = content_.mutable_sent()->mutable_message()->mutable_text();
+      data = content_.mutable_sent()->mutable_message();
     }
-    if (text != nullptr && !text->empty()) {
-      OPENSSL_cleanse(text->data(), text->size());
+    if (data != nullptr) {
+      wipe(*data->mutable_text());
+      wipe(*data->mutable_profile_key());
     }
   }
 
  private:
+  static void wipe(std::string& secret) noexcept {
+    if (!secret.empty()) {
+      OPENSSL_cleanse(secret.data(), secret.size());
+    }
+  }
+
   v1::Content& content_;
 };
 

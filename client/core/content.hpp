@@ -7,6 +7,7 @@
 #include <span>
 #include <string>
 #include <variant>
+#include <vector>
 
 #include "crypto/secret_bytes.hpp"
 
@@ -16,6 +17,8 @@ struct data_message {
   std::string text;
   std::uint64_t timestamp_ms = 0;
   std::string sender_username;  // a claim the receiver checks
+  // The sender account's profile key (32 bytes), or empty when its device does not know it.
+  std::vector<std::uint8_t> profile_key;
 };
 
 // A copy of a message this account sent, for the account's other devices.

@@ -35,7 +35,7 @@ std::string random_password() {
 // A fresh device: identity, registration id, password, one signed prekey and `one_time`
 // one-time prekeys, and the request that registers its public half.
 std::pair<local_state, net::new_device_request> new_device(const std::string& server_url,
-                                                           std::size_t one_time) {
+                                                           enrolment kind, std::size_t one_time) {
   if (one_time > max_prekeys_per_upload) {
     throw usage_error("at most 100 one-time prekeys can be uploaded at once");
   }
@@ -52,7 +52,24 @@ std::pair<local_state, net::new_device_request> new_device(const std::string& se
   request.identity_key.assign(identity.begin(), identity.end());
   request.signed_prekey = signed_public(state, state.signed_prekeys.back());
   request.one_time_prekeys = add_one_time_prekeys(state, one_time);
+  if (kind == enrolment::new_account) {
+    state.profile_key = crypto::generate_profile_key();
+    const crypto::access_key key = crypto::derive_access_key(*state.profile_key);
+    request.unidentified_access_key = net::byte_vector(key.view().begin(), key.view().end());
+  }
   return {std::move(state), std::move(request)};
+}
+
+// Trust on first use, right after registering: the device is new, so there is nothing older
+// to compare the root with. A failure here does not undo the registration: the first sealed
+// send or receive pins it instead.
+void pin_trust_root(messenger_core& core) {
+  try {
+    if (core.sealed.pin_trust_root()) {
+      core.store.save();
+    }
+  } catch (const std::exception&) {
+  }
 }
 
 void validate_config(const messenger_config& config) {
@@ -63,13 +80,13 @@ void validate_config(const messenger_config& config) {
 
 }  // namespace
 
-std::unique_ptr<messenger_core> enrol_device(const messenger_config& config, std::size_t one_time,
-                                             const enrol_call& call) {
+std::unique_ptr<messenger_core> enrol_device(const messenger_config& config, enrolment kind,
+                                             std::size_t one_time, const enrol_call& call) {
   validate_config(config);
   net::parse_server_url(config.server_url);  // a bad URL fails before anything is written
   const state_file::lock guard = state_file::acquire(config.state_path);
   state_file file = state_file::create(config.state_path, config.passphrase, config.kdf);
-  auto [state, request] = new_device(config.server_url, one_time);
+  auto [state, request] = new_device(config.server_url, kind, one_time);
   file.write(encode_state(state).view());
   auto core =
       std::make_unique<messenger_core>(state_store(config, std::move(file), std::move(state)));
@@ -85,6 +102,7 @@ std::unique_ptr<messenger_core> enrol_device(const messenger_config& config, std
   core->store.state().device_id = device.device_id;
   core->api.set_login(core->store.login());
   core->store.save();
+  pin_trust_root(*core);
   return core;
 }
 

@@ -11,4 +11,11 @@ identity_changed_error::identity_changed_error(std::string contact,
       contact_(std::move(contact)),
       devices_(std::move(devices)) {}
 
+trust_root_changed_error::trust_root_changed_error()
+    : std::runtime_error(
+          "the server's sealed-sender certificates are not signed by the trust root this device "
+          "pinned: either the operator replaced the root, or someone is answering in the "
+          "server's name and could learn who you write to. Nothing was sent. Ask the operator; "
+          "if the root was replaced on purpose, run `sealpost privacy --pin-new-root`") {}
+
 }  // namespace sealpost::client

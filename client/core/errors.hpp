@@ -48,6 +48,14 @@ class unknown_contact_error : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// The server's sealed-sender certificates no longer chain to the trust root this device
+// pinned: the operator replaced the root, or someone is answering in the server's name.
+// Nothing was sent. `sealpost privacy --pin-new-root` accepts the new root.
+class trust_root_changed_error : public std::runtime_error {
+ public:
+  trust_root_changed_error();
+};
+
 // An operation that is not possible in this state: e.g. a secondary device asked to mint a
 // link token, or a message too long to send.
 class usage_error : public std::runtime_error {

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <iterator>
 #include <set>
+#include <utility>
 
 #include "core/history.hpp"
 #include "core/notices.hpp"
@@ -31,10 +32,58 @@ struct inbox::decryption {
 receive_result inbox::process(std::span<const net::envelope> envelopes) {
   receive_result result;
   envelope_errors errors;
+  unsealed_.clear();
+  certified_.clear();
   const std::vector<const net::envelope*> failed =
-      decrypt_all(drop_duplicates(envelopes, result), errors, result);
+      decrypt_all(unseal_all(drop_duplicates(envelopes, result), result), errors, result);
   report_undecryptable(failed, errors, result);
   return result;
+}
+
+// Each sealed envelope becomes its inner envelope, named by its sender certificate. One that
+// does not open, or whose certificate fails, is dropped with a notice and acknowledged before
+// any session sees it: trying again cannot help, and no session changes.
+std::vector<const net::envelope*> inbox::unseal_all(std::vector<const net::envelope*> pending,
+                                                    receive_result& result) {
+  std::vector<const net::envelope*> out;
+  bool pin_tried = false;
+  for (const net::envelope* e : pending) {
+    if (e->type != net::unidentified_sender_type) {
+      out.push_back(e);
+      continue;
+    }
+    if (!state_.trust_root && !std::exchange(pin_tried, true)) {
+      pin_trust_root_for_old_state();
+    }
+    protocol::result<unsealed_envelope> opened = sealed_.open(*e);
+    if (!opened) {
+      result.notices.push_back(notice{notice::kind::sealed_refused,
+                                      {},
+                                      {},
+                                      0,
+                                      std::string(protocol::describe(opened.error()))});
+      result.acks.push_back(e->guid);
+      continue;
+    }
+    const net::envelope& inner = unsealed_.emplace_back(std::move(opened->inner));
+    certified_[&inner] = opened->certified_identity;
+    out.push_back(&inner);
+  }
+  return out;
+}
+
+// A state file from before sealed sender pins the root when its first sealed message comes
+// (trust on first use, as at registration). Without a root the message is refused.
+void inbox::pin_trust_root_for_old_state() {
+  try {
+    sealed_.pin_trust_root();
+  } catch (const std::exception&) {
+  }
+}
+
+const crypto::typed_public_key* inbox::certified_identity(const net::envelope& e) const {
+  const auto found = certified_.find(&e);
+  return found == certified_.end() ? nullptr : &found->second;
 }
 
 // Duplicates within the batch are skipped; envelopes processed before are acked again.
@@ -124,7 +173,13 @@ inbox::decryption inbox::decrypt(const net::envelope& e) {
 // envelope or recognised it as a duplicate; otherwise `out.error` is the last complaint.
 bool inbox::decrypt_with_sessions(std::vector<protocol::session>& list, protocol::message_type type,
                                   const net::envelope& e, decryption& out) {
+  const crypto::typed_public_key* certified = certified_identity(e);
   for (std::size_t i = 0; i < list.size(); ++i) {
+    // A sealed message opens only a session with the key its certificate names.
+    if (certified != nullptr && list[i].remote_identity_key() != *certified) {
+      out.error = protocol::protocol_error::untrusted_certificate;
+      continue;
+    }
     protocol::result<crypto::secret_bytes<>> plain = list[i].decrypt(type, e.content);
     if (plain) {
       if (i > 0) {
@@ -151,6 +206,11 @@ void inbox::accept_prekey_message(const net::envelope& e, decryption& out) {
   state_prekey_store prekeys(state_);
   protocol::result<protocol::accepted_session> accepted =
       protocol::session::accept(state_.identity, prekeys, e.content);
+  const crypto::typed_public_key* certified = certified_identity(e);
+  if (accepted && certified != nullptr && accepted->session.remote_identity_key() != *certified) {
+    out.error = protocol::protocol_error::untrusted_certificate;
+    return;  // the session is not kept
+  }
   if (accepted) {
     out.outcome = decryption::status::ok;
     out.plaintext = std::move(accepted->plaintext);
@@ -183,6 +243,7 @@ void inbox::deliver_content(const net::envelope& e, const decryption& d, receive
   message.sender_account = e.source_account;
   message.sender_device = e.source_device;
   message.server_timestamp_ms = e.server_timestamp;
+  message.sealed = certified_identity(e) != nullptr;
   if (const auto* data = std::get_if<data_message>(&*body)) {
     read_data_message(sender, *data, message, result);
   } else if (!read_sent_transcript(e, std::get<sent_transcript>(*body), message, result)) {
@@ -213,6 +274,7 @@ void inbox::observe_new_session(contact& sender, const net::envelope& e, const d
 void inbox::read_data_message(contact& sender, const data_message& data, received_message& message,
                               receive_result& result) {
   confirm_username(sender, data.sender_username, result);
+  learn_access_key(sender, data.profile_key);
   message.peer_account = sender.account_id;
   message.peer_username = sender.username;
   message.text = data.text;
@@ -235,12 +297,29 @@ bool inbox::read_sent_transcript(const net::envelope& e, const sent_transcript& 
     result.notices.push_back(make_notice(notice::kind::identity_changed, peer, 0,
                                          "the username now belongs to a new account"));
   }
+  adopt_profile_key(sent.message.profile_key);
   message.sent_by_us = true;
   message.peer_account = peer.account_id;
   message.peer_username = peer.username;
   message.text = sent.message.text;
   message.timestamp_ms = sent.message.timestamp_ms;
   return true;
+}
+
+// A contact's profile key gives its access key: from now on messages to it go sealed.
+void inbox::learn_access_key(contact& sender, std::span<const std::uint8_t> profile_key) {
+  if (profile_key.size() != crypto::profile_key_size || sender.account_id == state_.account_id) {
+    return;
+  }
+  sender.access_key = crypto::derive_access_key(crypto::profile_key(profile_key));
+}
+
+// Our other devices tell us the account's profile key: a linked device learns it this way,
+// and every device learns a new one after `privacy --new-key`.
+void inbox::adopt_profile_key(std::span<const std::uint8_t> profile_key) {
+  if (profile_key.size() == crypto::profile_key_size) {
+    state_.profile_key = crypto::profile_key(profile_key);
+  }
 }
 
 // Checks a username claimed in a message against the directory (once per contact).

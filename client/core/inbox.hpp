@@ -3,6 +3,7 @@
 // and the history.
 #pragma once
 
+#include <deque>
 #include <map>
 #include <span>
 #include <string>
@@ -31,6 +32,10 @@ class inbox : public messaging_job {
 
   std::vector<const net::envelope*> drop_duplicates(std::span<const net::envelope> envelopes,
                                                     receive_result& result);
+  std::vector<const net::envelope*> unseal_all(std::vector<const net::envelope*> pending,
+                                               receive_result& result);
+  void pin_trust_root_for_old_state();
+  [[nodiscard]] const crypto::typed_public_key* certified_identity(const net::envelope& e) const;
   std::vector<const net::envelope*> decrypt_all(std::vector<const net::envelope*> pending,
                                                 envelope_errors& errors, receive_result& result);
   void report_undecryptable(const std::vector<const net::envelope*>& failed,
@@ -48,8 +53,15 @@ class inbox : public messaging_job {
                          receive_result& result);
   bool read_sent_transcript(const net::envelope& e, const sent_transcript& sent,
                             received_message& message, receive_result& result);
+  void learn_access_key(contact& sender, std::span<const std::uint8_t> profile_key);
+  void adopt_profile_key(std::span<const std::uint8_t> profile_key);
   void confirm_username(contact& c, const std::string& claimed, receive_result& result);
   void record(const net::envelope& e, const received_message& message);
+
+  // The sealed envelopes of the batch being processed, opened: the inner envelopes and the
+  // identity key each one's sender certificate vouches for.
+  std::deque<net::envelope> unsealed_;
+  std::map<const net::envelope*, crypto::typed_public_key> certified_;
 };
 
 // Adds `batch` to `total` (messages, notices, acks and duplicates).

@@ -47,6 +47,7 @@ class state_wiper {
   ~state_wiper() {
     wipe(state_.mutable_password());
     wipe(state_.mutable_identity_seed());
+    wipe(state_.mutable_profile_key());
     for (v1::StoredPrekey& key : *state_.mutable_signed_prekeys()) {
       wipe(key.mutable_private_key());
     }
@@ -57,6 +58,9 @@ class state_wiper {
       for (std::string& session : *record.mutable_states()) {
         wipe(&session);
       }
+    }
+    for (v1::Contact& contact : *state_.mutable_contacts()) {
+      wipe(contact.mutable_access_key());
     }
     wipe_history(*state_.mutable_history());
   }
@@ -113,6 +117,42 @@ stored_prekey read_prekey(const v1::StoredPrekey& in) {
   return key;
 }
 
+void write_sealed_sender(const local_state& state, v1::LocalState& proto) {
+  if (state.profile_key) {
+    assign(proto.mutable_profile_key(), state.profile_key->view());
+  }
+  if (state.trust_root) {
+    assign(proto.mutable_trust_root(), *state.trust_root);
+  }
+  if (state.delivery_certificate) {
+    assign(proto.mutable_delivery_certificate(), state.delivery_certificate->certificate);
+    proto.set_delivery_certificate_expires(state.delivery_certificate->expires_at_ms);
+  }
+}
+
+// Every field is optional: states written before sealed sender have none of them.
+void read_sealed_sender(const v1::LocalState& proto, local_state& state) {
+  if (!proto.profile_key().empty()) {
+    if (proto.profile_key().size() != crypto::profile_key_size) {
+      corrupt("a profile key of the wrong size");
+    }
+    state.profile_key = crypto::profile_key(bytes_of(proto.profile_key()));
+  }
+  if (!proto.trust_root().empty()) {
+    const std::span<const std::uint8_t> root = bytes_of(proto.trust_root());
+    if (root.size() != crypto::typed_key_size || root[0] != crypto::curve25519_key_type) {
+      corrupt("a trust root that is not 0x05 || 32 bytes");
+    }
+    state.trust_root.emplace();
+    std::copy(root.begin(), root.end(), state.trust_root->begin());
+  }
+  if (!proto.delivery_certificate().empty()) {
+    const std::span<const std::uint8_t> certificate = bytes_of(proto.delivery_certificate());
+    state.delivery_certificate = net::delivery_certificate{{certificate.begin(), certificate.end()},
+                                                           proto.delivery_certificate_expires()};
+  }
+}
+
 // States written before sealed sender have no type: their identities are all 0x0E.
 crypto::identity_form read_identity_form(const v1::LocalState& proto) {
   switch (proto.identity_key_type()) {
@@ -141,6 +181,9 @@ void write_contact(const contact& c, v1::Contact& out) {
   out.set_verified(c.verified);
   out.set_identity_changed(c.identity_changed);
   out.set_replaced_account_id(c.replaced_account_id);
+  if (c.access_key) {
+    assign(out.mutable_access_key(), c.access_key->view());
+  }
   for (const auto& [id, device] : c.devices) {
     v1::ContactDevice* d = out.add_devices();
     d->set_device_id(device.device_id);
@@ -162,6 +205,12 @@ contact read_contact(const v1::Contact& in) {
   c.verified = in.verified();
   c.identity_changed = in.identity_changed();
   c.replaced_account_id = in.replaced_account_id();
+  if (!in.access_key().empty()) {
+    if (in.access_key().size() != crypto::access_key_size) {
+      corrupt("an access key of the wrong size");
+    }
+    c.access_key = crypto::access_key(bytes_of(in.access_key()));
+  }
   for (const v1::ContactDevice& d : in.devices()) {
     contact_device device;
     device.device_id = d.device_id();
@@ -215,6 +264,7 @@ crypto::secret_bytes<> encode_state(const local_state& state) {
   proto.set_password(state.password);
   assign(proto.mutable_identity_seed(), state.identity.identity_key.seed.view());
   proto.set_identity_key_type(static_cast<std::uint32_t>(state.identity.identity_key.form()));
+  write_sealed_sender(state, proto);
   proto.set_registration_id(state.identity.registration_id);
   for (const stored_prekey& key : state.signed_prekeys) {
     write_prekey(key, *proto.add_signed_prekeys());
@@ -268,6 +318,7 @@ local_state decode_state(std::span<const std::uint8_t> bytes) {
       state.identity.registration_id > protocol::max_registration_id) {
     corrupt("a registration id out of range");
   }
+  read_sealed_sender(proto, state);
   for (const v1::StoredPrekey& key : proto.signed_prekeys()) {
     state.signed_prekeys.push_back(read_prekey(key));
   }

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "crypto/access_key.hpp"
 #include "crypto/key_encoding.hpp"
 #include "crypto/secret_bytes.hpp"
 #include "crypto/x25519.hpp"
@@ -42,6 +43,9 @@ struct contact {
   bool identity_changed = false;  // sending is blocked until verify
   std::map<std::uint32_t, contact_device> devices;
   std::string replaced_account_id;
+  // The account's unidentified access key, learnt from its profile key in a message:
+  // with it, messages to the account go sealed (DESIGN.md, "Sealed sender").
+  std::optional<crypto::access_key> access_key;
 };
 
 struct history_entry {
@@ -76,6 +80,12 @@ struct local_state {
   std::deque<history_entry> history;        // oldest first
   std::deque<net::guid> seen_guids;         // oldest first
   std::set<net::guid> seen_guid_index;      // the same guids, for lookups
+  // Sealed sender: the account's profile key (given to contacts inside messages; the server
+  // holds the access key derived from it), the trust root pinned at registration, and this
+  // device's latest delivery certificate.
+  std::optional<crypto::profile_key> profile_key;
+  std::optional<crypto::typed_public_key> trust_root;
+  std::optional<net::delivery_certificate> delivery_certificate;
 
   // The typed public identity key of this device, as published (0x05, or 0x0E for
   // identities made before sealed sender).

@@ -49,7 +49,7 @@ messenger messenger::register_account(const messenger_config& config, const std:
     throw usage_error("a username is 3-32 characters of a-z 0-9 _ . -");
   }
   std::unique_ptr<messenger_core> created =
-      enrol_device(config, options.one_time_prekeys,
+      enrol_device(config, enrolment::new_account, options.one_time_prekeys,
                    [&](net::api_client& api, const net::new_device_request& r) {
                      return api.register_account(name, r, options.invite);
                    });
@@ -65,7 +65,7 @@ messenger messenger::link_device(const messenger_config& config, const std::stri
     throw usage_error("an empty link token");
   }
   std::unique_ptr<messenger_core> created =
-      enrol_device(config, options.one_time_prekeys,
+      enrol_device(config, enrolment::linked_device, options.one_time_prekeys,
                    [&](net::api_client& api, const net::new_device_request& r) {
                      return api.link_device(link_token, r);
                    });
@@ -212,6 +212,20 @@ std::vector<safety_number> messenger::safety_numbers(const std::string& who) {
 
 void messenger::verify(const std::string& who) {
   core_->store.transact([&] { core_->contacts.verify(who); });
+}
+
+privacy_settings messenger::privacy() {
+  return core_->store.transact([&] { return core_->sealed.settings(); });
+}
+
+privacy_settings messenger::change_privacy(const privacy_change& change) {
+  return core_->store.transact([&] {
+    if (change.unrestricted || change.new_profile_key) {
+      require_primary(core_->store.state(), "change who may send sealed messages to the account");
+    }
+    core_->sealed.change(change);
+    return core_->sealed.settings();
+  });
 }
 
 std::vector<contact_info> messenger::contacts() {

@@ -88,6 +88,8 @@ struct send_report {
   std::int64_t server_timestamp = 0;
   // Empty, or why the copy for our other devices could not be sent (the message itself was).
   std::string own_devices_warning;
+  // The message went sealed: the server was not told who sent it.
+  bool sealed = false;
 };
 
 struct received_message {
@@ -104,6 +106,8 @@ struct received_message {
   std::uint64_t server_timestamp_ms = 0;
   // The sender's identity key changed and is not verified yet.
   bool identity_unverified = false;
+  // It arrived sealed: the server did not know the sender; its certificate named it.
+  bool sealed = false;
 };
 
 struct notice {
@@ -112,6 +116,7 @@ struct notice {
     new_device,        // a contact (or this account) has a device we did not know
     device_removed,    // a device of a contact (or of this account) is gone
     undecryptable,     // an envelope could not be decrypted; it was dropped
+    sealed_refused,    // a sealed envelope did not open or its certificate failed; dropped
     prekeys_uploaded,  // fresh one-time prekeys went to the server
   };
   kind what = kind::undecryptable;
@@ -159,6 +164,25 @@ struct reconnect_handlers {
   std::function<void(const net::connection_closed&, std::chrono::seconds pause)> on_closed;
   // The server could not be reached or the connection failed; it retries after `pause`.
   std::function<void(const net::transport_error&, std::chrono::seconds pause)> on_unreachable;
+};
+
+// Sealed sender as `sealpost privacy` shows it (DESIGN.md, "Sealed sender").
+struct privacy_settings {
+  // The server's view of the account (GET /v1/accounts/me/unidentified-access).
+  bool access_key_registered = false;  // sealed messages need that key (or unrestricted)
+  bool unrestricted = false;           // anyone may send sealed, with any key
+  // This device's view.
+  bool profile_key_known = false;            // it can give contacts the account's access key
+  bool trust_root_pinned = false;            // it can check the certificates of sealed messages
+  bool identity_can_send_sealed = false;     // a 0x05 identity (0x0E ones get no certificate)
+  std::size_t contacts_with_access_key = 0;  // messages to these go sealed
+};
+
+// What `sealpost privacy` changes; nullopt / false: unchanged.
+struct privacy_change {
+  std::optional<bool> unrestricted;  // primary only
+  bool new_profile_key = false;      // primary only: contacts must learn the new key
+  bool pin_new_root = false;         // accept the server's current trust root
 };
 
 struct restore_report {
@@ -254,6 +278,12 @@ class messenger {
   void verify(const std::string& contact);
 
   std::vector<contact_info> contacts();
+
+  // Sealed sender settings of the account and this device.
+  privacy_settings privacy();
+  // Changes them (see privacy_change): the access key and the unrestricted flag only on the
+  // primary (usage_error otherwise). Returns the settings afterwards.
+  privacy_settings change_privacy(const privacy_change& change);
   // The history, oldest first; only entries with `contact` (username or account id) when
   // given.
   std::vector<history_entry> history(const std::string& contact = {});

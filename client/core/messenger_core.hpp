@@ -1,5 +1,5 @@
 // One device's working parts, wired together behind the messenger facade: the state store,
-// the API client, and the jobs over them (contacts, sessions, outbox, inbox).
+// the API client, and the jobs over them (contacts, sessions, sealed sender, outbox, inbox).
 #pragma once
 
 #include <utility>
@@ -7,6 +7,7 @@
 #include "core/contacts.hpp"
 #include "core/inbox.hpp"
 #include "core/outbox.hpp"
+#include "core/sealed_sender.hpp"
 #include "core/sessions.hpp"
 #include "core/state_store.hpp"
 #include "net/api_client.hpp"
@@ -31,8 +32,9 @@ struct messenger_core {
   net::api_client api;
   contact_book contacts{store.state(), api};
   session_store sessions{store.state(), api, contacts};
-  outbox out{store, api, contacts, sessions};
-  inbox in{store, api, contacts, sessions};
+  sealed_sender sealed{store.state(), api};
+  outbox out{store, api, contacts, sessions, sealed};
+  inbox in{store, api, contacts, sessions, sealed};
 };
 
 }  // namespace sealpost::client

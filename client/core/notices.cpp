@@ -19,6 +19,8 @@ std::string describe(const notice& n) {
     case notice::kind::undecryptable:
       return "a message from " + who + device + " could not be decrypted (" + n.detail +
              ") and was dropped";
+    case notice::kind::sealed_refused:
+      return "a sealed message was dropped: " + n.detail;
     case notice::kind::prekeys_uploaded:
       return "uploaded " + n.detail + " new one-time prekeys";
   }

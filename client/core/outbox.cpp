@@ -26,12 +26,21 @@ void validate_text(std::string_view text) {
 
 }  // namespace
 
+// Every message carries this account's profile key (when this device knows it), so that
+// recipients can send back sealed.
+data_message outbox::outgoing_data(std::string_view text, std::uint64_t timestamp) const {
+  data_message data{std::string(text), timestamp, state_.username, {}};
+  if (state_.profile_key) {
+    data.profile_key.assign(state_.profile_key->view().begin(), state_.profile_key->view().end());
+  }
+  return data;
+}
+
 send_report outbox::send(const std::string& recipient, std::string_view text) {
   validate_text(text);
   contact& c = checked_recipient(recipient);
   const std::uint64_t timestamp = now_ms();
-  const crypto::secret_bytes<> plaintext =
-      encode_content(data_message{std::string(text), timestamp, state_.username});
+  const crypto::secret_bytes<> plaintext = encode_content(outgoing_data(text, timestamp));
   send_report report;
   const net::send_result result = deliver_to_recipient(c, plaintext.view(), timestamp, report);
   report.recipient_account = c.account_id;
@@ -59,7 +68,11 @@ contact& outbox::checked_recipient(const std::string& recipient) {
 net::send_result outbox::deliver_to_recipient(contact& c, std::span<const std::uint8_t> plaintext,
                                               std::uint64_t timestamp, send_report& report) {
   try {
-    return deliver(c, plaintext, timestamp, report.recipient_devices);
+    delivery out;
+    net::send_result result = deliver(c, plaintext, timestamp, out);
+    report.recipient_devices = std::move(out.devices);
+    report.sealed = out.sealed;
+    return result;
   } catch (const net::api_error& e) {
     if (e.status() != 404) {
       throw;
@@ -89,42 +102,78 @@ void outbox::explain_gone_account(contact& c) {
 // Our other devices learn what we sent; a failure here does not undo the message itself.
 void outbox::copy_to_own_devices(const contact& c, std::string_view text, std::uint64_t timestamp,
                                  send_report& report) {
-  const crypto::secret_bytes<> transcript = encode_content(sent_transcript{
-      c.account_id, c.username, data_message{std::string(text), timestamp, state_.username}});
+  const crypto::secret_bytes<> transcript =
+      encode_content(sent_transcript{c.account_id, c.username, outgoing_data(text, timestamp)});
   try {
-    deliver(contacts_.self(), transcript.view(), timestamp, report.own_devices);
+    delivery out;
+    deliver(contacts_.self(), transcript.view(), timestamp, out);
+    report.own_devices = std::move(out.devices);
   } catch (const std::exception& e) {
     report.own_devices_warning = e.what();
   }
 }
 
 net::send_result outbox::deliver(contact& c, std::span<const std::uint8_t> plaintext,
-                                 std::uint64_t timestamp, std::vector<std::uint32_t>& devices_out) {
-  sealed_envelopes sealed;
+                                 std::uint64_t timestamp, delivery& out) {
+  device_ciphertexts ciphertexts;
+  std::optional<std::vector<std::uint8_t>> certificate = sender_certificate_for(c);
   for (int attempt = 0; attempt < max_send_attempts; ++attempt) {
-    prepare_sessions(c, sealed);
-    seal_for_devices(c, plaintext, sealed);
+    prepare_sessions(c, ciphertexts);
+    encrypt_for_devices(c, plaintext, ciphertexts);
     // The ratchets moved on: that must be on disk before any ciphertext leaves.
     store_.save();
-    std::vector<net::outgoing_envelope> messages;
-    for (const auto& [id, envelope] : sealed) {
-      messages.push_back(envelope);
-    }
     try {
-      net::send_result result = api_.send_messages(c.account_id, timestamp, messages);
-      devices_out.clear();
-      for (const auto& [id, envelope] : sealed) {
-        devices_out.push_back(id);
+      net::send_result result;
+      if (certificate) {
+        result = send_sealed(c, timestamp, ciphertexts, *certificate);
+      } else {
+        std::vector<net::outgoing_envelope> messages;
+        for (const auto& [id, envelope] : ciphertexts) {
+          messages.push_back(envelope);
+        }
+        result = api_.send_messages(c.account_id, timestamp, messages);
       }
+      out.devices.clear();
+      for (const auto& [id, envelope] : ciphertexts) {
+        out.devices.push_back(id);
+      }
+      out.sealed = certificate.has_value();
       return result;
+    } catch (const net::unauthorized_error&) {
+      if (!certificate) {
+        throw;  // our own credentials were refused
+      }
+      // The account replaced its access key (or no longer allows sealed messages): forget
+      // ours until a message brings the new one, and send this one identified.
+      c.access_key.reset();
+      certificate.reset();
     } catch (const net::mismatched_devices_error& e) {
-      on_mismatched(c, e, sealed);
+      on_mismatched(c, e, ciphertexts);
     } catch (const net::stale_devices_error& e) {
-      on_stale(c, e, sealed);
+      on_stale(c, e, ciphertexts);
     }
   }
   throw net::transport_error("the devices of " + display_name(c) +
                              " kept changing while sending; try again");
+}
+
+// Our own account gets identified copies: its devices are ours, and DESIGN.md leaves no
+// device out of a sealed send, so the sending device would get its own message back.
+std::optional<std::vector<std::uint8_t>> outbox::sender_certificate_for(const contact& c) {
+  if (c.account_id == state_.account_id || !c.access_key) {
+    return std::nullopt;
+  }
+  return sealed_.sender_certificate();
+}
+
+net::send_result outbox::send_sealed(const contact& c, std::uint64_t timestamp,
+                                     const device_ciphertexts& ciphertexts,
+                                     std::span<const std::uint8_t> certificate) {
+  std::vector<net::outgoing_envelope> messages;
+  for (const auto& [id, envelope] : ciphertexts) {
+    messages.push_back(sealed_.seal(c.devices.at(id), envelope, certificate));
+  }
+  return api_.send_sealed_messages(c.account_id, timestamp, messages, c.access_key->view());
 }
 
 bool outbox::is_this_device(const contact& c, std::uint32_t device_id) const {
@@ -133,13 +182,13 @@ bool outbox::is_this_device(const contact& c, std::uint32_t device_id) const {
 
 // Sessions for every device still without a ciphertext; ciphertexts for devices that went
 // away meanwhile are dropped.
-void outbox::prepare_sessions(contact& c, sealed_envelopes& sealed) {
+void outbox::prepare_sessions(contact& c, device_ciphertexts& ciphertexts) {
   if (c.account_id != state_.account_id && c.devices.empty()) {
     sessions_.establish(c, {});
   }
   std::set<std::uint32_t> need;
   for (const auto& [id, device] : c.devices) {
-    if (!is_this_device(c, id) && !sealed.contains(id) &&
+    if (!is_this_device(c, id) && !ciphertexts.contains(id) &&
         sessions_.sending_session(c, id) == nullptr) {
       need.insert(id);
     }
@@ -147,13 +196,13 @@ void outbox::prepare_sessions(contact& c, sealed_envelopes& sealed) {
   if (!need.empty()) {
     sessions_.establish(c, need);
   }
-  std::erase_if(sealed, [&](const auto& entry) { return !c.devices.contains(entry.first); });
+  std::erase_if(ciphertexts, [&](const auto& entry) { return !c.devices.contains(entry.first); });
 }
 
-void outbox::seal_for_devices(contact& c, std::span<const std::uint8_t> plaintext,
-                              sealed_envelopes& sealed) {
+void outbox::encrypt_for_devices(contact& c, std::span<const std::uint8_t> plaintext,
+                                 device_ciphertexts& ciphertexts) {
   for (const auto& [id, device] : c.devices) {
-    if (is_this_device(c, id) || sealed.contains(id)) {
+    if (is_this_device(c, id) || ciphertexts.contains(id)) {
       continue;
     }
     protocol::session* session = sessions_.sending_session(c, id);
@@ -161,17 +210,17 @@ void outbox::seal_for_devices(contact& c, std::span<const std::uint8_t> plaintex
       continue;  // its bundle vanished; the server will tell us if it still exists
     }
     protocol::outgoing_message out = session->encrypt(plaintext);
-    sealed[id] = net::outgoing_envelope{
+    ciphertexts[id] = net::outgoing_envelope{
         id, device.registration_id, static_cast<std::uint32_t>(out.type), std::move(out.content)};
   }
 }
 
 // 409: devices we sent to that do not exist go; missing ones get sessions.
 void outbox::on_mismatched(contact& c, const net::mismatched_devices_error& e,
-                           sealed_envelopes& sealed) {
+                           device_ciphertexts& ciphertexts) {
   for (const std::uint32_t id : e.extra_devices()) {
     contacts_.forget_device(c, id);
-    sealed.erase(id);
+    ciphertexts.erase(id);
   }
   std::set<std::uint32_t> missing(e.missing_devices().begin(), e.missing_devices().end());
   if (!missing.empty()) {
@@ -180,11 +229,12 @@ void outbox::on_mismatched(contact& c, const net::mismatched_devices_error& e,
 }
 
 // 410: devices that were re-registered get fresh sessions and fresh ciphertexts.
-void outbox::on_stale(contact& c, const net::stale_devices_error& e, sealed_envelopes& sealed) {
+void outbox::on_stale(contact& c, const net::stale_devices_error& e,
+                      device_ciphertexts& ciphertexts) {
   std::set<std::uint32_t> stale;
   for (const std::uint32_t id : e.stale_devices()) {
     state_.sessions.erase(session_key(c.account_id, id));
-    sealed.erase(id);
+    ciphertexts.erase(id);
     stale.insert(id);
   }
   sessions_.establish(c, stale);

@@ -4,12 +4,14 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "core/contacts.hpp"
+#include "core/content.hpp"
 #include "core/messaging_job.hpp"
 #include "core/messenger.hpp"
 #include "core/sessions.hpp"
@@ -28,8 +30,9 @@ class outbox : public messaging_job {
 
  private:
   // The ciphertexts of one fan-out so far, by device.
-  using sealed_envelopes = std::map<std::uint32_t, net::outgoing_envelope>;
+  using device_ciphertexts = std::map<std::uint32_t, net::outgoing_envelope>;
 
+  [[nodiscard]] data_message outgoing_data(std::string_view text, std::uint64_t timestamp) const;
   contact& checked_recipient(const std::string& recipient);
   net::send_result deliver_to_recipient(contact& c, std::span<const std::uint8_t> plaintext,
                                         std::uint64_t timestamp, send_report& report);
@@ -37,17 +40,29 @@ class outbox : public messaging_job {
   void copy_to_own_devices(const contact& c, std::string_view text, std::uint64_t timestamp,
                            send_report& report);
 
+  // Where one fan-out went: the devices, and whether it went sealed.
+  struct delivery {
+    std::vector<std::uint32_t> devices;
+    bool sealed = false;
+  };
+
   // Encrypts `plaintext` for every device of `c` (but this one) and sends it in one
-  // request, refreshing devices and sessions on 409/410 and trying again. `devices_out`
-  // gets the devices it went to.
+  // request, refreshing devices and sessions on 409/410 and trying again. Sealed when we
+  // hold the account's access key and this device has a sender certificate; a refused
+  // access key is forgotten and the message goes identified.
   net::send_result deliver(contact& c, std::span<const std::uint8_t> plaintext,
-                           std::uint64_t timestamp, std::vector<std::uint32_t>& devices_out);
+                           std::uint64_t timestamp, delivery& out);
+  std::optional<std::vector<std::uint8_t>> sender_certificate_for(const contact& c);
+  net::send_result send_sealed(const contact& c, std::uint64_t timestamp,
+                               const device_ciphertexts& ciphertexts,
+                               std::span<const std::uint8_t> certificate);
   [[nodiscard]] bool is_this_device(const contact& c, std::uint32_t device_id) const;
-  void prepare_sessions(contact& c, sealed_envelopes& sealed);
-  void seal_for_devices(contact& c, std::span<const std::uint8_t> plaintext,
-                        sealed_envelopes& sealed);
-  void on_mismatched(contact& c, const net::mismatched_devices_error& e, sealed_envelopes& sealed);
-  void on_stale(contact& c, const net::stale_devices_error& e, sealed_envelopes& sealed);
+  void prepare_sessions(contact& c, device_ciphertexts& ciphertexts);
+  void encrypt_for_devices(contact& c, std::span<const std::uint8_t> plaintext,
+                           device_ciphertexts& ciphertexts);
+  void on_mismatched(contact& c, const net::mismatched_devices_error& e,
+                     device_ciphertexts& ciphertexts);
+  void on_stale(contact& c, const net::stale_devices_error& e, device_ciphertexts& ciphertexts);
 };
 
 }  // namespace sealpost::client

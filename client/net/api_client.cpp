@@ -133,6 +133,9 @@ json::object new_device_json(const new_device_request& device) {
   if (!device.one_time_prekeys.empty()) {
     body["one_time_prekeys"] = to_json(device.one_time_prekeys);
   }
+  if (device.unidentified_access_key) {
+    body["unidentified_access_key"] = encoding::base64_encode(*device.unidentified_access_key);
+  }
   return body;
 }
 
@@ -153,10 +156,17 @@ envelope read_envelope(const json::object& object) {
     bad_answer("an envelope guid is not a UUID");
   }
   e.guid = *id;
-  e.source_account = account_id_field(object, "source_account");
-  e.source_device = u32(object, "source_device");
-  e.destination_device = u32(object, "destination_device");
   e.type = u32(object, "type");
+  // A sealed-sender envelope names no source: the server does not know it.
+  const bool sealed =
+      e.type == unidentified_sender_type && field(object, "source_account").is_null();
+  if (!sealed) {
+    e.source_account = account_id_field(object, "source_account");
+    e.source_device = u32(object, "source_device");
+  } else if (!field(object, "source_device").is_null()) {
+    bad_answer("a sealed envelope with a source device but no source account");
+  }
+  e.destination_device = u32(object, "destination_device");
   e.content = bytes(object, "content");
   e.client_timestamp = static_cast<std::uint64_t>(
       integer(object, "client_timestamp", 0, std::numeric_limits<std::int64_t>::max()));
@@ -190,6 +200,26 @@ std::string path_segment(const std::string& text) {
   return text;
 }
 
+http_credential access_key_credential(std::span<const std::uint8_t> access_key) {
+  return {"Unidentified-Access-Key", encoding::base64_encode(access_key)};
+}
+
+json::object messages_body(std::uint64_t timestamp_ms, std::span<const outgoing_envelope> messages,
+                           bool online_only) {
+  json::array list;
+  for (const outgoing_envelope& m : messages) {
+    list.push_back(json::object{{"device_id", m.device_id},
+                                {"registration_id", m.registration_id},
+                                {"type", m.type},
+                                {"content", encoding::base64_encode(m.content)}});
+  }
+  json::object body{{"timestamp", timestamp_ms}, {"messages", std::move(list)}};
+  if (online_only) {
+    body["online_only"] = true;
+  }
+  return body;
+}
+
 }  // namespace
 
 std::string basic_authorization(const device_login& login) {
@@ -206,14 +236,14 @@ api_client::api_client(server_address address, const connection_options& options
 http_response api_client::call(http::verb method, const std::string& target,
                                const std::string& body, const std::string& content_type,
                                bool authenticated) {
-  std::string authorization;
+  http_credential credential;
   if (authenticated) {
     if (!login_) {
       throw std::logic_error("api_client: this call needs a device login");
     }
-    authorization = basic_authorization(*login_);
+    credential = {"Authorization", basic_authorization(*login_)};
   }
-  return http_.request(method, target, body, content_type, authorization);
+  return http_.request(method, target, body, content_type, credential);
 }
 
 registered_device api_client::register_account(const std::string& username,
@@ -337,19 +367,25 @@ std::vector<device_bundle> api_client::claim_bundles(const std::string& account_
 send_result api_client::send_messages(const std::string& account_id, std::uint64_t timestamp_ms,
                                       std::span<const outgoing_envelope> messages,
                                       bool online_only) {
-  json::array list;
-  for (const outgoing_envelope& m : messages) {
-    list.push_back(json::object{{"device_id", m.device_id},
-                                {"registration_id", m.registration_id},
-                                {"type", m.type},
-                                {"content", encoding::base64_encode(m.content)}});
+  if (!login_) {
+    throw std::logic_error("api_client: this call needs a device login");
   }
-  json::object body{{"timestamp", timestamp_ms}, {"messages", std::move(list)}};
-  if (online_only) {
-    body["online_only"] = true;
-  }
-  const http_response res = call(http::verb::put, "/v1/messages/" + path_segment(account_id),
-                                 json::serialize(body), json_type, true);
+  return send(account_id, json::serialize(messages_body(timestamp_ms, messages, online_only)),
+              {"Authorization", basic_authorization(*login_)});
+}
+
+send_result api_client::send_sealed_messages(const std::string& account_id,
+                                             std::uint64_t timestamp_ms,
+                                             std::span<const outgoing_envelope> messages,
+                                             std::span<const std::uint8_t> access_key) {
+  return send(account_id, json::serialize(messages_body(timestamp_ms, messages, false)),
+              access_key_credential(access_key));
+}
+
+send_result api_client::send(const std::string& account_id, const std::string& body,
+                             const http_credential& credential) {
+  const http_response res = http_.request(
+      http::verb::put, "/v1/messages/" + path_segment(account_id), body, json_type, credential);
   expect(res, 200);
   const json::object answer = parse_object(res.body);
   send_result result;
@@ -365,6 +401,53 @@ send_result api_client::send_messages(const std::string& account_id, std::uint64
                               *id);
   }
   return result;
+}
+
+std::optional<byte_vector> api_client::get_trust_root() {
+  const http_response res = call(http::verb::get, "/v1/certificate/trust-root", {}, {}, false);
+  if (res.status == 404) {
+    return std::nullopt;
+  }
+  expect(res, 200);
+  byte_vector root = bytes(parse_object(res.body), "trust_root");
+  if (root.size() != 33 || root[0] != 0x05) {
+    bad_answer("the trust root is not a 33-byte 0x05 key");
+  }
+  return root;
+}
+
+delivery_certificate api_client::get_delivery_certificate() {
+  const http_response res = call(http::verb::get, "/v1/certificate/delivery", {}, {}, true);
+  expect(res, 200);
+  const json::object answer = parse_object(res.body);
+  return {bytes(answer, "certificate"),
+          static_cast<std::uint64_t>(
+              integer(answer, "expires_at", 0, std::numeric_limits<std::int64_t>::max()))};
+}
+
+unidentified_access api_client::get_unidentified_access() {
+  const http_response res =
+      call(http::verb::get, "/v1/accounts/me/unidentified-access", {}, {}, true);
+  expect(res, 200);
+  const json::object answer = parse_object(res.body);
+  const auto flag = [&](std::string_view name) {
+    const json::value& value = field(answer, name);
+    if (!value.is_bool()) {
+      bad_answer("field '" + std::string(name) + "' is not a boolean");
+    }
+    return value.as_bool();
+  };
+  return {flag("unidentified_access_key_set"), flag("unrestricted_unidentified_access")};
+}
+
+void api_client::put_unidentified_access(std::optional<std::span<const std::uint8_t>> access_key,
+                                         bool unrestricted) {
+  json::object body{{"unrestricted_unidentified_access", unrestricted}};
+  body["unidentified_access_key"] =
+      access_key ? json::value(encoding::base64_encode(*access_key)) : json::value(nullptr);
+  expect(call(http::verb::put, "/v1/accounts/me/unidentified-access", json::serialize(body),
+              json_type, true),
+         204);
 }
 
 poll_result api_client::poll_messages() {

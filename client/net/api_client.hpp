@@ -55,6 +55,22 @@ class api_client {
   // stale_devices_error.
   send_result send_messages(const std::string& account_id, std::uint64_t timestamp_ms,
                             std::span<const outgoing_envelope> messages, bool online_only = false);
+  // The same send without credentials (sealed sender, DESIGN.md): every message is type 6
+  // and `access_key` is the recipient's 16-byte unidentified access key. A refused key is
+  // unauthorized_error, whatever the reason (no existence probe).
+  send_result send_sealed_messages(const std::string& account_id, std::uint64_t timestamp_ms,
+                                   std::span<const outgoing_envelope> messages,
+                                   std::span<const std::uint8_t> access_key);
+  // GET /v1/certificate/trust-root (no authentication): the 33-byte 0x05 key, or nullopt
+  // when the server has sealed sender turned off (404).
+  std::optional<byte_vector> get_trust_root();
+  // GET /v1/certificate/delivery: a sender certificate for this device.
+  delivery_certificate get_delivery_certificate();
+  // GET / PUT /v1/accounts/me/unidentified-access.
+  unidentified_access get_unidentified_access();
+  void put_unidentified_access(std::optional<std::span<const std::uint8_t>> access_key,
+                               bool unrestricted);
+
   // GET /v1/messages (the polling fallback to the WebSocket).
   poll_result poll_messages();
   // DELETE /v1/messages/{guid}.
@@ -68,6 +84,8 @@ class api_client {
  private:
   http_response call(boost::beast::http::verb method, const std::string& target,
                      const std::string& body, const std::string& content_type, bool authenticated);
+  send_result send(const std::string& account_id, const std::string& body,
+                   const http_credential& credential);
 
   http_connection http_;
   std::optional<device_login> login_;

@@ -55,6 +55,20 @@ struct new_device_request {
   byte_vector identity_key;  // typed, 33 bytes
   signed_key signed_prekey;
   std::vector<one_time_key> one_time_prekeys;
+  // Registration only: the account's unidentified access key (16 bytes), if any.
+  std::optional<byte_vector> unidentified_access_key;
+};
+
+// GET /v1/certificate/delivery: a serialized SenderCertificate and its expiry.
+struct delivery_certificate {
+  byte_vector certificate;
+  std::uint64_t expires_at_ms = 0;
+};
+
+// GET /v1/accounts/me/unidentified-access (the key itself is never returned).
+struct unidentified_access {
+  bool key_set = false;
+  bool unrestricted = false;
 };
 
 struct registered_device {
@@ -101,10 +115,14 @@ struct send_result {
 };
 
 // A queued envelope, from the WebSocket or from GET /v1/messages.
+// Envelope types the client reads (DESIGN.md): its own prekey and ratchet messages, and
+// sealed-sender messages, whose source is inside the ciphertext.
+inline constexpr std::uint32_t unidentified_sender_type = 6;
+
 struct envelope {
   net::guid guid{};
-  std::string source_account;
-  std::uint32_t source_device = 0;
+  std::string source_account;       // empty for a sealed-sender envelope
+  std::uint32_t source_device = 0;  // 0 for a sealed-sender envelope
   std::uint32_t destination_device = 0;
   std::uint32_t type = 0;
   byte_vector content;

@@ -104,12 +104,12 @@ void http_connection::connect() {
 
 http_response http_connection::request(http::verb method, const std::string& target,
                                        const std::string& body, const std::string& content_type,
-                                       const std::string& authorization) {
+                                       const http_credential& credential) {
   http::request<http::string_body> req{method, address_.path_prefix + target, 11};
   req.set(http::field::host, address_.host_header());
   req.set(http::field::user_agent, "sealpost-client/" SEALPOST_VERSION);
-  if (!authorization.empty()) {
-    req.set(http::field::authorization, authorization);
+  if (!credential.header.empty()) {
+    req.set(credential.header, credential.value);
   }
   if (!content_type.empty()) {
     req.set(http::field::content_type, content_type);

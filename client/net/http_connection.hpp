@@ -23,6 +23,13 @@ struct http_response {
   std::string retry_after;  // the Retry-After header, empty when absent
 };
 
+// The one header that authenticates a request: `Authorization` (Basic, a device) or
+// `Unidentified-Access-Key` (a sealed-sender send, no device). Empty: none.
+struct http_credential {
+  std::string header;
+  std::string value;
+};
+
 class http_connection {
  public:
   // Does not connect yet: the first request does. Throws transport_error when TLS is
@@ -33,13 +40,13 @@ class http_connection {
   http_connection& operator=(const http_connection&) = delete;
 
   // Sends one request (target relative to the server's path prefix, e.g. "/v1/keys") and
-  // returns the response, whatever its status. `authorization` and `content_type` are sent
+  // returns the response, whatever its status. `credential` and `content_type` are sent
   // when not empty. A kept-alive connection the server has closed meanwhile is replaced and
   // the request sent once more, but only when nothing of a response had arrived. Throws
   // transport_error when the server cannot be reached, the exchange times out or breaks.
   http_response request(boost::beast::http::verb method, const std::string& target,
                         const std::string& body = {}, const std::string& content_type = {},
-                        const std::string& authorization = {});
+                        const http_credential& credential = {});
 
   [[nodiscard]] const server_address& address() const noexcept { return address_; }
 

@@ -163,11 +163,19 @@ TEST_CASE("e2e: the sealpost CLI registers, sends, listens, compares safety numb
   CHECK(listened.exit_code == 0);
   CHECK(contains(listened.output, alice_name + ": hello bob, this is alice"));
 
-  // Bob answers; Alice reads her backlog and stops when it is done.
-  REQUIRE(bob.run({"send", alice_name, "hi alice"}).exit_code == 0);
+  // Bob answers; Alice reads her backlog and stops when it is done. Alice's message gave Bob
+  // her access key, so the answer goes sealed: the server is not told it is from Bob.
+  r = bob.run({"send", alice_name, "hi alice"});
+  REQUIRE(r.exit_code == 0);
+  CHECK(contains(r.output, "Sent sealed to " + alice_name));
   r = alice.run({"listen", "--once"});
   REQUIRE(r.exit_code == 0);
-  CHECK(contains(r.output, bob_name + ": hi alice"));
+  CHECK(contains(r.output, "[sealed] " + bob_name + ": hi alice"));
+  r = bob.run({"privacy"});
+  REQUIRE(r.exit_code == 0);
+  CHECK(contains(r.output, "from contacts who got this account's access key"));
+  CHECK(contains(r.output, "to 1 contact whose access key"));
+  CHECK(contains(r.output, "trust root:       pinned"));
   r = alice.run({"listen", "--once"});
   CHECK(r.exit_code == 0);
   CHECK_FALSE(contains(r.output, "hi alice"));  // acked: not delivered twice
@@ -196,7 +204,10 @@ TEST_CASE("e2e: the sealpost CLI registers, sends, listens, compares safety numb
   REQUIRE(bob.run({"send", alice_name, "to all of alice"}).exit_code == 0);
   CHECK(contains(alice.run({"listen", "--once"}).output, "to all of alice"));
   CHECK(contains(laptop.run({"listen", "--once"}).output, "to all of alice"));
-  REQUIRE(laptop.run({"send", bob_name, "from the laptop"}).exit_code == 0);
+  // The laptop learnt Bob's access key from his message, so it sends sealed too.
+  r = laptop.run({"send", bob_name, "from the laptop"});
+  REQUIRE(r.exit_code == 0);
+  CHECK(contains(r.output, "Sent sealed to " + bob_name));
   CHECK(contains(bob.run({"listen", "--once"}).output, "(device 2): from the laptop"));
   CHECK(contains(alice.run({"listen", "--once"}).output, "you (device 2) -> " + bob_name));
   CHECK(contains(alice.run({"history", bob_name}).output, "you -> " + bob_name + ": hello bob"));

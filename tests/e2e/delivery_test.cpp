@@ -112,10 +112,12 @@ TEST_CASE(
   }
   ack_all(bob_api, result.acks);
 
-  // Phase 3: a tampered ciphertext is rejected, and the session survives it.
+  // Phase 3: a tampered ciphertext is rejected, and the session survives it. Alice holds
+  // Bob's access key by now, so the envelope is sealed and its outer layer catches it.
   send(a, bob, "untouched");
   envelopes = fetch_all(bob_api);
   REQUIRE(envelopes.size() == 1);
+  CHECK(envelopes[0].type == net::unidentified_sender_type);
   for (const std::size_t where :
        {envelopes[0].content.size() - 1, envelopes[0].content.size() / 2, std::size_t{3}}) {
     net::envelope tampered = envelopes[0];
@@ -123,7 +125,7 @@ TEST_CASE(
     const client::receive_result refused = b.messenger.process(std::vector{tampered});
     CHECK(refused.messages.empty());
     REQUIRE(refused.notices.size() == 1);
-    CHECK(refused.notices[0].what == client::notice::kind::undecryptable);
+    CHECK(refused.notices[0].what == client::notice::kind::sealed_refused);
   }
   result = b.messenger.process(envelopes);
   b.record(result);

@@ -26,6 +26,9 @@ std::map<std::string, std::string> server_settings(std::map<std::string, std::st
   extra.emplace("SEALPOST_RATE_LIMITS_MESSAGES_PER_SENDER_BURST", "100000");
   extra.emplace("SEALPOST_RATE_LIMITS_MESSAGES_PER_SENDER_PER_MINUTE", "100000");
   extra.emplace("SEALPOST_RATE_LIMITS_REGISTRATION_PER_IP_BURST", "100");
+  // Sealed sends count per IP, and every test client sends from 127.0.0.1.
+  extra.emplace("SEALPOST_RATE_LIMITS_UNIDENTIFIED_MESSAGES_PER_IP_BURST", "100000");
+  extra.emplace("SEALPOST_RATE_LIMITS_UNIDENTIFIED_MESSAGES_PER_IP_PER_MINUTE", "100000");
   return extra;
 }
 

@@ -22,7 +22,7 @@ using namespace sealpost::client;
 
 bool same(const data_message& a, const data_message& b) {
   return a.text == b.text && a.timestamp_ms == b.timestamp_ms &&
-         a.sender_username == b.sender_username;
+         a.sender_username == b.sender_username && a.profile_key == b.profile_key;
 }
 
 bool same(const content& a, const content& b) {

@@ -291,12 +291,12 @@ void ratchet_seeds() {
 void content_seeds() {
   using namespace sealpost::client;
   write("content", "data.bin",
-        to_bytes(encode_content(data_message{"hi bob", 1700000000000, "alice"}).view()));
+        to_bytes(encode_content(data_message{"hi bob", 1700000000000, "alice", std::vector<std::uint8_t>(32, 0x5A)}).view()));
   write("content", "sent.bin",
         to_bytes(encode_content(sent_transcript{"0b5e7a9c-1d2f-4e6a-8b3c-5d7e9f1a2b3c", "bob",
-                                                data_message{"hello", 1, "alice"}})
+                                                data_message{"hello", 1, "alice", {}}})
                      .view()));
-  bytes unpadded = to_bytes(encode_content(data_message{"x", 2, "a"}).view());
+  bytes unpadded = to_bytes(encode_content(data_message{"x", 2, "a", {}}).view());
   while (!unpadded.empty() && unpadded.back() == 0) {
     unpadded.pop_back();
   }
