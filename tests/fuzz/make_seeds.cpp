@@ -327,7 +327,13 @@ void local_state_seeds() {
   alice.devices[1] = {1, fx::alice_registration_id, alice_key, std::nullopt};
   alice.devices[2] = {2, 99, alice_key,
                       ccrypto::encode_ed25519_public_key(fx::fixed_ed25519(0x77).public_key)};
+  const std::vector<std::uint8_t> access_key_bytes = fx::fixed_bytes(0x3C);
+  alice.access_key = ccrypto::access_key(std::span(access_key_bytes).first(16));
   state.contacts[alice.account_id] = alice;
+  // Sealed sender: the account's profile key, the pinned root, a (fake) certificate.
+  state.profile_key = ccrypto::profile_key(fx::fixed_bytes(0x3D));
+  state.trust_root = ccrypto::encode_x25519_public_key(fx::fixed_x25519(0x3E).public_key);
+  state.delivery_certificate = net::delivery_certificate{{0x0a, 0x02, 0x08, 0x01}, 1700000000000};
   state.history.push_back(
       {false, alice.account_id, "alice", 1, 0, 1700000000000, 1700000000500, "hi bob"});
   state.history.push_back(
