@@ -180,7 +180,7 @@ struct privacy_settings {
 
 // What `sealpost privacy` changes; nullopt / false: unchanged.
 struct privacy_change {
-  std::optional<bool> unrestricted;  // primary only
+  std::optional<bool> unrestricted{};  // primary only
   bool new_profile_key = false;      // primary only: contacts must learn the new key
   bool pin_new_root = false;         // accept the server's current trust root
 };

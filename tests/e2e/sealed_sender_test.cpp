@@ -2,8 +2,10 @@
 // each holds the other's access key, and the server's database and log keep no sender of a
 // sealed message; the receiver refuses a sealed message whose certificate was tampered with,
 // has expired, or names another identity than the one that sealed it.
+#include <csignal>
 #include <pqxx/pqxx>
 
+#include "core/errors.hpp"
 #include "crypto/identity_key.hpp"
 #include "crypto/signing_key.hpp"
 #include "crypto/x25519.hpp"
@@ -220,4 +222,41 @@ TEST_CASE(
   CHECK(notices_of(b, client::notice::kind::sealed_refused, expired) == 1);
   CHECK(b.messages.empty());
   CHECK(b.notices.size() == 4);
+}
+
+TEST_CASE("e2e: a replaced trust root stops sealed sending until the user pins the new one",
+          "[e2e][sealed_sender]") {
+  environment env;
+  const std::string alice = unique_name("alice");
+  const std::string bob = unique_name("bob");
+  {
+    // Alice registers and pins the deployment's first root.
+    device first("alice", client::messenger::register_account(env.config("alice"), alice));
+    CHECK(first.messenger.privacy().trust_root_pinned);
+  }
+  // The operator replaces the keys: auto mode makes a new root when the row is gone.
+  REQUIRE(env.server.stop(SIGTERM) != -1);
+  {
+    pqxx::connection conn(env.db.url());
+    pqxx::work tx(conn);
+    tx.exec0("DELETE FROM sealed_sender_keys");
+    tx.commit();
+  }
+  env.server.restart();
+  device a("alice", client::messenger::open(env.config("alice")));  // the server's new port
+  device b("bob", client::messenger::register_account(env.config("bob"), bob));
+
+  // Bob's first message gives Alice his access key; her answer would go sealed, but the
+  // server's certificate no longer chains to the root she pinned: nothing is sent.
+  b.messenger.send(alice, "hi alice");
+  REQUIRE(a.receive_until(1) == 1);
+  CHECK_THROWS_AS(a.messenger.send(bob, "sealed?"), client::trust_root_changed_error);
+  CHECK(b.receive_for(std::chrono::milliseconds(500)) == 0);
+
+  // Once she accepts the new root, sealed sending works again, and Bob accepts it.
+  a.messenger.change_privacy({.pin_new_root = true});
+  CHECK(a.messenger.send(bob, "sealed now").sealed);
+  REQUIRE(b.receive_until(1) == 1);
+  CHECK(b.messages[0].sealed);
+  CHECK(b.messages[0].text == "sealed now");
 }
