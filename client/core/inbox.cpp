@@ -43,8 +43,8 @@ receive_result inbox::process(std::span<const net::envelope> envelopes) {
 // Each sealed envelope becomes its inner envelope, named by its sender certificate. One that
 // does not open, or whose certificate fails, is dropped with a notice and acknowledged before
 // any session sees it: trying again cannot help, and no session changes.
-std::vector<const net::envelope*> inbox::unseal_all(std::vector<const net::envelope*> pending,
-                                                    receive_result& result) {
+std::vector<const net::envelope*> inbox::unseal_all(
+    const std::vector<const net::envelope*>& pending, receive_result& result) {
   std::vector<const net::envelope*> out;
   bool pin_tried = false;
   for (const net::envelope* e : pending) {

@@ -32,7 +32,7 @@ class inbox : public messaging_job {
 
   std::vector<const net::envelope*> drop_duplicates(std::span<const net::envelope> envelopes,
                                                     receive_result& result);
-  std::vector<const net::envelope*> unseal_all(std::vector<const net::envelope*> pending,
+  std::vector<const net::envelope*> unseal_all(const std::vector<const net::envelope*>& pending,
                                                receive_result& result);
   void pin_trust_root_for_old_state();
   [[nodiscard]] const crypto::typed_public_key* certified_identity(const net::envelope& e) const;

@@ -12,7 +12,7 @@
 namespace sealpost::client {
 namespace {
 
-constexpr std::size_t max_text_bytes = 64 * 1024;
+constexpr std::size_t max_text_bytes = std::size_t{64} * 1024;
 constexpr int max_send_attempts = 5;
 
 void validate_text(std::string_view text) {

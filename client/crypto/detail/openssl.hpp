@@ -12,16 +12,12 @@
 #include <string_view>
 
 #include "crypto/crypto_error.hpp"
+#include "xeddsa/openssl_check.hpp"
 
 namespace sealpost::client::crypto::detail {
 
-template <auto free_function>
-struct openssl_deleter {
-  template <typename T>
-  void operator()(T* object) const noexcept {
-    free_function(object);
-  }
-};
+// The deleter the server's crypto and the shared verifiers use too.
+using ossl::openssl_deleter;
 
 using evp_pkey_ptr = std::unique_ptr<EVP_PKEY, openssl_deleter<&EVP_PKEY_free>>;
 using evp_pkey_ctx_ptr = std::unique_ptr<EVP_PKEY_CTX, openssl_deleter<&EVP_PKEY_CTX_free>>;
