@@ -130,19 +130,10 @@ std::uint32_t parse_key_id(const std::string& text) {
 }
 
 crypto::signing_key read_private_key(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    throw command_error("cannot read '" + path + "'");
-  std::ostringstream text;
-  text << in.rdbuf();
-  std::string pem = std::move(text).str();
   try {
-    auto key = crypto::signing_key::from_pem(pem);
-    OPENSSL_cleanse(pem.data(), pem.size());
-    return key;
+    return crypto::signing_key::from_pem_file(path);
   } catch (const std::invalid_argument& e) {
-    OPENSSL_cleanse(pem.data(), pem.size());
-    throw command_error("'" + path + "': " + e.what());
+    throw command_error(e.what());
   }
 }
 

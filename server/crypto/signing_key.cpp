@@ -5,6 +5,8 @@
 #include <openssl/err.h>
 #include <openssl/pem.h>
 
+#include <fstream>
+#include <sstream>
 #include <stdexcept>
 
 namespace sealpost::crypto {
@@ -86,6 +88,25 @@ signing_key signing_key::from_pem(std::string_view pem) {
   if (EVP_PKEY_get_id(key.get()) != EVP_PKEY_ED25519)
     throw std::invalid_argument("not an Ed25519 private key");
   return signing_key(std::move(key));
+}
+
+signing_key signing_key::from_pem_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    throw std::invalid_argument("cannot read '" + path + "'");
+  std::ostringstream text;
+  text << in.rdbuf();
+  std::string pem = std::move(text).str();
+  // The one copy of the secret outside OpenSSL: wiped however this scope is left.
+  struct wipe_on_exit {
+    std::string& secret;
+    ~wipe_on_exit() { OPENSSL_cleanse(secret.data(), secret.size()); }
+  } wipe{pem};
+  try {
+    return from_pem(pem);
+  } catch (const std::invalid_argument& e) {
+    throw std::invalid_argument("'" + path + "': " + e.what());
+  }
 }
 
 std::string signing_key::private_pem() const {

@@ -28,6 +28,9 @@ class signing_key {
   static signing_key generate();
   // Reads a PKCS#8 PEM Ed25519 private key; throws std::invalid_argument for anything else.
   static signing_key from_pem(std::string_view pem);
+  // Reads such a key from a file and wipes what it read. std::invalid_argument naming the
+  // file when it cannot be read or holds anything else.
+  static signing_key from_pem_file(const std::string& path);
 
   // PKCS#8 PEM of the private key: secret, for a 0600 file or the database row only.
   std::string private_pem() const;

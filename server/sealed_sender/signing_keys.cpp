@@ -18,15 +18,6 @@ std::span<const std::uint8_t> as_bytes(const std::string& text) {
   return {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()};
 }
 
-// A secret string that is wiped when it goes out of scope.
-struct wiped_string {
-  std::string text;
-  wiped_string() = default;
-  wiped_string(const wiped_string&) = delete;
-  wiped_string& operator=(const wiped_string&) = delete;
-  ~wiped_string() { OPENSSL_cleanse(text.data(), text.size()); }
-};
-
 void read_file(const std::string& key, const std::string& path, std::string& out) {
   std::ifstream in(path, std::ios::binary);
   if (!in)
@@ -73,14 +64,11 @@ signing_keys load_key_files(const config::server_config& cfg) {
   const auto root = read_base64_file("trust_root_public_file", cfg.sealed_sender_trust_root_file);
   const auto certificate =
       read_base64_file("server_certificate_file", cfg.sealed_sender_server_certificate_file);
-  wiped_string pem;
-  read_file("server_private_key_file", cfg.sealed_sender_server_key_file, pem.text);
   std::optional<crypto::signing_key> key;
   try {
-    key = crypto::signing_key::from_pem(pem.text);
+    key = crypto::signing_key::from_pem_file(cfg.sealed_sender_server_key_file);
   } catch (const std::invalid_argument& e) {
-    throw certificate_error("sealed_sender.server_private_key_file: '" +
-                            cfg.sealed_sender_server_key_file + "': " + e.what());
+    throw certificate_error(std::string("sealed_sender.server_private_key_file: ") + e.what());
   }
   try {
     return assemble(root, certificate, std::move(*key));
