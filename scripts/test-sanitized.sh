@@ -12,7 +12,8 @@ build=${SEALPOST_ASAN_BUILD_DIR:-$root/build-asan}
 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-g1" \
   -DSEALPOST_SANITIZE=ON -DSEALPOST_WERROR=ON >/dev/null
 cmake --build "$build" -j "${SEALPOST_BUILD_JOBS:-$(nproc)}" --target \
-  sealpost-server server_unit_tests server_crypto_tests common_encoding_tests server_integration_tests \
+  sealpost-server server_unit_tests server_crypto_tests common_encoding_tests keytrans_tests \
+  server_integration_tests \
   identity_api_tests messaging_tests metrics_tests dashboard_queries_tests tls_tests security_tests authorization_tests \
   crash_safety_tests deployment_tests
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
