@@ -154,19 +154,27 @@ struct curve_hash {
 
 // encode_to_curve_try_and_increment (§5.4.1.1): the first counter whose hash, read as the x of
 // a point with even y (02 || hash), is on the curve. The cofactor is 1. Public inputs only.
+// alpha is hashed once and the state copied for each counter, so the work is |alpha| plus at
+// most 256 short hashes and decompressions, however alpha is chosen.
 std::optional<curve_hash> encode_to_curve(const p256& curve, point_string public_key,
                                           std::span<const std::uint8_t> alpha) {
-  bytes input{suite_string, encode_to_curve_front};
-  append(input, public_key);
-  append(input, alpha);
-  const std::size_t counter_at = input.size();
-  input.push_back(0);
-  input.push_back(back_domain_separator);
+  const ossl::md_ctx_ptr prefix(check_alloc(EVP_MD_CTX_new(), "EVP_MD_CTX_new"));
+  const std::array<std::uint8_t, 2> front{suite_string, encode_to_curve_front};
+  check_ok(EVP_DigestInit_ex(prefix.get(), EVP_sha256(), nullptr), "EVP_DigestInit_ex");
+  check_ok(EVP_DigestUpdate(prefix.get(), front.data(), front.size()), "EVP_DigestUpdate");
+  check_ok(EVP_DigestUpdate(prefix.get(), public_key.data(), public_key.size()),
+           "EVP_DigestUpdate");
+  check_ok(EVP_DigestUpdate(prefix.get(), alpha.data(), alpha.size()), "EVP_DigestUpdate");
+
+  const ossl::md_ctx_ptr attempt(check_alloc(EVP_MD_CTX_new(), "EVP_MD_CTX_new"));
+  std::array<std::uint8_t, 1 + 32> candidate{0x02};  // 02 || hash_string
   for (unsigned counter = 0; counter <= max_hash_to_curve_counter; ++counter) {
-    input[counter_at] = static_cast<std::uint8_t>(counter);
-    const digest hash = sha256(input);
-    bytes candidate{0x02};
-    append(candidate, hash);
+    const std::array<std::uint8_t, 2> back{static_cast<std::uint8_t>(counter),
+                                           back_domain_separator};
+    unsigned int size = 0;
+    check_ok(EVP_MD_CTX_copy_ex(attempt.get(), prefix.get()), "EVP_MD_CTX_copy_ex");
+    check_ok(EVP_DigestUpdate(attempt.get(), back.data(), back.size()), "EVP_DigestUpdate");
+    check_ok(EVP_DigestFinal_ex(attempt.get(), candidate.data() + 1, &size), "EVP_DigestFinal_ex");
     if (ossl::ec_point_ptr point = string_to_point(curve, candidate)) {
       return curve_hash{std::move(point), counter};
     }

@@ -330,6 +330,17 @@ TEST_CASE("keytrans vrf: a generated key proves and verifies, and moves keep the
   CHECK(reloaded->prove(alpha) == pi);
 }
 
+TEST_CASE("keytrans vrf: a long alpha proves and verifies, and is hashed once per call",
+          "[keytrans][vrf]") {
+  const example_10 ex;
+  const std::optional<vrf_private_key> key = vrf_private_key::from_bytes(ex.sk);
+  REQUIRE(key.has_value());
+  const bytes alpha(1 << 20, 0xA5);
+  const bytes pi = key->prove(alpha);
+  CHECK(vrf_verify(ex.pk, alpha, pi).has_value());
+  CHECK_FALSE(vrf_verify(ex.pk, alpha, ex.pi).has_value());
+}
+
 TEST_CASE("keytrans vrf: VrfInput is a u8-prefixed label then a big-endian u32",
           "[keytrans][vrf]") {
   CHECK(to_hex(encode_vrf_input(bytes{0x61, 0x62}, 0x01020304)) == "02616201020304");
