@@ -111,10 +111,20 @@ void write_fixed(const BIGNUM* value, std::span<std::uint8_t> out) {
   }
 }
 
-// 1 <= value < n. Says only whether a secret is in range, which is all a caller learns anyway.
+// 1 <= value < n, in time independent of value (BN_cmp stops at the first differing word):
+// the borrow out of value - n is 1 exactly when value < n. Only the verdict is revealed.
 bool is_valid_scalar(const p256& curve, std::span<const std::uint8_t, vrf_scalar_size> value) {
-  const ossl::secret_bn_ptr bn = secret_bn(value);
-  return !BN_is_zero(bn.get()) && BN_cmp(bn.get(), curve.order) < 0;
+  std::array<std::uint8_t, vrf_scalar_size> order{};
+  write_fixed(curve.order, order);
+  std::uint32_t borrow = 0;
+  std::uint8_t any_bit = 0;
+  for (std::size_t i = value.size(); i-- > 0;) {
+    const std::uint32_t difference = std::uint32_t{value[i]} - order[i] - borrow;
+    borrow = (difference >> 8) & 1U;
+    any_bit |= value[i];
+  }
+  const std::uint32_t nonzero = (std::uint32_t{any_bit} + 0xFFU) >> 8;  // 1 iff any_bit != 0
+  return (borrow & nonzero) == 1U;
 }
 
 // point_to_string (§5.5): SEC1 compressed; the point at infinity would be the single byte 00.

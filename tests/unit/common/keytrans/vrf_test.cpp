@@ -298,6 +298,16 @@ TEST_CASE("keytrans vrf: secret scalars outside 1..n-1 or not 32 bytes are refus
   CHECK_FALSE(vrf_private_key::from_bytes(bytes(33, 0x01)).has_value());
   n.back() -= 1;
   CHECK(vrf_private_key::from_bytes(n).has_value());
+  // n + 2^8 and n - 2^8 + 1: the comparison carries across bytes.
+  n.back() += 1;
+  n[30] += 1;
+  CHECK_FALSE(vrf_private_key::from_bytes(n).has_value());
+  n[30] -= 2;
+  n.back() += 1;
+  CHECK(vrf_private_key::from_bytes(n).has_value());
+  bytes middle_bit(32, 0x00);
+  middle_bit[16] = 0x80;
+  CHECK(vrf_private_key::from_bytes(middle_bit).has_value());
   bytes one(32, 0x00);
   one.back() = 0x01;
   const std::optional<vrf_private_key> key = vrf_private_key::from_bytes(one);
