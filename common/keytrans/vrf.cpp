@@ -1,7 +1,7 @@
 // ECVRF-P256-SHA256-TAI (RFC 9381 §5, §5.5) on OpenSSL's EC_GROUP / EC_POINT / BN API. Every
 // operation on the secret scalar x or the nonce k runs on BIGNUMs flagged BN_FLG_CONSTTIME (so
-// EC_POINT_mul and the modular arithmetic take their constant-time paths), and every buffer or
-// BIGNUM that held either is wiped before it is freed.
+// EC_POINT_mul and the modular reduction take their constant-time paths) or on bytes in fixed
+// time, and every buffer or BIGNUM that held either is wiped before it is freed.
 #include "keytrans/vrf.hpp"
 
 #include <openssl/bn.h>
@@ -127,15 +127,19 @@ bool is_valid_scalar(const p256& curve, std::span<const std::uint8_t, vrf_scalar
   return (borrow & nonzero) == 1U;
 }
 
-// point_to_string (§5.5): SEC1 compressed; the point at infinity would be the single byte 00.
+// point_to_string (§5.5): SEC1 compressed, 33 bytes. Throws std::logic_error for the point at
+// infinity, which no caller passes except through a moved-from key (x = 0): verification
+// refuses an infinite U or V before encoding them.
 bytes point_to_string(const p256& curve, const EC_POINT* point) {
+  if (EC_POINT_is_at_infinity(curve.group.get(), point) != 0) {
+    throw std::logic_error("ECVRF: the point at infinity has no 33-byte encoding");
+  }
   bytes out(vrf_public_key_size);
   const std::size_t size = EC_POINT_point2oct(curve.group.get(), point, POINT_CONVERSION_COMPRESSED,
                                               out.data(), out.size(), curve.ctx.get());
-  if (size == 0) {
+  if (size != out.size()) {
     ossl::throw_openssl_error("EC_POINT_point2oct");
   }
-  out.resize(size);
   return out;
 }
 
@@ -220,6 +224,8 @@ void rfc6979_seed_step(std::span<std::uint8_t, 32> key, std::span<std::uint8_t, 
                        std::uint8_t marker, std::span<const std::uint8_t> scalar,
                        std::span<const std::uint8_t> h1_octets) {
   wiped_bytes message;
+  // Reserved up front: a reallocation would leave a copy of x in freed memory.
+  message.data.reserve(v.size() + 1 + scalar.size() + h1_octets.size());
   append(message.data, v);
   message.data.push_back(marker);
   append(message.data, scalar);
@@ -288,8 +294,9 @@ void multiply(const p256& curve, EC_POINT* result, const BIGNUM* scalar, const E
   }
 }
 
-// s = (k + c * x) mod n, constant time in k and x (both flagged BN_FLG_CONSTTIME, as are the
-// product and the sum); BN_mod_add_quick is the constant-time addition of two reduced values.
+// s = (k + c * x) mod n on BIGNUMs flagged BN_FLG_CONSTTIME (so BN_mod_mul's reduction takes
+// OpenSSL's constant-time division); BN_mod_add_quick is the constant-time addition of two
+// reduced values. What remains visible is the word length of x (zero top words: p < 2^-64).
 void response(const p256& curve, const BIGNUM* k, const BIGNUM* c, const BIGNUM* x,
               std::span<std::uint8_t, vrf_scalar_size> s_out) {
   const ossl::secret_bn_ptr cx = new_secret_bn();
@@ -299,13 +306,18 @@ void response(const p256& curve, const BIGNUM* k, const BIGNUM* c, const BIGNUM*
   write_fixed(s.get(), s_out);
 }
 
+// Y = x*B, encoded.
+bytes public_key_string(const p256& curve, const BIGNUM* x) {
+  const ossl::ec_point_ptr y = curve.new_point();
+  multiply(curve, y.get(), x, nullptr);
+  return point_to_string(curve, y.get());
+}
+
 bytes prove_with(std::span<const std::uint8_t, vrf_scalar_size> scalar,
                  std::span<const std::uint8_t> alpha, vrf_prove_trace* trace) {
   const p256 curve;
   const ossl::secret_bn_ptr x = secret_bn(scalar);
-  const ossl::ec_point_ptr y = curve.new_point();
-  multiply(curve, y.get(), x.get(), nullptr);
-  const bytes y_string = point_to_string(curve, y.get());
+  const bytes y_string = public_key_string(curve, x.get());
 
   std::optional<curve_hash> h = encode_to_curve(curve, y_string, alpha);
   if (!h) {
@@ -409,10 +421,7 @@ vrf_private_key::~vrf_private_key() {
 
 bytes vrf_private_key::public_key() const {
   const p256 curve;
-  const ossl::secret_bn_ptr x = secret_bn(scalar_);
-  const ossl::ec_point_ptr y = curve.new_point();
-  multiply(curve, y.get(), x.get(), nullptr);
-  return point_to_string(curve, y.get());
+  return public_key_string(curve, secret_bn(scalar_).get());
 }
 
 bytes vrf_private_key::prove(std::span<const std::uint8_t> alpha) const {

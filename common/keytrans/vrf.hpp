@@ -32,6 +32,7 @@ struct vrf_prove_trace {
 };
 
 // The VRF secret scalar x in 1..n-1. Wiped on destruction and when moved from; not copyable.
+// A moved-from key holds no scalar: public_key() and prove() on it throw std::logic_error.
 class vrf_private_key {
  public:
   // A fresh scalar from RAND_priv_bytes. Throws std::runtime_error only when OpenSSL fails.
