@@ -4,6 +4,7 @@
 
 #include <openssl/bio.h>
 #include <openssl/bn.h>
+#include <openssl/ec.h>
 #include <openssl/evp.h>
 
 #include <memory>
@@ -24,6 +25,10 @@ using pkey_ptr = std::unique_ptr<EVP_PKEY, openssl_deleter<&EVP_PKEY_free>>;
 using pkey_ctx_ptr = std::unique_ptr<EVP_PKEY_CTX, openssl_deleter<&EVP_PKEY_CTX_free>>;
 using md_ctx_ptr = std::unique_ptr<EVP_MD_CTX, openssl_deleter<&EVP_MD_CTX_free>>;
 using bio_ptr = std::unique_ptr<BIO, openssl_deleter<&BIO_free>>;
+// A BIGNUM that holds a secret (a scalar, a nonce): zeroed before it is freed.
+using secret_bn_ptr = std::unique_ptr<BIGNUM, openssl_deleter<&BN_clear_free>>;
+using ec_group_ptr = std::unique_ptr<EC_GROUP, openssl_deleter<&EC_GROUP_free>>;
+using ec_point_ptr = std::unique_ptr<EC_POINT, openssl_deleter<&EC_POINT_free>>;
 
 // Throws std::runtime_error with OpenSSL's first queued error and leaves the thread's error
 // queue empty, so a later, unrelated OpenSSL caller on this thread does not see stale errors.
