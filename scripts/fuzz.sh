@@ -35,6 +35,7 @@ all_targets=(
   "ratchet_message 2048 -"
   "session_state 2048 -"
   "sealed_sender_v1 1024 -"
+  "sender_certificate 1024 -"
   "content 1024 -"
   "local_state 4096 -"
 )

@@ -33,6 +33,12 @@ std::string stored_identity_key();
 
 // The client-side world: we are Bob (the responder, whose prekeys and session the
 // ratchet_message target uses); Alice is the peer who writes the messages.
+// The sealed-sender trust root and server key of the sender_certificate target and its
+// seeds, and the time the target checks certificates at.
+inline constexpr std::uint8_t certificate_root_tag = 0x71;
+inline constexpr std::uint8_t certificate_server_tag = 0x72;
+inline constexpr std::uint64_t certificate_check_ms = 1700000000000;
+
 inline constexpr std::uint8_t alice_tag = 0xA1;
 inline constexpr std::uint8_t bob_tag = 0xB0;
 inline constexpr std::uint32_t alice_registration_id = 4321;

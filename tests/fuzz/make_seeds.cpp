@@ -19,11 +19,13 @@
 #include "core/sealed_box.hpp"
 #include "crypto/base64.hpp"
 #include "crypto/ed25519.hpp"
+#include "crypto/identity_key.hpp"
 #include "crypto/key_encoding.hpp"
 #include "fixtures.hpp"
 #include "protocol/ratchet.hpp"
 #include "protocol/wire.hpp"
 #include "protocol/x3dh.hpp"
+#include "sealpost/v1/sealed_sender.pb.h"
 #include "sealpost/v1/websocket.pb.h"
 
 namespace {
@@ -291,7 +293,9 @@ void ratchet_seeds() {
 void content_seeds() {
   using namespace sealpost::client;
   write("content", "data.bin",
-        to_bytes(encode_content(data_message{"hi bob", 1700000000000, "alice", std::vector<std::uint8_t>(32, 0x5A)}).view()));
+        to_bytes(encode_content(data_message{"hi bob", 1700000000000, "alice",
+                                             std::vector<std::uint8_t>(32, 0x5A)})
+                     .view()));
   write("content", "sent.bin",
         to_bytes(encode_content(sent_transcript{"0b5e7a9c-1d2f-4e6a-8b3c-5d7e9f1a2b3c", "bob",
                                                 data_message{"hello", 1, "alice", {}}})
@@ -482,6 +486,72 @@ void multi_recipient_seeds() {
 
 }  // namespace
 
+// --- sender_certificate ------------------------------------------------------------------
+
+namespace certificate {
+
+namespace pb = sealpost::v1::sealed_sender;
+
+bytes signed_by(const ccrypto::identity_key_pair& signer, const std::string& message) {
+  const auto signature = ccrypto::identity_sign(
+      signer, {reinterpret_cast<const std::uint8_t*>(message.data()), message.size()});
+  return {signature.begin(), signature.end()};
+}
+
+// A ServerCertificate for the fixtures' server key, signed by `root`.
+std::string server_certificate(const ccrypto::identity_key_pair& root, std::uint32_t key_id) {
+  const auto server_key = fx::fixed_identity(fx::certificate_server_tag).public_key;
+  pb::ServerCertificate::Certificate inner;
+  inner.set_id(key_id);
+  inner.set_key(std::string(server_key.begin(), server_key.end()));
+  pb::ServerCertificate outer;
+  outer.set_certificate(inner.SerializeAsString());
+  const bytes signature = signed_by(root, outer.certificate());
+  outer.set_signature(std::string(signature.begin(), signature.end()));
+  return outer.SerializeAsString();
+}
+
+// A SenderCertificate signed by the fixtures' server key.
+bytes sender_certificate(std::uint32_t device, std::uint64_t expires, const std::string& signer) {
+  const auto identity = fx::fixed_identity(0x74).public_key;
+  pb::SenderCertificate::Certificate inner;
+  inner.set_sender_device(device);
+  inner.set_expires(expires);
+  inner.set_identity_key(std::string(identity.begin(), identity.end()));
+  inner.set_signer(signer);
+  inner.set_sender_uuid("6f1c2d3e-4a5b-4c6d-8e7f-9a0b1c2d3e4f");
+  pb::SenderCertificate outer;
+  outer.set_certificate(inner.SerializeAsString());
+  const bytes signature =
+      signed_by(fx::fixed_identity(fx::certificate_server_tag), outer.certificate());
+  outer.set_signature(std::string(signature.begin(), signature.end()));
+  const std::string out = outer.SerializeAsString();
+  return {out.begin(), out.end()};
+}
+
+}  // namespace certificate
+
+void sender_certificate_seeds() {
+  const auto root = fx::fixed_identity(fx::certificate_root_tag);
+  const std::string server = certificate::server_certificate(root, 1);
+  const std::uint64_t day = 86400000;
+  write("sender_certificate", "valid.bin",
+        certificate::sender_certificate(2, fx::certificate_check_ms + day, server));
+  write("sender_certificate", "valid-at-expiry.bin",
+        certificate::sender_certificate(127, fx::certificate_check_ms, server));
+  write("sender_certificate", "expired.bin",
+        certificate::sender_certificate(1, fx::certificate_check_ms - 1, server));
+  write("sender_certificate", "device-zero.bin",
+        certificate::sender_certificate(0, fx::certificate_check_ms + day, server));
+  write("sender_certificate", "revoked-key-id.bin",
+        certificate::sender_certificate(1, fx::certificate_check_ms + day,
+                                        certificate::server_certificate(root, 0xDEADC357)));
+  write("sender_certificate", "other-root.bin",
+        certificate::sender_certificate(
+            1, fx::certificate_check_ms + day,
+            certificate::server_certificate(fx::fixed_identity(0x73), 1)));
+}
+
 int main(int argc, char** argv) {
   if (argc != 2) {
     std::cerr << "usage: fuzz_make_seeds <corpus folder, e.g. tests/fuzz/corpus>\n";
@@ -495,6 +565,7 @@ int main(int argc, char** argv) {
   local_state_seeds();
   websocket_seeds();
   multi_recipient_seeds();
+  sender_certificate_seeds();
   std::cout << "seeds written under " << root.string() << "\n";
   return 0;
 }
