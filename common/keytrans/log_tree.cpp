@@ -85,11 +85,11 @@ struct retained_view {
   std::vector<log_subtree> heads;
 };
 
-// Why each role: a node with a proven leaf must be computed (to reach that leaf); otherwise a
-// node the verifier retained costs nothing, and any other balanced node is carried, unless it
-// holds a retained head (or runs past the retained size) so that part of it is known already.
-// A node the verifier retained is never carried even when computing it is needed, so a node
-// strictly inside a retained head is carried only when that head is being recomputed.
+// A node holding a proven leaf is opened, down to the leaf. Otherwise a retained head is known
+// already; a balanced node past the retained size, or strictly inside a retained head (which
+// the walk enters only to recompute that head around a proven leaf), is carried; anything
+// else (not balanced, or holding retained heads or the retained size's edge) is opened, so
+// the proof carries nothing the verifier can compute (§12.1's minimum set).
 node_role role_of(const log_subtree& node, bool holds_proven_leaf, const retained_view& retained) {
   if (holds_proven_leaf) {
     return node.is_leaf() ? node_role::proven_leaf : node_role::open;
@@ -274,24 +274,29 @@ hash_value log_tree_root(std::span<const hash_value> leaves) {
   return log_subtree_value(leaves, {0, leaves.size()});
 }
 
-std::optional<log_full_subtree_state> log_append_leaf(const log_full_subtree_state& state,
-                                                      const hash_value& leaf_value) {
+std::optional<log_append_result> log_append_leaf(const log_full_subtree_state& state,
+                                                 const hash_value& leaf_value) {
   if (!full_subtree_count_fits(state.size, state.heads.size()) ||
       state.size == std::numeric_limits<std::uint64_t>::max()) {
     return std::nullopt;
   }
-  log_full_subtree_state next{state.size + 1, state.heads};
+  const std::uint64_t new_size = state.size + 1;
+  log_append_result result{{new_size, state.heads}, {}};
+  std::vector<hash_value>& heads = result.state.heads;
   // The rightmost heads have sizes equal to the low set bits of the old size: the new leaf
   // merges with each head as long as they are the same size.
-  hash_value carry = leaf_value;
-  std::uint64_t carry_size = 1;
-  while ((state.size & carry_size) != 0) {
-    carry = log_parent_value(next.heads.back(), carry_size == 1, carry, carry_size == 1);
-    next.heads.pop_back();
-    carry_size *= 2;
+  log_node carry{{state.size, 1}, leaf_value};
+  result.completed.push_back(carry);
+  while ((state.size & carry.subtree.size) != 0) {
+    const bool children_are_leaves = carry.subtree.is_leaf();
+    carry.value =
+        log_parent_value(heads.back(), children_are_leaves, carry.value, children_are_leaves);
+    heads.pop_back();
+    carry.subtree = {new_size - 2 * carry.subtree.size, 2 * carry.subtree.size};
+    result.completed.push_back(carry);
   }
-  next.heads.push_back(carry);
-  return next;
+  heads.push_back(carry.value);
+  return result;
 }
 
 std::optional<hash_value> log_root_from_full_subtrees(const log_full_subtree_state& state) {
@@ -371,18 +376,25 @@ std::optional<bytes> make_inclusion_proof(std::span<const hash_value> leaves,
 std::optional<log_proof_result> evaluate_inclusion_proof(
     std::uint64_t tree_size, std::span<const proven_log_leaf> leaves, std::uint64_t retained_size,
     std::span<const hash_value> retained_full_subtrees, std::span<const std::uint8_t> proof) {
+  const std::optional<std::vector<hash_value>> elements = decode_inclusion_proof(proof);
+  if (!elements) {
+    return std::nullopt;
+  }
+  return evaluate_inclusion_proof(tree_size, leaves, retained_size, retained_full_subtrees,
+                                  std::span<const hash_value>(*elements));
+}
+
+std::optional<log_proof_result> evaluate_inclusion_proof(
+    std::uint64_t tree_size, std::span<const proven_log_leaf> leaves, std::uint64_t retained_size,
+    std::span<const hash_value> retained_full_subtrees, std::span<const hash_value> elements) {
   if (tree_size == 0 || retained_size > tree_size ||
       !full_subtree_count_fits(retained_size, retained_full_subtrees.size()) ||
       !strictly_ascending_below(leaves, tree_size, index_of_leaf)) {
     return std::nullopt;
   }
-  const std::optional<std::vector<hash_value>> elements = decode_inclusion_proof(proof);
-  if (!elements) {
-    return std::nullopt;
-  }
   proof_evaluator evaluator(tree_size, leaves,
                             retained_view{retained_size, log_full_subtrees(retained_size)},
-                            retained_full_subtrees, *elements);
+                            retained_full_subtrees, elements);
   const std::optional<hash_value> root = evaluator.value_of({0, tree_size});
   if (!root || !evaluator.consumed_everything()) {
     return std::nullopt;

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <array>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -38,6 +39,10 @@ struct log_subtree {
   [[nodiscard]] bool is_leaf() const noexcept { return size == 1; }
   // log-math.json's flat numbering: leaf i is 2i, balanced [s, s+len) is 2s+len-1.
   [[nodiscard]] std::uint64_t flat_index() const noexcept { return 2 * start + size - 1; }
+  // For a balanced subtree: it is [index * 2^level, (index + 1) * 2^level) (the key of
+  // DESIGN.md's kt_log_nodes).
+  [[nodiscard]] int level() const noexcept { return std::countr_zero(size); }
+  [[nodiscard]] std::uint64_t index_at_level() const noexcept { return start >> level(); }
   friend bool operator==(const log_subtree&, const log_subtree&) = default;
 };
 
@@ -54,7 +59,8 @@ struct log_subtree {
 // subtrees, one per set bit of the size (none for 0, at most 64).
 [[nodiscard]] std::vector<log_subtree> log_full_subtrees(std::uint64_t tree_size);
 
-// The value of the subtree's head, computed from every leaf value of the tree. Throws
+// The value of the subtree's head, computed from every leaf value of the tree (a node of the
+// tree: balanced, or running to the tree's last leaf from a full subtree's start). Throws
 // std::out_of_range when the subtree is empty or not inside `leaves`. O(subtree size).
 [[nodiscard]] hash_value log_subtree_value(std::span<const hash_value> leaves,
                                            const log_subtree& subtree);
@@ -69,10 +75,24 @@ struct log_full_subtree_state {
   std::vector<hash_value> heads;
 };
 
+// A balanced subtree with its value.
+struct log_node {
+  log_subtree subtree;
+  hash_value value{};
+};
+
+struct log_append_result {
+  log_full_subtree_state state;
+  // The balanced subtrees the new leaf completed (those ending at the new size), bottom up:
+  // the leaf itself first, the new state's last head last. A sequencer that stores each of them
+  // has every node a later proof can ask for.
+  std::vector<log_node> completed;
+};
+
 // Appends one leaf: the new state (each equal-size pair of heads merges, like a binary carry).
 // Nullopt when `state` is malformed (head count is not the size's bit count) or full.
-[[nodiscard]] std::optional<log_full_subtree_state> log_append_leaf(
-    const log_full_subtree_state& state, const hash_value& leaf_value);
+[[nodiscard]] std::optional<log_append_result> log_append_leaf(const log_full_subtree_state& state,
+                                                               const hash_value& leaf_value);
 
 // The root the full subtrees fold to, right to left. Nullopt when malformed or empty.
 [[nodiscard]] std::optional<hash_value> log_root_from_full_subtrees(
@@ -123,5 +143,9 @@ struct log_proof_result {
 [[nodiscard]] std::optional<log_proof_result> evaluate_inclusion_proof(
     std::uint64_t tree_size, std::span<const proven_log_leaf> leaves, std::uint64_t retained_size,
     std::span<const hash_value> retained_full_subtrees, std::span<const std::uint8_t> proof);
+// The same for a proof's elements already decoded (DESIGN.md's `inclusion` list).
+[[nodiscard]] std::optional<log_proof_result> evaluate_inclusion_proof(
+    std::uint64_t tree_size, std::span<const proven_log_leaf> leaves, std::uint64_t retained_size,
+    std::span<const hash_value> retained_full_subtrees, std::span<const hash_value> elements);
 
 }  // namespace sealpost::keytrans

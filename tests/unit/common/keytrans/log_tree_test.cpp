@@ -2,6 +2,7 @@
 // log-tree cases of from-kt and tampered), and proofs that were tampered with here.
 #include "keytrans/log_tree.hpp"
 
+#include <bit>
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
 #include <cstdint>
@@ -196,7 +197,17 @@ TEST_CASE("keytrans: log-append.json grows the log from its full subtrees alone"
 
     const auto next = log_append_leaf(state, leaf);
     REQUIRE(next.has_value());
-    state = *next;
+    state = next->state;
+    // What the leaf completed: every balanced subtree ending at the new size, with its value.
+    REQUIRE(next->completed.size() ==
+            static_cast<std::size_t>(std::countr_zero(std::uint64_t{state.size})) + 1);
+    for (std::size_t level = 0; level < next->completed.size(); ++level) {
+      const log_node& node = next->completed[level];
+      CHECK(node.subtree ==
+            log_subtree{state.size - (std::uint64_t{1} << level), std::uint64_t{1} << level});
+      CHECK(node.value == log_subtree_value(leaves, node.subtree));
+    }
+    CHECK(next->completed.back().value == state.heads.back());
     const hash_value root = hash_from(expect.at("root"));
     CHECK(state.heads == hashes_from(expect.at("full_subtrees")));
     CHECK(log_root_from_full_subtrees(state) == root);
@@ -231,6 +242,10 @@ TEST_CASE("keytrans: log-math.json full subtrees and batch copaths in flat node 
       indices.push_back(node.flat_index());
     }
     CHECK(indices == expected);
+    for (const log_subtree& node : nodes) {
+      CHECK(node.index_at_level() << node.level() == node.start);
+      CHECK(std::uint64_t{1} << node.level() == node.size);
+    }
     ++cases_checked;
   }
   CHECK(cases_checked == 1679);
@@ -250,10 +265,13 @@ TEST_CASE("keytrans: from-kt.json log-tree proofs are accepted or refused as kat
     const std::uint64_t retained_size = u64_or_zero(c, "retained_size");
     const std::vector<hash_value> retained =
         c.contains("retained") ? hashes_from(c.at("retained")) : std::vector<hash_value>{};
-    const bool valid =
-        proves_root(json::value_to<std::uint64_t>(c.at("size")),
-                    proven(u64s_from(c, "entries"), hashes_from(c.at("values"))), retained_size,
-                    retained, encoded(hashes_from(c.at("elements"))), hash_from(c.at("root")));
+    // The elements as a list, as DESIGN.md's `inclusion` carries them.
+    const std::vector<hash_value> elements = hashes_from(c.at("elements"));
+    const auto result =
+        evaluate_inclusion_proof(json::value_to<std::uint64_t>(c.at("size")),
+                                 proven(u64s_from(c, "entries"), hashes_from(c.at("values"))),
+                                 retained_size, retained, std::span<const hash_value>(elements));
+    const bool valid = result.has_value() && result->root == hash_from(c.at("root"));
     if (c.at("expect").as_string() == "accept") {
       CHECK(valid);
       ++accepted;
