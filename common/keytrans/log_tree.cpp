@@ -18,8 +18,8 @@ namespace {
 constexpr std::uint8_t leaf_content_prefix = 0x00;
 constexpr std::uint8_t parent_content_prefix = 0x01;
 
-hash_value sha256(std::span<const std::uint8_t> data) {
-  hash_value digest{};
+log_hash sha256(std::span<const std::uint8_t> data) {
+  log_hash digest{};
   unsigned int digest_size = 0;
   ossl::check_ok(
       EVP_Digest(data.data(), data.size(), digest.data(), &digest_size, EVP_sha256(), nullptr),
@@ -139,8 +139,8 @@ void collect_copath(const log_subtree& node, std::span<const std::uint64_t> prov
 class proof_evaluator {
  public:
   proof_evaluator(std::uint64_t tree_size, std::span<const proven_log_leaf> leaves,
-                  retained_view retained, std::span<const hash_value> retained_values,
-                  std::span<const hash_value> elements)
+                  retained_view retained, std::span<const log_hash> retained_values,
+                  std::span<const log_hash> elements)
       : leaves_(leaves),
         retained_(std::move(retained)),
         retained_values_(retained_values),
@@ -149,8 +149,8 @@ class proof_evaluator {
     new_head_values_.reserve(new_heads_.size());
   }
 
-  std::optional<hash_value> value_of(const log_subtree& node) {
-    std::optional<hash_value> value = own_value(node);
+  std::optional<log_hash> value_of(const log_subtree& node) {
+    std::optional<log_hash> value = own_value(node);
     if (!value || !matches_retained(node, *value)) {
       return std::nullopt;
     }
@@ -167,10 +167,10 @@ class proof_evaluator {
            next_retained_ == retained_values_.size() && next_new_head_ == new_heads_.size();
   }
 
-  std::vector<hash_value> take_new_heads() { return std::move(new_head_values_); }
+  std::vector<log_hash> take_new_heads() { return std::move(new_head_values_); }
 
  private:
-  std::optional<hash_value> own_value(const log_subtree& node) {
+  std::optional<log_hash> own_value(const log_subtree& node) {
     const bool holds = holds_next(leaves_, next_leaf_, node, index_of_leaf);
     switch (role_of(node, holds, retained_)) {
       case node_role::proven_leaf:
@@ -192,14 +192,14 @@ class proof_evaluator {
     return std::nullopt;
   }
 
-  std::optional<hash_value> open_value(const log_subtree& node) {
+  std::optional<log_hash> open_value(const log_subtree& node) {
     const log_subtree left = left_child(node);
     const log_subtree right = right_child(node);
-    const std::optional<hash_value> left_value = value_of(left);
+    const std::optional<log_hash> left_value = value_of(left);
     if (!left_value) {
       return std::nullopt;
     }
-    const std::optional<hash_value> right_value = value_of(right);
+    const std::optional<log_hash> right_value = value_of(right);
     if (!right_value) {
       return std::nullopt;
     }
@@ -208,7 +208,7 @@ class proof_evaluator {
 
   // A retained head the walk reaches must have the value the verifier retained, whether it
   // was taken as retained or recomputed from proven leaves (§12.1's MUST).
-  bool matches_retained(const log_subtree& node, const hash_value& value) {
+  bool matches_retained(const log_subtree& node, const log_hash& value) {
     if (next_retained_ >= retained_.heads.size() || node != retained_.heads[next_retained_]) {
       return true;
     }
@@ -218,24 +218,24 @@ class proof_evaluator {
   std::span<const proven_log_leaf> leaves_;
   std::size_t next_leaf_ = 0;
   retained_view retained_;
-  std::span<const hash_value> retained_values_;
+  std::span<const log_hash> retained_values_;
   std::size_t next_retained_ = 0;
-  std::span<const hash_value> elements_;
+  std::span<const log_hash> elements_;
   std::size_t next_element_ = 0;
   std::vector<log_subtree> new_heads_;
-  std::vector<hash_value> new_head_values_;
+  std::vector<log_hash> new_head_values_;
   std::size_t next_new_head_ = 0;
 };
 
 }  // namespace
 
-hash_value log_leaf_value(const log_entry& entry) {
+log_hash log_leaf_value(const log_entry& entry) {
   const bytes encoded = tls_writer().u64(entry.timestamp).raw(entry.prefix_tree).take();
   return sha256(encoded);
 }
 
-hash_value log_parent_value(const hash_value& left, bool left_is_leaf, const hash_value& right,
-                            bool right_is_leaf) {
+log_hash log_parent_value(const log_hash& left, bool left_is_leaf, const log_hash& right,
+                          bool right_is_leaf) {
   std::array<std::uint8_t, 2 * (1 + log_hash_size)> content{};
   auto out = content.begin();
   *out++ = left_is_leaf ? leaf_content_prefix : parent_content_prefix;
@@ -256,7 +256,7 @@ std::vector<log_subtree> log_full_subtrees(std::uint64_t tree_size) {
   return heads;
 }
 
-hash_value log_subtree_value(std::span<const hash_value> leaves, const log_subtree& subtree) {
+log_hash log_subtree_value(std::span<const log_hash> leaves, const log_subtree& subtree) {
   if (subtree.size == 0 || subtree.start > leaves.size() ||
       subtree.size > leaves.size() - subtree.start) {
     throw std::out_of_range("log_subtree_value: subtree outside the leaves");
@@ -270,19 +270,19 @@ hash_value log_subtree_value(std::span<const hash_value> leaves, const log_subtr
                           log_subtree_value(leaves, right), right.is_leaf());
 }
 
-hash_value log_tree_root(std::span<const hash_value> leaves) {
+log_hash log_tree_root(std::span<const log_hash> leaves) {
   return log_subtree_value(leaves, {0, leaves.size()});
 }
 
 std::optional<log_append_result> log_append_leaf(const log_full_subtree_state& state,
-                                                 const hash_value& leaf_value) {
+                                                 const log_hash& leaf_value) {
   if (!full_subtree_count_fits(state.size, state.heads.size()) ||
       state.size == std::numeric_limits<std::uint64_t>::max()) {
     return std::nullopt;
   }
   const std::uint64_t new_size = state.size + 1;
   log_append_result result{{new_size, state.heads}, {}};
-  std::vector<hash_value>& heads = result.state.heads;
+  std::vector<log_hash>& heads = result.state.heads;
   // The rightmost heads have sizes equal to the low set bits of the old size: the new leaf
   // merges with each head as long as they are the same size.
   log_node carry{{state.size, 1}, leaf_value};
@@ -299,12 +299,12 @@ std::optional<log_append_result> log_append_leaf(const log_full_subtree_state& s
   return result;
 }
 
-std::optional<hash_value> log_root_from_full_subtrees(const log_full_subtree_state& state) {
+std::optional<log_hash> log_root_from_full_subtrees(const log_full_subtree_state& state) {
   if (state.size == 0 || !full_subtree_count_fits(state.size, state.heads.size())) {
     return std::nullopt;
   }
   // Only the last head can be a single leaf (when the size is odd); every fold is a parent.
-  hash_value root = state.heads.back();
+  log_hash root = state.heads.back();
   bool root_is_leaf = (state.size & 1) != 0;
   for (std::size_t i = state.heads.size() - 1; i-- > 0;) {
     root = log_parent_value(state.heads[i], false, root, root_is_leaf);
@@ -327,28 +327,27 @@ std::optional<std::vector<log_subtree>> log_batch_copath(
   return copath;
 }
 
-std::optional<bytes> encode_inclusion_proof(std::span<const hash_value> elements) {
+std::optional<bytes> encode_inclusion_proof(std::span<const log_hash> elements) {
   if (elements.size() > std::numeric_limits<std::uint16_t>::max()) {
     return std::nullopt;
   }
   tls_writer writer;
   writer.u16(static_cast<std::uint16_t>(elements.size()));
-  for (const hash_value& element : elements) {
+  for (const log_hash& element : elements) {
     writer.raw(element);
   }
   return writer.take();
 }
 
-std::optional<std::vector<hash_value>> decode_inclusion_proof(
-    std::span<const std::uint8_t> encoded) {
+std::optional<std::vector<log_hash>> decode_inclusion_proof(std::span<const std::uint8_t> encoded) {
   tls_reader reader(encoded);
   const std::optional<std::uint16_t> count = reader.u16();
   // Checked before allocating: the count must match the bytes that follow exactly.
   if (!count || reader.remaining() != std::size_t{*count} * log_hash_size) {
     return std::nullopt;
   }
-  std::vector<hash_value> elements(*count);
-  for (hash_value& element : elements) {
+  std::vector<log_hash> elements(*count);
+  for (log_hash& element : elements) {
     const auto value = reader.raw(log_hash_size);
     if (!value) {
       return std::nullopt;
@@ -358,14 +357,14 @@ std::optional<std::vector<hash_value>> decode_inclusion_proof(
   return elements;
 }
 
-std::optional<bytes> make_inclusion_proof(std::span<const hash_value> leaves,
+std::optional<bytes> make_inclusion_proof(std::span<const log_hash> leaves,
                                           std::span<const std::uint64_t> proven_leaves,
                                           std::uint64_t retained_size) {
   const auto copath = log_batch_copath(leaves.size(), proven_leaves, retained_size);
   if (!copath) {
     return std::nullopt;
   }
-  std::vector<hash_value> elements;
+  std::vector<log_hash> elements;
   elements.reserve(copath->size());
   for (const log_subtree& subtree : *copath) {
     elements.push_back(log_subtree_value(leaves, subtree));
@@ -375,18 +374,18 @@ std::optional<bytes> make_inclusion_proof(std::span<const hash_value> leaves,
 
 std::optional<log_proof_result> evaluate_inclusion_proof(
     std::uint64_t tree_size, std::span<const proven_log_leaf> leaves, std::uint64_t retained_size,
-    std::span<const hash_value> retained_full_subtrees, std::span<const std::uint8_t> proof) {
-  const std::optional<std::vector<hash_value>> elements = decode_inclusion_proof(proof);
+    std::span<const log_hash> retained_full_subtrees, std::span<const std::uint8_t> proof) {
+  const std::optional<std::vector<log_hash>> elements = decode_inclusion_proof(proof);
   if (!elements) {
     return std::nullopt;
   }
   return evaluate_inclusion_proof(tree_size, leaves, retained_size, retained_full_subtrees,
-                                  std::span<const hash_value>(*elements));
+                                  std::span<const log_hash>(*elements));
 }
 
 std::optional<log_proof_result> evaluate_inclusion_proof(
     std::uint64_t tree_size, std::span<const proven_log_leaf> leaves, std::uint64_t retained_size,
-    std::span<const hash_value> retained_full_subtrees, std::span<const hash_value> elements) {
+    std::span<const log_hash> retained_full_subtrees, std::span<const log_hash> elements) {
   if (tree_size == 0 || retained_size > tree_size ||
       !full_subtree_count_fits(retained_size, retained_full_subtrees.size()) ||
       !strictly_ascending_below(leaves, tree_size, index_of_leaf)) {
@@ -395,7 +394,7 @@ std::optional<log_proof_result> evaluate_inclusion_proof(
   proof_evaluator evaluator(tree_size, leaves,
                             retained_view{retained_size, log_full_subtrees(retained_size)},
                             retained_full_subtrees, elements);
-  const std::optional<hash_value> root = evaluator.value_of({0, tree_size});
+  const std::optional<log_hash> root = evaluator.value_of({0, tree_size});
   if (!root || !evaluator.consumed_everything()) {
     return std::nullopt;
   }

@@ -43,16 +43,16 @@ bytes from_hex(std::string_view hex) {
   return out;
 }
 
-hash_value hash_from(const json::value& hex) {
+log_hash hash_from(const json::value& hex) {
   const bytes raw = from_hex(hex.as_string());
   REQUIRE(raw.size() == log_hash_size);
-  hash_value out{};
+  log_hash out{};
   std::copy(raw.begin(), raw.end(), out.begin());
   return out;
 }
 
-std::vector<hash_value> hashes_from(const json::value& list) {
-  std::vector<hash_value> out;
+std::vector<log_hash> hashes_from(const json::value& list) {
+  std::vector<log_hash> out;
   for (const json::value& hex : list.as_array()) {
     out.push_back(hash_from(hex));
   }
@@ -80,7 +80,7 @@ log_entry entry_from(const json::value& value) {
 }
 
 std::vector<proven_log_leaf> proven(const std::vector<std::uint64_t>& indices,
-                                    const std::vector<hash_value>& values) {
+                                    const std::vector<log_hash>& values) {
   REQUIRE(indices.size() == values.size());
   std::vector<proven_log_leaf> out;
   for (std::size_t i = 0; i < indices.size(); ++i) {
@@ -90,33 +90,32 @@ std::vector<proven_log_leaf> proven(const std::vector<std::uint64_t>& indices,
 }
 
 std::vector<proven_log_leaf> proven_from_tree(const std::vector<std::uint64_t>& indices,
-                                              const std::vector<hash_value>& leaves) {
-  std::vector<hash_value> values;
+                                              const std::vector<log_hash>& leaves) {
+  std::vector<log_hash> values;
   for (std::uint64_t index : indices) {
     values.push_back(leaves.at(index));
   }
   return proven(indices, values);
 }
 
-std::vector<hash_value> full_subtree_values(const std::vector<hash_value>& leaves,
-                                            std::uint64_t size) {
-  const std::span<const hash_value> prefix(leaves.data(), size);
-  std::vector<hash_value> out;
+std::vector<log_hash> full_subtree_values(const std::vector<log_hash>& leaves, std::uint64_t size) {
+  const std::span<const log_hash> prefix(leaves.data(), size);
+  std::vector<log_hash> out;
   for (const log_subtree& head : log_full_subtrees(size)) {
     out.push_back(log_subtree_value(prefix, head));
   }
   return out;
 }
 
-bytes encoded(const std::vector<hash_value>& elements) {
+bytes encoded(const std::vector<log_hash>& elements) {
   const std::optional<bytes> proof = encode_inclusion_proof(elements);
   REQUIRE(proof.has_value());
   return *proof;
 }
 
 // Distinct leaf values for trees made here: the §11.8 values of made-up entries.
-std::vector<hash_value> made_up_leaves(std::uint64_t count) {
-  std::vector<hash_value> leaves;
+std::vector<log_hash> made_up_leaves(std::uint64_t count) {
+  std::vector<log_hash> leaves;
   for (std::uint64_t i = 0; i < count; ++i) {
     log_entry entry{1700000000000 + i, {}};
     entry.prefix_tree.fill(static_cast<std::uint8_t>(i));
@@ -127,8 +126,8 @@ std::vector<hash_value> made_up_leaves(std::uint64_t count) {
 
 // True when the proof evaluates, and to `root`.
 bool proves_root(std::uint64_t tree_size, const std::vector<proven_log_leaf>& leaves,
-                 std::uint64_t retained_size, const std::vector<hash_value>& retained,
-                 const bytes& proof, const hash_value& root) {
+                 std::uint64_t retained_size, const std::vector<log_hash>& retained,
+                 const bytes& proof, const log_hash& root) {
   const auto result = evaluate_inclusion_proof(tree_size, leaves, retained_size, retained, proof);
   return result.has_value() && result->root == root;
 }
@@ -142,14 +141,14 @@ TEST_CASE("keytrans: log-tree.json leaf values, roots, full subtrees and every b
     const json::object& expect = item.at("expect").as_object();
     INFO(item.at("name").as_string());
 
-    std::vector<hash_value> leaves;
+    std::vector<log_hash> leaves;
     for (const json::value& entry : input.at("entries").as_array()) {
       leaves.push_back(log_leaf_value(entry_from(entry)));
     }
     REQUIRE(leaves == hashes_from(expect.at("leaf_values")));
-    const hash_value root = hash_from(expect.at("root"));
+    const log_hash root = hash_from(expect.at("root"));
     CHECK(log_tree_root(leaves) == root);
-    const std::vector<hash_value> full_subtrees = hashes_from(expect.at("full_subtrees"));
+    const std::vector<log_hash> full_subtrees = hashes_from(expect.at("full_subtrees"));
     CHECK(full_subtree_values(leaves, leaves.size()) == full_subtrees);
 
     const json::array& requests = input.at("requests").as_array();
@@ -186,13 +185,13 @@ TEST_CASE("keytrans: log-append.json grows the log from its full subtrees alone"
     const json::object& input = item.at("input").as_object();
     const json::object& expect = item.at("expect").as_object();
     INFO(item.at("name").as_string());
-    const std::vector<hash_value> leaves = hashes_from(input.at("leaves"));
+    const std::vector<log_hash> leaves = hashes_from(input.at("leaves"));
     const json::array& appended = input.at("entries").as_array();
     REQUIRE(appended.size() == 1);
     // The cases are consecutive sizes: each appends one entry to the state the last one left.
     REQUIRE(json::value_to<std::uint64_t>(input.at("size")) == state.size + 1);
     REQUIRE(leaves.size() == state.size + 1);
-    const hash_value leaf = log_leaf_value(entry_from(appended[0]));
+    const log_hash leaf = log_leaf_value(entry_from(appended[0]));
     CHECK(leaf == leaves.back());
 
     const auto next = log_append_leaf(state, leaf);
@@ -208,7 +207,7 @@ TEST_CASE("keytrans: log-append.json grows the log from its full subtrees alone"
       CHECK(node.value == log_subtree_value(leaves, node.subtree));
     }
     CHECK(next->completed.back().value == state.heads.back());
-    const hash_value root = hash_from(expect.at("root"));
+    const log_hash root = hash_from(expect.at("root"));
     CHECK(state.heads == hashes_from(expect.at("full_subtrees")));
     CHECK(log_root_from_full_subtrees(state) == root);
     CHECK(log_tree_root(leaves) == root);
@@ -263,14 +262,14 @@ TEST_CASE("keytrans: from-kt.json log-tree proofs are accepted or refused as kat
     }
     INFO(c.at("name").as_string());
     const std::uint64_t retained_size = u64_or_zero(c, "retained_size");
-    const std::vector<hash_value> retained =
-        c.contains("retained") ? hashes_from(c.at("retained")) : std::vector<hash_value>{};
+    const std::vector<log_hash> retained =
+        c.contains("retained") ? hashes_from(c.at("retained")) : std::vector<log_hash>{};
     // The elements as a list, as DESIGN.md's `inclusion` carries them.
-    const std::vector<hash_value> elements = hashes_from(c.at("elements"));
+    const std::vector<log_hash> elements = hashes_from(c.at("elements"));
     const auto result =
         evaluate_inclusion_proof(json::value_to<std::uint64_t>(c.at("size")),
                                  proven(u64s_from(c, "entries"), hashes_from(c.at("values"))),
-                                 retained_size, retained, std::span<const hash_value>(elements));
+                                 retained_size, retained, std::span<const log_hash>(elements));
     const bool valid = result.has_value() && result->root == hash_from(c.at("root"));
     if (c.at("expect").as_string() == "accept") {
       CHECK(valid);
@@ -295,8 +294,8 @@ TEST_CASE("keytrans: tampered.json log-tree proofs never reach the root", "[keyt
     }
     INFO(item.at("name").as_string());
     REQUIRE(item.at("expect").at("error").as_bool());
-    const std::vector<hash_value> retained =
-        input.contains("retained") ? hashes_from(input.at("retained")) : std::vector<hash_value>{};
+    const std::vector<log_hash> retained =
+        input.contains("retained") ? hashes_from(input.at("retained")) : std::vector<log_hash>{};
     CHECK_FALSE(proves_root(json::value_to<std::uint64_t>(input.at("size")),
                             proven(u64s_from(input, "entries"), hashes_from(input.at("values"))),
                             u64_or_zero(input, "retained_size"), retained,
@@ -332,10 +331,10 @@ std::vector<proof_case> small_proof_cases() {
 
 TEST_CASE("keytrans: proofs made here evaluate to the root and the new full subtrees",
           "[keytrans][log_tree]") {
-  const std::vector<hash_value> all = made_up_leaves(18);
+  const std::vector<log_hash> all = made_up_leaves(18);
   for (const proof_case& c : small_proof_cases()) {
     INFO("size " << c.size << " retained " << c.retained_size << " first leaf " << c.indices[0]);
-    const std::vector<hash_value> leaves(all.begin(), all.begin() + c.size);
+    const std::vector<log_hash> leaves(all.begin(), all.begin() + c.size);
     const auto proof = make_inclusion_proof(leaves, c.indices, c.retained_size);
     REQUIRE(proof.has_value());
     const auto result =
@@ -348,16 +347,16 @@ TEST_CASE("keytrans: proofs made here evaluate to the root and the new full subt
 }
 
 TEST_CASE("keytrans: a tampered proof does not verify to the root", "[keytrans][log_tree]") {
-  const std::vector<hash_value> all = made_up_leaves(18);
+  const std::vector<log_hash> all = made_up_leaves(18);
   for (const proof_case& c : small_proof_cases()) {
     INFO("size " << c.size << " retained " << c.retained_size << " first leaf " << c.indices[0]);
-    const std::vector<hash_value> leaves(all.begin(), all.begin() + c.size);
-    const hash_value root = log_tree_root(leaves);
+    const std::vector<log_hash> leaves(all.begin(), all.begin() + c.size);
+    const log_hash root = log_tree_root(leaves);
     const std::vector<proven_log_leaf> claimed = proven_from_tree(c.indices, leaves);
-    const std::vector<hash_value> retained = full_subtree_values(leaves, c.retained_size);
+    const std::vector<log_hash> retained = full_subtree_values(leaves, c.retained_size);
     const bytes proof = *make_inclusion_proof(leaves, c.indices, c.retained_size);
     REQUIRE(proves_root(c.size, claimed, c.retained_size, retained, proof, root));
-    const std::vector<hash_value> elements = *decode_inclusion_proof(proof);
+    const std::vector<log_hash> elements = *decode_inclusion_proof(proof);
 
     // Any flipped bit, in the count or in a hash.
     for (std::size_t byte = 0; byte < proof.size(); ++byte) {
@@ -366,12 +365,12 @@ TEST_CASE("keytrans: a tampered proof does not verify to the root", "[keytrans][
       CHECK_FALSE(proves_root(c.size, claimed, c.retained_size, retained, flipped, root));
     }
     // One hash too few or too many: refused outright, whatever the root.
-    std::vector<hash_value> extra = elements;
-    extra.push_back(hash_value{});
+    std::vector<log_hash> extra = elements;
+    extra.push_back(log_hash{});
     CHECK_FALSE(
         evaluate_inclusion_proof(c.size, claimed, c.retained_size, retained, encoded(extra)));
     if (!elements.empty()) {
-      const std::vector<hash_value> fewer(elements.begin(), elements.end() - 1);
+      const std::vector<log_hash> fewer(elements.begin(), elements.end() - 1);
       CHECK_FALSE(
           evaluate_inclusion_proof(c.size, claimed, c.retained_size, retained, encoded(fewer)));
     }
@@ -396,15 +395,15 @@ TEST_CASE("keytrans: a tampered proof does not verify to the root", "[keytrans][
 
 TEST_CASE("keytrans: a corrupted retained head is caught, with or without a proven leaf in it",
           "[keytrans][log_tree]") {
-  const std::vector<hash_value> leaves = made_up_leaves(11);
-  const hash_value root = log_tree_root(leaves);
+  const std::vector<log_hash> leaves = made_up_leaves(11);
+  const log_hash root = log_tree_root(leaves);
   // Retained size 6: heads [0,4) and [4,6). Leaf 1 is inside the first, leaf 9 in neither.
   for (const std::uint64_t leaf : {1, 9}) {
     const std::vector<std::uint64_t> indices{leaf};
     const bytes proof = *make_inclusion_proof(leaves, indices, 6);
     const std::vector<proven_log_leaf> claimed = proven_from_tree(indices, leaves);
     for (std::size_t head = 0; head < 2; ++head) {
-      std::vector<hash_value> retained = full_subtree_values(leaves, 6);
+      std::vector<log_hash> retained = full_subtree_values(leaves, 6);
       REQUIRE(proves_root(leaves.size(), claimed, 6, retained, proof, root));
       retained[head][0] ^= 0x80;
       INFO("leaf " << leaf << " head " << head);
@@ -413,7 +412,7 @@ TEST_CASE("keytrans: a corrupted retained head is caught, with or without a prov
   }
   // A retained head that is itself a proven leaf (retained size 5: heads [0,4) and leaf 4).
   const std::vector<std::uint64_t> four{4};
-  std::vector<hash_value> retained = full_subtree_values(leaves, 5);
+  std::vector<log_hash> retained = full_subtree_values(leaves, 5);
   retained[1][31] ^= 0x01;
   CHECK_FALSE(evaluate_inclusion_proof(leaves.size(), proven_from_tree(four, leaves), 5, retained,
                                        *make_inclusion_proof(leaves, four, 5)));
@@ -421,7 +420,7 @@ TEST_CASE("keytrans: a corrupted retained head is caught, with or without a prov
 
 TEST_CASE("keytrans: malformed requests and proofs are refused, never thrown",
           "[keytrans][log_tree]") {
-  const std::vector<hash_value> leaves = made_up_leaves(7);
+  const std::vector<log_hash> leaves = made_up_leaves(7);
   const std::vector<std::uint64_t> one{3};
   const std::vector<proven_log_leaf> claimed = proven_from_tree(one, leaves);
   const bytes proof = *make_inclusion_proof(leaves, one, 0);
@@ -430,7 +429,7 @@ TEST_CASE("keytrans: malformed requests and proofs are refused, never thrown",
   CHECK_FALSE(evaluate_inclusion_proof(0, {}, 0, {}, encoded({})));  // empty tree
   CHECK_FALSE(evaluate_inclusion_proof(7, claimed, 8, {}, proof));   // retained > size
   CHECK_FALSE(evaluate_inclusion_proof(7, claimed, 3, {}, proof));   // heads missing
-  const std::vector<hash_value> extra_head{leaves[0]};
+  const std::vector<log_hash> extra_head{leaves[0]};
   CHECK_FALSE(evaluate_inclusion_proof(7, claimed, 0, extra_head, proof));  // head extra
   const std::vector<proven_log_leaf> twice{claimed[0], claimed[0]};
   CHECK_FALSE(evaluate_inclusion_proof(7, twice, 0, {}, proof));  // not strictly ascending
@@ -449,9 +448,9 @@ TEST_CASE("keytrans: malformed requests and proofs are refused, never thrown",
   short_by_one.pop_back();
   CHECK_FALSE(evaluate_inclusion_proof(7, claimed, 0, {}, short_by_one));
   CHECK_FALSE(decode_inclusion_proof(bytes{0xFF, 0xFF}));  // claims 65535 hashes, has none
-  CHECK(decode_inclusion_proof(bytes{0x00, 0x00}) == std::vector<hash_value>{});
-  CHECK_FALSE(encode_inclusion_proof(std::vector<hash_value>(65536)));
-  CHECK(encode_inclusion_proof(std::vector<hash_value>(65535))->size() == 2 + 65535 * 32);
+  CHECK(decode_inclusion_proof(bytes{0x00, 0x00}) == std::vector<log_hash>{});
+  CHECK_FALSE(encode_inclusion_proof(std::vector<log_hash>(65536)));
+  CHECK(encode_inclusion_proof(std::vector<log_hash>(65535))->size() == 2 + 65535 * 32);
 
   const std::vector<std::uint64_t> unsorted{4, 2};
   CHECK_FALSE(log_batch_copath(7, unsorted, 0));
@@ -474,10 +473,10 @@ TEST_CASE("keytrans: huge tree sizes cost work per proven leaf, not per leaf of 
   CHECK(copath->size() <= 3 * 64);
 
   // A proof of the right length evaluates (to some root); one element short or long is refused.
-  std::vector<hash_value> elements(copath->size(), made_up_leaves(1)[0]);
+  std::vector<log_hash> elements(copath->size(), made_up_leaves(1)[0]);
   std::vector<proven_log_leaf> claimed;
   for (std::uint64_t index : ends) {
-    claimed.push_back({index, hash_value{}});
+    claimed.push_back({index, log_hash{}});
   }
   const auto result = evaluate_inclusion_proof(max, claimed, 0, {}, encoded(elements));
   REQUIRE(result.has_value());
@@ -492,20 +491,20 @@ TEST_CASE("keytrans: huge tree sizes cost work per proven leaf, not per leaf of 
   const std::vector<std::uint64_t> last{max - 1};
   const auto consistency = log_batch_copath(max, last, retained_size);
   REQUIRE(consistency.has_value());
-  const std::vector<hash_value> retained(log_full_subtrees(retained_size).size(), hash_value{});
-  CHECK(evaluate_inclusion_proof(max, std::vector<proven_log_leaf>{{max - 1, hash_value{}}},
+  const std::vector<log_hash> retained(log_full_subtrees(retained_size).size(), log_hash{});
+  CHECK(evaluate_inclusion_proof(max, std::vector<proven_log_leaf>{{max - 1, log_hash{}}},
                                  retained_size, retained,
-                                 encoded(std::vector<hash_value>(consistency->size()))));
+                                 encoded(std::vector<log_hash>(consistency->size()))));
 }
 
 TEST_CASE("keytrans: full subtree state refuses to be malformed or to overflow",
           "[keytrans][log_tree]") {
-  const hash_value leaf = made_up_leaves(1)[0];
+  const log_hash leaf = made_up_leaves(1)[0];
   CHECK_FALSE(log_append_leaf({3, {leaf}}, leaf));    // 3 needs two heads
   CHECK_FALSE(log_append_leaf({0, {leaf}}, leaf));    // 0 needs none
   CHECK_FALSE(log_root_from_full_subtrees({0, {}}));  // no tree, no root
   CHECK_FALSE(log_root_from_full_subtrees({2, {leaf, leaf}}));
-  const std::vector<hash_value> heads(64, leaf);
+  const std::vector<log_hash> heads(64, leaf);
   CHECK_FALSE(log_append_leaf({std::numeric_limits<std::uint64_t>::max(), heads}, leaf));
   CHECK(log_root_from_full_subtrees({std::numeric_limits<std::uint64_t>::max(), heads}));
 }
