@@ -8,6 +8,7 @@
 #include <bit>
 #include <limits>
 #include <stdexcept>
+#include <utility>
 
 #include "xeddsa/openssl_check.hpp"
 
