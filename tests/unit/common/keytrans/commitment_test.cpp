@@ -90,5 +90,22 @@ TEST_CASE("keytrans: a commitment binds opening, label, version and value", "[ke
   CHECK(new_commitment_opening() != new_commitment_opening());
 }
 
+TEST_CASE("keytrans: commitments reject tampered.json's commitment cases", "[keytrans]") {
+  int rejected = 0;
+  for (const boost::json::value& entry : test::load_keytrans_cases("tampered.json")) {
+    const boost::json::object& input = entry.at("input").as_object();
+    if (input.at("kind").as_string() != "commitment") {
+      continue;
+    }
+    INFO(std::string(entry.at("name").as_string()));
+    REQUIRE(entry.at("expect").at("error").as_bool());
+    const commitment_input in = read_input(input);
+    CHECK_FALSE(verify_commitment(hex_field(input, "commitment"), in.opening, in.label, in.version,
+                                  in.value));
+    ++rejected;
+  }
+  CHECK(rejected == 4);
+}
+
 }  // namespace
 }  // namespace sealpost::keytrans
