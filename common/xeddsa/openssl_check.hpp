@@ -4,6 +4,7 @@
 
 #include <openssl/bio.h>
 #include <openssl/bn.h>
+#include <openssl/ec.h>
 #include <openssl/evp.h>
 
 #include <memory>
@@ -24,6 +25,7 @@ using pkey_ptr = std::unique_ptr<EVP_PKEY, openssl_deleter<&EVP_PKEY_free>>;
 using pkey_ctx_ptr = std::unique_ptr<EVP_PKEY_CTX, openssl_deleter<&EVP_PKEY_CTX_free>>;
 using md_ctx_ptr = std::unique_ptr<EVP_MD_CTX, openssl_deleter<&EVP_MD_CTX_free>>;
 using bio_ptr = std::unique_ptr<BIO, openssl_deleter<&BIO_free>>;
+using ecdsa_sig_ptr = std::unique_ptr<ECDSA_SIG, openssl_deleter<&ECDSA_SIG_free>>;
 
 // Throws std::runtime_error with OpenSSL's first queued error and leaves the thread's error
 // queue empty, so a later, unrelated OpenSSL caller on this thread does not see stale errors.
