@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <limits>
 #include <stdexcept>
+#include <string_view>
 
 namespace sealpost::keytrans {
 namespace {
@@ -50,6 +51,16 @@ std::optional<auditor_tree_head> read_auditor_tree_head(tls_reader& reader) {
     return std::nullopt;
   }
   return auditor_tree_head{*timestamp, *tree_size, bytes(signature->begin(), signature->end())};
+}
+
+// True for an EC key on P-256 (not merely any 256-bit curve such as secp256k1).
+bool is_p256(const EVP_PKEY& key) {
+  std::array<char, 32> group{};
+  std::size_t size = 0;
+  return EVP_PKEY_is_a(&key, "EC") == 1 &&
+         EVP_PKEY_get_utf8_string_param(&key, OSSL_PKEY_PARAM_GROUP_NAME, group.data(),
+                                        group.size(), &size) == 1 &&
+         std::string_view(group.data(), size) == "prime256v1";
 }
 
 // 1 <= scalar < n, comparing big-endian bytes (their order is the numbers' order).
@@ -241,19 +252,24 @@ ossl::pkey_ptr generate_p256_signing_key() {
 }
 
 p256_public_key p256_public_key_of(const EVP_PKEY& key) {
+  if (!is_p256(key)) {
+    ERR_clear_error();
+    throw std::invalid_argument("p256_public_key_of: not a P-256 key");
+  }
   p256_public_key encoded{};
   std::size_t size = 0;
   ossl::check_ok(EVP_PKEY_get_octet_string_param(&key, OSSL_PKEY_PARAM_PUB_KEY, encoded.data(),
                                                  encoded.size(), &size),
                  "EVP_PKEY_get_octet_string_param");
   if (size != encoded.size() || encoded[0] != sec1_uncompressed) {
-    throw std::invalid_argument("p256_public_key_of: not an uncompressed P-256 point");
+    throw std::runtime_error("p256_public_key_of: OpenSSL gave no uncompressed point");
   }
   return encoded;
 }
 
 p256_signature p256_sign(EVP_PKEY& key, std::span<const std::uint8_t> message) {
-  if (EVP_PKEY_get_bits(&key) != 256 || EVP_PKEY_is_a(&key, "EC") != 1) {
+  if (!is_p256(key)) {
+    ERR_clear_error();
     throw std::invalid_argument("p256_sign: not a P-256 key");
   }
   ossl::md_ctx_ptr ctx(ossl::check_alloc(EVP_MD_CTX_new(), "EVP_MD_CTX_new"));

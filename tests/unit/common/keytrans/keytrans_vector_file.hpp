@@ -1,6 +1,7 @@
 // Reading the KEYTRANS vector files of tests/vectors/keytrans/ (lowercase hex byte strings).
 #pragma once
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
 #include <cstddef>

@@ -7,6 +7,7 @@
 
 #include <catch2/catch.hpp>
 #include <cstdint>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -207,6 +208,17 @@ TEST_CASE("keytrans: P-256 verification refuses keys off the curve or in another
   CHECK_FALSE(p256_verify(bytes{}, c.tbs, c.signature));
   // The VRF key of the same vector is a different (compressed) key.
   CHECK_FALSE(p256_verify(c.config.vrf_public_key, c.tbs, c.signature));
+}
+
+TEST_CASE("keytrans: P-256 signing refuses keys of other curves", "[keytrans]") {
+  const ossl::pkey_ptr k1(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "secp256k1"));
+  REQUIRE(k1);
+  const bytes message{0x01, 0x02};
+  CHECK_THROWS_AS(p256_sign(*k1, message), std::invalid_argument);
+  CHECK_THROWS_AS(p256_public_key_of(*k1), std::invalid_argument);
+  const ossl::pkey_ptr ed(EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519"));
+  REQUIRE(ed);
+  CHECK_THROWS_AS(p256_sign(*ed, message), std::invalid_argument);
 }
 
 TEST_CASE("keytrans: tree-head encodings refuse what has no encoding", "[keytrans]") {
