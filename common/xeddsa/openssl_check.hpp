@@ -29,6 +29,7 @@ using bio_ptr = std::unique_ptr<BIO, openssl_deleter<&BIO_free>>;
 using secret_bn_ptr = std::unique_ptr<BIGNUM, openssl_deleter<&BN_clear_free>>;
 using ec_group_ptr = std::unique_ptr<EC_GROUP, openssl_deleter<&EC_GROUP_free>>;
 using ec_point_ptr = std::unique_ptr<EC_POINT, openssl_deleter<&EC_POINT_free>>;
+using ecdsa_sig_ptr = std::unique_ptr<ECDSA_SIG, openssl_deleter<&ECDSA_SIG_free>>;
 
 // Throws std::runtime_error with OpenSSL's first queued error and leaves the thread's error
 // queue empty, so a later, unrelated OpenSSL caller on this thread does not see stale errors.
