@@ -10,6 +10,7 @@
 #include "crypto/signing_key.hpp"
 #include "crypto/x25519.hpp"
 #include "e2e_support.hpp"
+#include "http_client.hpp"
 #include "net/api_client.hpp"
 #include "net/server_address.hpp"
 #include "protocol/prekey.hpp"
@@ -259,4 +260,47 @@ TEST_CASE("e2e: a replaced trust root stops sealed sending until the user pins t
   REQUIRE(b.receive_until(1) == 1);
   CHECK(b.messages[0].sealed);
   CHECK(b.messages[0].text == "sealed now");
+}
+
+namespace {
+
+// sealpost_delivery_certificates_issued_total from the server's /metrics.
+long certificates_issued(const environment& env) {
+  sealpost::testing::http_client admin(env.server.admin_port());
+  const std::string metrics = admin.get("/metrics").body;
+  const std::string name = "sealpost_delivery_certificates_issued_total ";
+  const auto at = metrics.find("\n" + name);
+  REQUIRE(at != std::string::npos);
+  return std::stol(metrics.substr(at + 1 + name.size()));
+}
+
+// Alice sends `count` sealed messages to Bob (after one identified exchange that gives her
+// his access key) and returns how many delivery certificates the server issued meanwhile.
+long certificates_for_sealed_sends(environment& env, int count) {
+  device a("alice", client::messenger::register_account(env.config("alice"), unique_name("al")));
+  device b("bob", client::messenger::register_account(env.config("bob"), unique_name("bo")));
+  a.messenger.send(b.messenger.username(), "hello bob");
+  REQUIRE(b.receive_until(1) == 1);
+  b.messenger.send(a.messenger.username(), "hello alice");
+  REQUIRE(a.receive_until(1) == 1);
+  const long before = certificates_issued(env);
+  for (int i = 0; i < count; ++i) {
+    CHECK(a.messenger.send(b.messenger.username(), "sealed").sealed);
+  }
+  return certificates_issued(env) - before;
+}
+
+}  // namespace
+
+TEST_CASE("e2e: a delivery certificate is kept while valid and renewed before it expires",
+          "[e2e][sealed_sender]") {
+  SECTION("a day-long certificate serves every send") {
+    environment env;
+    CHECK(certificates_for_sealed_sends(env, 3) == 1);
+  }
+  SECTION("one that expires within the renewal margin (1 h) is fetched again for each send") {
+    environment env(
+        std::map<std::string, std::string>{{"SEALPOST_SEALED_SENDER_CERTIFICATE_TTL_MS", "60000"}});
+    CHECK(certificates_for_sealed_sends(env, 3) == 3);
+  }
 }
