@@ -94,39 +94,48 @@ std::optional<bool> is_distinguished(std::uint64_t position, std::uint64_t size,
   return std::nullopt;  // Unreachable for position < size: the walk always reaches it.
 }
 
-distinguished_search rightmost_distinguished(std::uint64_t size, std::uint64_t window,
-                                             const timestamp_lookup& timestamp_of) {
+namespace {
+
+// The walk down the frontier from the root (both searches start with it), or the result
+// that ends the search before it: an empty log, or a timestamp the caller lacks.
+struct frontier_walk {
+  std::optional<spine_walk> walk;
+  distinguished_search early;
+  std::uint64_t last_timestamp = 0;  // of entry size - 1, when walked
+};
+
+frontier_walk walk_frontier(std::uint64_t size, std::uint64_t window,
+                            const timestamp_lookup& timestamp_of) {
   const std::optional<std::uint64_t> root = ibst_root(size);
   if (!root) {
-    return {};
+    return {std::nullopt, {}};
   }
   const std::optional<std::uint64_t> last_timestamp = timestamp_of(size - 1);
   if (!last_timestamp) {
-    return with_status(distinguished_status::missing_timestamp);
+    return {std::nullopt, with_status(distinguished_status::missing_timestamp)};
   }
-  const spine_walk frontier =
-      walk_right_spine(*root, 0, *last_timestamp, size, window, timestamp_of);
-  if (frontier.status != distinguished_status::found) {
-    return with_status(frontier.status);
+  const spine_walk walk = walk_right_spine(*root, 0, *last_timestamp, size, window, timestamp_of);
+  if (walk.status != distinguished_status::found) {
+    return {std::nullopt, with_status(walk.status)};
   }
-  return found_at(frontier.last);
+  return {walk, {}, *last_timestamp};
+}
+
+}  // namespace
+
+distinguished_search rightmost_distinguished(std::uint64_t size, std::uint64_t window,
+                                             const timestamp_lookup& timestamp_of) {
+  const frontier_walk walked = walk_frontier(size, window, timestamp_of);
+  return walked.walk ? found_at(walked.walk->last) : walked.early;
 }
 
 distinguished_search previous_rightmost_distinguished(std::uint64_t size, std::uint64_t window,
                                                       const timestamp_lookup& timestamp_of) {
-  const std::optional<std::uint64_t> root = ibst_root(size);
-  if (!root) {
-    return {};
+  const frontier_walk walked = walk_frontier(size, window, timestamp_of);
+  if (!walked.walk) {
+    return walked.early;
   }
-  const std::optional<std::uint64_t> last_timestamp = timestamp_of(size - 1);
-  if (!last_timestamp) {
-    return with_status(distinguished_status::missing_timestamp);
-  }
-  const spine_walk frontier =
-      walk_right_spine(*root, 0, *last_timestamp, size, window, timestamp_of);
-  if (frontier.status != distinguished_status::found) {
-    return with_status(frontier.status);
-  }
+  const spine_walk& frontier = *walked.walk;
   if (frontier.last != size - 1) {
     return found_at(frontier.last);
   }
@@ -134,7 +143,7 @@ distinguished_search previous_rightmost_distinguished(std::uint64_t size, std::u
   // it form its left subtree, which the recursion enters with the last entry's own bounds.
   if (const std::optional<std::uint64_t> left_child = ibst_left_child(size - 1, size)) {
     const spine_walk subtree = walk_right_spine(*left_child, frontier.last_left_bound,
-                                                *last_timestamp, size, window, timestamp_of);
+                                                walked.last_timestamp, size, window, timestamp_of);
     if (subtree.status != distinguished_status::none) {
       return {subtree.status, subtree.last};
     }

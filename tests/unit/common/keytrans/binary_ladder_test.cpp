@@ -12,18 +12,12 @@
 #include <string>
 #include <vector>
 
+#include "keytrans_vector_file.hpp"
+
 namespace sealpost::keytrans {
 namespace {
 
 using versions = std::vector<std::uint32_t>;
-
-boost::json::value load_vectors(const std::string& name) {
-  const std::string path = std::string(SEALPOST_TEST_VECTORS_DIR) + "/keytrans/" + name;
-  std::ifstream file(path);
-  REQUIRE(file.good());
-  const std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
-  return boost::json::parse(text);
-}
 
 std::uint32_t u32(const boost::json::value& value) {
   return boost::json::value_to<std::uint32_t>(value);
@@ -43,7 +37,7 @@ bool starts_with(const versions& whole, const versions& prefix) {
 
 TEST_CASE("keytrans: binary ladders reproduce every binary-ladder.json case",
           "[keytrans][ladder]") {
-  const boost::json::value document = load_vectors("binary-ladder.json");
+  const boost::json::value document = test::load_keytrans_file("binary-ladder.json");
   const boost::json::array& cases = document.at("cases").as_array();
   std::size_t base = 0;
   std::size_t search = 0;

@@ -16,27 +16,14 @@
 #include <vector>
 
 #include "keytrans/ibst.hpp"
+#include "keytrans_vector_file.hpp"
 
 namespace sealpost::keytrans {
 namespace {
 
+using test::u64;
+
 constexpr std::uint64_t max_u64 = std::numeric_limits<std::uint64_t>::max();
-
-boost::json::value load_vectors(const std::string& name) {
-  const std::string path = std::string(SEALPOST_TEST_VECTORS_DIR) + "/keytrans/" + name;
-  std::ifstream file(path);
-  REQUIRE(file.good());
-  const std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
-  return boost::json::parse(text);
-}
-
-std::uint64_t u64(const boost::json::value& value) {
-  if (value.is_uint64()) {
-    return value.as_uint64();
-  }
-  REQUIRE(value.as_int64() >= 0);
-  return static_cast<std::uint64_t>(value.as_int64());
-}
 
 std::set<std::uint64_t> u64_set(const boost::json::value& value) {
   std::set<std::uint64_t> set;
@@ -121,7 +108,7 @@ void check_against_recursion(const distinguished_search& rightmost,
 
 TEST_CASE("keytrans: distinguished entries reproduce every distinguished.json case",
           "[keytrans][distinguished]") {
-  const boost::json::value document = load_vectors("distinguished.json");
+  const boost::json::value document = test::load_keytrans_file("distinguished.json");
   const boost::json::array& cases = document.at("cases").as_array();
   for (const boost::json::value& entry : cases) {
     const boost::json::object& input = entry.at("input").as_object();

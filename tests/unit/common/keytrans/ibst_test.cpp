@@ -15,27 +15,14 @@
 #include <string>
 #include <vector>
 
+#include "keytrans_vector_file.hpp"
+
 namespace sealpost::keytrans {
 namespace {
 
+using test::u64;
+
 constexpr std::uint64_t max_u64 = std::numeric_limits<std::uint64_t>::max();
-
-boost::json::value load_vectors(const std::string& name) {
-  const std::string path = std::string(SEALPOST_TEST_VECTORS_DIR) + "/keytrans/" + name;
-  std::ifstream file(path);
-  REQUIRE(file.good());
-  const std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
-  return boost::json::parse(text);
-}
-
-// Boost.JSON keeps small numbers as int64 and those above 2^63-1 as uint64.
-std::uint64_t u64(const boost::json::value& value) {
-  if (value.is_uint64()) {
-    return value.as_uint64();
-  }
-  REQUIRE(value.as_int64() >= 0);
-  return static_cast<std::uint64_t>(value.as_int64());
-}
 
 std::optional<std::uint64_t> optional_u64(const boost::json::value& value) {
   if (value.is_null()) {
@@ -53,7 +40,7 @@ std::vector<std::uint64_t> u64_list(const boost::json::value& value) {
 }
 
 TEST_CASE("keytrans: ibst reproduces every ibst.json case", "[keytrans][ibst]") {
-  const boost::json::value document = load_vectors("ibst.json");
+  const boost::json::value document = test::load_keytrans_file("ibst.json");
   const boost::json::array& cases = document.at("cases").as_array();
   std::size_t nodes_checked = 0;
   for (const boost::json::value& entry : cases) {
@@ -164,7 +151,7 @@ std::vector<std::uint64_t> frontier_right_of(std::uint64_t retained_last, std::u
 
 TEST_CASE("keytrans: update_view_entries matches update-view.json (editor's copy where it differs)",
           "[keytrans][ibst]") {
-  const boost::json::value document = load_vectors("update-view.json");
+  const boost::json::value document = test::load_keytrans_file("update-view.json");
   const boost::json::array& cases = document.at("cases").as_array();
   std::size_t editors_copy_rows = 0;
   for (const boost::json::value& entry : cases) {

@@ -15,12 +15,26 @@
 
 namespace sealpost::keytrans::test {
 
-inline boost::json::array load_keytrans_cases(const std::string& file_name) {
+// The whole document of tests/vectors/keytrans/`file_name`.
+inline boost::json::value load_keytrans_file(const std::string& file_name) {
   const std::string path = std::string(SEALPOST_TEST_VECTORS_DIR) + "/keytrans/" + file_name;
   std::ifstream file(path);
   REQUIRE(file.good());
   const std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
-  return boost::json::parse(text).at("cases").as_array();
+  return boost::json::parse(text);
+}
+
+inline boost::json::array load_keytrans_cases(const std::string& file_name) {
+  return load_keytrans_file(file_name).at("cases").as_array();
+}
+
+// Boost.JSON keeps small numbers as int64 and those above 2^63-1 as uint64.
+inline std::uint64_t u64(const boost::json::value& value) {
+  if (value.is_uint64()) {
+    return value.as_uint64();
+  }
+  REQUIRE(value.as_int64() >= 0);
+  return static_cast<std::uint64_t>(value.as_int64());
 }
 
 inline std::uint8_t hex_digit(char c) {

@@ -14,18 +14,12 @@
 #include <string>
 #include <vector>
 
+#include "keytrans_vector_file.hpp"
+
 namespace sealpost::keytrans {
 namespace {
 
 namespace json = boost::json;
-
-json::value load_vectors(const char* file) {
-  const std::string path = std::string(SEALPOST_TEST_VECTORS_DIR) + "/keytrans/" + file;
-  std::ifstream in(path);
-  REQUIRE(in.good());
-  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  return json::parse(text);
-}
 
 const json::array& cases_of(const json::value& document) {
   const json::array& cases = document.at("cases").as_array();
@@ -134,7 +128,7 @@ bool proves_root(std::uint64_t tree_size, const std::vector<proven_log_leaf>& le
 
 TEST_CASE("keytrans: log-tree.json leaf values, roots, full subtrees and every batch proof",
           "[keytrans][log_tree]") {
-  const json::value document = load_vectors("log-tree.json");
+  const json::value document = test::load_keytrans_file("log-tree.json");
   std::size_t proofs_checked = 0;
   for (const json::value& item : cases_of(document)) {
     const json::object& input = item.at("input").as_object();
@@ -178,7 +172,7 @@ TEST_CASE("keytrans: log-tree.json leaf values, roots, full subtrees and every b
 
 TEST_CASE("keytrans: log-append.json grows the log from its full subtrees alone",
           "[keytrans][log_tree]") {
-  const json::value document = load_vectors("log-append.json");
+  const json::value document = test::load_keytrans_file("log-append.json");
   log_full_subtree_state state;
   std::size_t sizes_checked = 0;
   for (const json::value& item : cases_of(document)) {
@@ -218,7 +212,7 @@ TEST_CASE("keytrans: log-append.json grows the log from its full subtrees alone"
 
 TEST_CASE("keytrans: log-math.json full subtrees and batch copaths in flat node indices",
           "[keytrans][log_tree]") {
-  const json::value document = load_vectors("log-math.json");
+  const json::value document = test::load_keytrans_file("log-math.json");
   std::size_t cases_checked = 0;
   for (const json::value& item : cases_of(document)) {
     const json::object& input = item.at("input").as_object();
@@ -252,7 +246,7 @@ TEST_CASE("keytrans: log-math.json full subtrees and batch copaths in flat node 
 
 TEST_CASE("keytrans: from-kt.json log-tree proofs are accepted or refused as katie judged",
           "[keytrans][log_tree]") {
-  const json::value document = load_vectors("from-kt.json");
+  const json::value document = test::load_keytrans_file("from-kt.json");
   std::size_t accepted = 0;
   std::size_t rejected = 0;
   for (const json::value& item : cases_of(document)) {
@@ -285,7 +279,7 @@ TEST_CASE("keytrans: from-kt.json log-tree proofs are accepted or refused as kat
 }
 
 TEST_CASE("keytrans: tampered.json log-tree proofs never reach the root", "[keytrans][log_tree]") {
-  const json::value document = load_vectors("tampered.json");
+  const json::value document = test::load_keytrans_file("tampered.json");
   std::size_t refused = 0;
   for (const json::value& item : cases_of(document)) {
     const json::object& input = item.at("input").as_object();

@@ -15,6 +15,8 @@
 #include <string>
 #include <string_view>
 
+#include "keytrans_vector_file.hpp"
+
 namespace sealpost::keytrans {
 namespace {
 
@@ -51,14 +53,6 @@ std::string to_hex(std::span<const std::uint8_t> data) {
     hex += digits[byte & 0x0F];
   }
   return hex;
-}
-
-boost::json::value load_vectors(const char* name) {
-  const std::string path = std::string(SEALPOST_TEST_VECTORS_DIR) + "/keytrans/" + name;
-  std::ifstream file(path);
-  REQUIRE(file.good());
-  const std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
-  return boost::json::parse(text);
 }
 
 std::string hex_field(const boost::json::object& object, const char* name) {
@@ -124,7 +118,7 @@ bytes uncompressed_encoding(const bytes& compressed) {
 
 TEST_CASE("keytrans vrf: RFC 9381 ECVRF-P256-SHA256-TAI examples, every intermediate value",
           "[keytrans][vrf]") {
-  const boost::json::value document = load_vectors("rfc9381-p256-tai.json");
+  const boost::json::value document = test::load_keytrans_file("rfc9381-p256-tai.json");
   const boost::json::array& cases = document.at("cases").as_array();
   REQUIRE(cases.size() == 3);
   for (const boost::json::value& entry : cases) {
@@ -156,7 +150,7 @@ TEST_CASE("keytrans vrf: RFC 9381 ECVRF-P256-SHA256-TAI examples, every intermed
 
 TEST_CASE("keytrans vrf: KT_128_SHA256_P256 VrfInput, search key and proof match katie",
           "[keytrans][vrf]") {
-  const boost::json::value document = load_vectors("vrf-p256.json");
+  const boost::json::value document = test::load_keytrans_file("vrf-p256.json");
   REQUIRE(document.at("cipher_suite").as_int64() == 1);
   const boost::json::array& cases = document.at("cases").as_array();
   int accepted = 0;
