@@ -11,6 +11,7 @@
 #include <stdexcept>
 #include <utility>
 
+#include "keytrans/prefix_tree_bits.hpp"
 #include "xeddsa/openssl_check.hpp"
 
 namespace sealpost::keytrans {
@@ -18,7 +19,6 @@ namespace {
 
 constexpr std::uint8_t leaf_domain = 0x02;
 constexpr std::uint8_t parent_domain = 0x03;
-constexpr unsigned key_bits = prefix_search_key_size * 8;
 constexpr prefix_hash missing_node{};  // the all-zero stand-in
 
 using leaf_span = std::span<const prefix_leaf>;
@@ -38,15 +38,12 @@ prefix_hash sha256_of(std::uint8_t domain, std::span<const std::uint8_t> first,
   return digest;
 }
 
-// Bit `index` of the key, most significant bit of byte 0 first: the bit that picks the child
-// at depth `index`.
-unsigned key_bit(const prefix_search_key& key, unsigned index) {
-  return (key[index / 8] >> (7 - index % 8)) & 1U;
-}
+using detail::prefix_key_bit;
+using detail::split_prefix_leaves;
 
 bool shares_prefix(const prefix_search_key& a, const prefix_search_key& b, unsigned bits) {
   for (unsigned i = 0; i < bits; ++i) {
-    if (key_bit(a, i) != key_bit(b, i)) {
+    if (prefix_key_bit(a, i) != prefix_key_bit(b, i)) {
       return false;
     }
   }
@@ -57,20 +54,11 @@ bool key_less(const prefix_leaf& leaf, const prefix_search_key& key) {
   return leaf.vrf_output < key;
 }
 
-// Leaves that share the first `depth` bits, sorted: those with bit `depth` = 0 come first.
-std::pair<leaf_span, leaf_span> split_leaves(leaf_span leaves, unsigned depth) {
-  const auto middle = std::partition_point(
-      leaves.begin(), leaves.end(),
-      [depth](const prefix_leaf& leaf) { return key_bit(leaf.vrf_output, depth) == 0; });
-  const auto left_size = static_cast<std::size_t>(middle - leaves.begin());
-  return {leaves.first(left_size), leaves.subspan(left_size)};
-}
-
 std::pair<search_indices, search_indices> split_searches(
     std::span<const prefix_search_key> searches, const search_indices& indices, unsigned depth) {
   std::pair<search_indices, search_indices> sides;
   for (const std::size_t index : indices) {
-    (key_bit(searches[index], depth) == 0 ? sides.first : sides.second).push_back(index);
+    (prefix_key_bit(searches[index], depth) == 0 ? sides.first : sides.second).push_back(index);
   }
   return sides;
 }
@@ -84,7 +72,7 @@ prefix_hash subtree_value(leaf_span leaves, unsigned depth) {
   if (leaves.size() == 1) {
     return prefix_leaf_hash(leaves.front());
   }
-  const auto [left, right] = split_leaves(leaves, depth);
+  const auto [left, right] = split_prefix_leaves(leaves, depth);
   return prefix_parent_hash(subtree_value(left, depth + 1), subtree_value(right, depth + 1));
 }
 
@@ -99,7 +87,7 @@ class proof_builder {
     if (leaves.size() <= 1) {
       return end_searches(leaves, depth, indices);
     }
-    const auto [left_leaves, right_leaves] = split_leaves(leaves, depth);
+    const auto [left_leaves, right_leaves] = split_prefix_leaves(leaves, depth);
     const auto [left_searches, right_searches] = split_searches(searches_, indices, depth);
     return visit_child(left_leaves, depth + 1, left_searches) &&
            visit_child(right_leaves, depth + 1, right_searches);
