@@ -8,10 +8,8 @@
 namespace sealpost::keytrans {
 namespace {
 
-// §6.1 step 2: distinguished unless right - left < window. A right timestamp below the left one
-// (a log that broke monotonicity) counts as a difference below every window, without wrapping.
 bool spans_window(std::uint64_t left, std::uint64_t right, std::uint64_t window) noexcept {
-  return right >= left && right - left >= window;
+  return spans_monitoring_window(left, right, window);
 }
 
 struct spine_walk {
@@ -59,6 +57,11 @@ distinguished_search with_status(distinguished_status status) {
 }
 
 }  // namespace
+
+bool spans_monitoring_window(std::uint64_t left, std::uint64_t right,
+                             std::uint64_t window) noexcept {
+  return right >= left && right - left >= window;
+}
 
 std::optional<bool> is_distinguished(std::uint64_t position, std::uint64_t size,
                                      std::uint64_t window, const timestamp_lookup& timestamp_of) {

@@ -16,6 +16,13 @@ namespace sealpost::keytrans {
 // The timestamp of log entry `position`, or nullopt when the caller does not have it.
 using timestamp_lookup = std::function<std::optional<std::uint64_t>(std::uint64_t position)>;
 
+// §6.1 step 2: whether an entry judged with these left and right timestamps is distinguished
+// (right - left >= window; "less than" terminates, so a window of 0 keeps every entry). A right
+// timestamp below the left one (a log that broke monotonicity) counts as a difference below
+// every window, without wrapping. Shared by every §6.1 walk so they cannot disagree.
+[[nodiscard]] bool spans_monitoring_window(std::uint64_t left, std::uint64_t right,
+                                           std::uint64_t window) noexcept;
+
 enum class distinguished_status : std::uint8_t {
   found,              // `position` holds the entry
   none,               // no entry qualifies
