@@ -23,6 +23,8 @@ constexpr prefix_hash missing_node{};  // the all-zero stand-in
 
 using leaf_span = std::span<const prefix_leaf>;
 using search_indices = std::vector<std::size_t>;
+using detail::prefix_key_bit;
+using detail::split_prefix_leaves;
 
 prefix_hash sha256_of(std::uint8_t domain, std::span<const std::uint8_t> first,
                       std::span<const std::uint8_t> second) {
@@ -37,9 +39,6 @@ prefix_hash sha256_of(std::uint8_t domain, std::span<const std::uint8_t> first,
                  "EVP_Digest");
   return digest;
 }
-
-using detail::prefix_key_bit;
-using detail::split_prefix_leaves;
 
 bool shares_prefix(const prefix_search_key& a, const prefix_search_key& b, unsigned bits) {
   for (unsigned i = 0; i < bits; ++i) {

@@ -370,6 +370,28 @@ TEST_CASE("keytrans: prefix store, empty and single-leaf trees, a leaf moving do
   CHECK(prefix_store_insert(store, std::nullopt, {}, 0).root == prefix_hash{});
 }
 
+TEST_CASE("keytrans: prefix store, keys that share 255 bits", "[keytrans]") {
+  key_source source(19);
+  const prefix_leaf first{source.random_key(), source.commitment()};
+  const prefix_leaf second{source.close_to(first.vrf_output, 255), source.commitment()};
+  const prefix_leaf other{source.close_to(first.vrf_output, 0), source.commitment()};
+  memory_prefix_store store;
+  const prefix_store_insert_result inserted =
+      prefix_store_insert(store, std::nullopt, std::vector<prefix_leaf>{first, second, other}, 0);
+  store.store(inserted.rows);
+  prefix_tree tree;
+  for (const prefix_leaf& leaf : {first, second, other}) {
+    REQUIRE(tree.insert(leaf));
+  }
+  CHECK(inserted.root == tree.root());
+  CHECK(inserted.rows.size() == 259);  // parents at depths 0..255, leaves at 256, 256 and 1
+  whole_tree_check(store, 0).run(tree);
+  // A result at depth 256 does not fit its uint8: refused by both, as prove() documents.
+  CHECK_FALSE(prefix_store_prove(store, 0, std::vector<prefix_search_key>{first.vrf_output}));
+  check_proof(store, 0, tree, {first.vrf_output});
+  check_proof(store, 0, tree, {other.vrf_output, source.close_to(first.vrf_output, 254)});
+}
+
 TEST_CASE("keytrans: prefix store writes only the path of a single new leaf", "[keytrans]") {
   key_source source(11);
   history h;
