@@ -8,10 +8,6 @@
 namespace sealpost::keytrans {
 namespace {
 
-bool spans_window(std::uint64_t left, std::uint64_t right, std::uint64_t window) noexcept {
-  return spans_monitoring_window(left, right, window);
-}
-
 struct spine_walk {
   distinguished_status status = distinguished_status::none;
   std::uint64_t last = 0;                    // the last distinguished entry on the spine
@@ -26,7 +22,7 @@ spine_walk walk_right_spine(std::uint64_t start, std::uint64_t left, std::uint64
                             const timestamp_lookup& timestamp_of) {
   spine_walk walk;
   std::uint64_t node = start;
-  while (spans_window(left, right, window)) {
+  while (spans_monitoring_window(left, right, window)) {
     if (walk.status == distinguished_status::found) {
       walk.before_last = walk.last;
     }
@@ -76,7 +72,7 @@ std::optional<bool> is_distinguished(std::uint64_t position, std::uint64_t size,
   std::optional<std::uint64_t> node = ibst_root(size);
   // Down the root path; the recursion stops at the first entry that is not distinguished.
   while (node) {
-    if (!spans_window(left, *right, window)) {
+    if (!spans_monitoring_window(left, *right, window)) {
       return false;
     }
     if (*node == position) {

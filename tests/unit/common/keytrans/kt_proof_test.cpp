@@ -367,7 +367,8 @@ struct negative_case {
   }
 
   [[nodiscard]] std::optional<kt_proof_error> check() const {
-    return error_of(verify(log, proof, retained, required));
+    // The clock of the intended head: a tampered size must not move it.
+    return error_of(verify_kt_proof(log.params(size), proof, retained, required));
   }
 
   std::size_t index_of(std::uint64_t position) const {
@@ -628,6 +629,37 @@ TEST_CASE("keytrans proof: a forked log (same size, another history)", "[keytran
   SECTION("the fork itself is consistent for a client that never saw the original") {
     const kt_proof proof = fork.proof(c.size, 0, c.required);
     CHECK(verify(fork, proof, {}, c.required).verified);
+  }
+}
+
+// Proofs for logs far too large to build, well-formed up to the hashes: they reach the §12.1
+// walk and the signature check, and fail there, without a throw or any work that grows with
+// the size.
+TEST_CASE("keytrans proof: huge heads fail cleanly", "[keytrans]") {
+  std::mt19937_64 rng(8);
+  const log_keys keys;
+  const std::uint64_t max = std::numeric_limits<std::uint64_t>::max();
+  for (const std::uint64_t size : {std::uint64_t{1} << 32, std::uint64_t{1} << 63, max - 1, max}) {
+    const u64_vector required{0, size / 2, size - 1, rng() % size};
+    const auto positions = kt_proof_entries(size, std::nullopt, required);
+    REQUIRE(positions);
+    kt_proof proof{{size, bytes(p256_signature_size, 0x01)}, {}, {}};
+    for (const std::uint64_t position : *positions) {
+      // Timestamps that grow with the position keep every §4.1 and §4.2 order.
+      proof.entries.push_back(
+          {position, 1'700'000'000'000 + position / (1 << 20), random_hash(rng)});
+    }
+    const auto copath = log_batch_copath(size, *positions, 0);
+    REQUIRE(copath);
+    for (std::size_t i = 0; i < copath->size(); ++i) {
+      proof.inclusion.push_back(random_hash(rng));
+    }
+    const kt_proof_check_params params{keys.encoded_configuration, keys.public_key,
+                                       proof.entries.back().timestamp, max_ahead_ms, max_behind_ms};
+    CHECK(error_of(verify_kt_proof(params, proof, {}, required)) == kt_proof_error::bad_signature);
+    proof.inclusion.pop_back();
+    CHECK(error_of(verify_kt_proof(params, proof, {}, required)) ==
+          kt_proof_error::inclusion_invalid);
   }
 }
 
