@@ -40,7 +40,7 @@ for x in s: x.bind(("127.0.0.1", 0))
 print(*(x.getsockname()[1] for x in s))')
   read -r port admin <<<"$ports"
   SEALPOST_DATABASE_URL=$1 SEALPOST_LISTEN=127.0.0.1:$port SEALPOST_ADMIN_LISTEN=127.0.0.1:$admin \
-    SEALPOST_LOG_LEVEL=warn "$server" >"$work/server.log" 2>&1 &
+    SEALPOST_LOG_LEVEL=warn SEALPOST_KT_CONFIRM_WAIT_MS=0 "$server" >"$work/server.log" 2>&1 &
   server_pid=$!
   for _ in $(seq 150); do
     curl -fs "http://127.0.0.1:$admin/readyz" >/dev/null && break

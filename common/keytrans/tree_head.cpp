@@ -171,6 +171,74 @@ std::optional<bytes> encode_configuration(const configuration& config) {
   return writer.take();
 }
 
+namespace {
+
+bool read_key(tls_reader& reader, bytes& out) {
+  const auto key = reader.vector(length_prefix::u16);
+  if (!key) {
+    return false;
+  }
+  out.assign(key->begin(), key->end());
+  return true;
+}
+
+}  // namespace
+
+std::optional<configuration> decode_configuration(std::span<const std::uint8_t> encoded) {
+  tls_reader reader(encoded);
+  configuration config;
+  const auto suite = reader.u16();
+  const auto mode = reader.u8();
+  if (!suite || !mode || !read_key(reader, config.signature_public_key) ||
+      !read_key(reader, config.vrf_public_key)) {
+    return std::nullopt;
+  }
+  config.cipher_suite = *suite;
+  config.mode = static_cast<deployment_mode>(*mode);
+  switch (config.mode) {
+    case deployment_mode::contact_monitoring:
+      break;
+    case deployment_mode::third_party_management:
+      if (!read_key(reader, config.leaf_public_key)) {
+        return std::nullopt;
+      }
+      break;
+    case deployment_mode::third_party_auditing: {
+      const auto lag = reader.u64();
+      const auto start = reader.u64();
+      if (!lag || !start || !read_key(reader, config.auditor_public_key)) {
+        return std::nullopt;
+      }
+      config.max_auditor_lag = *lag;
+      config.auditor_start_pos = *start;
+      break;
+    }
+    default:
+      return std::nullopt;
+  }
+  const auto ahead = reader.u64();
+  const auto behind = reader.u64();
+  const auto window = reader.u64();
+  const auto has_lifetime = reader.u8();
+  if (!ahead || !behind || !window || !has_lifetime || *has_lifetime > 1) {
+    return std::nullopt;
+  }
+  config.max_ahead = *ahead;
+  config.max_behind = *behind;
+  config.reasonable_monitoring_window = *window;
+  if (*has_lifetime == 1) {
+    const auto lifetime = reader.u64();
+    if (!lifetime) {
+      return std::nullopt;
+    }
+    config.maximum_lifetime = *lifetime;
+  }
+  if (!reader.done()) {
+    return std::nullopt;
+  }
+  return config;
+}
+
 bytes encode_tree_head_tbs(std::span<const std::uint8_t> encoded_configuration,
                            std::uint64_t tree_size, const tree_root& root) {
   return tls_writer().raw(encoded_configuration).u64(tree_size).raw(root).take();

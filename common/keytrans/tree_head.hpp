@@ -76,6 +76,11 @@ struct full_tree_head {
 // The encoded Configuration; nullopt for an unknown mode or a key longer than 65535 bytes.
 std::optional<bytes> encode_configuration(const configuration& config);
 
+// The Configuration of `encoded`; nullopt unless it is exactly one well-formed Configuration
+// (a known mode, its fields, a 0/1 presence byte for maximum_lifetime). Re-encoding the result
+// gives `encoded` back.
+std::optional<configuration> decode_configuration(std::span<const std::uint8_t> encoded);
+
 // TreeHeadTBS {config, tree_size, root}, from the encoded Configuration (the log pins and signs
 // those bytes, so they are taken as they are).
 bytes encode_tree_head_tbs(std::span<const std::uint8_t> encoded_configuration,

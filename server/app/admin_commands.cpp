@@ -6,6 +6,7 @@
 #include <iostream>
 #include <pqxx/pqxx>
 
+#include "app/kt_admin.hpp"
 #include "app/sealed_sender_admin.hpp"
 #include "model/ids.hpp"
 #include "storage/account_repository.hpp"
@@ -18,7 +19,8 @@ constexpr const char* kUsage =
     "usage: sealpost-server [--config FILE] admin invite create [COUNT]\n"
     "       sealpost-server [--config FILE] admin invite list\n"
     "       sealpost-server [--config FILE] admin sealed-sender "
-    "new-trust-root|new-server-certificate|show ...\n";
+    "new-trust-root|new-server-certificate|show ...\n"
+    "       sealpost-server [--config FILE] admin kt new-keys|show|verify|new-log ...\n";
 
 int create_invites(pqxx::connection& conn, int count) {
   pqxx::work tx(conn);
@@ -50,6 +52,8 @@ int run_admin_command(const config::server_config& cfg, const std::vector<std::s
                       std::span<const storage::migration> schema) {
   if (!args.empty() && args[0] == "sealed-sender")
     return run_sealed_sender_command(cfg, {args.begin() + 1, args.end()}, schema);
+  if (!args.empty() && args[0] == "kt")
+    return run_kt_command(cfg, {args.begin() + 1, args.end()}, schema);
   if (args.size() < 2 || args[0] != "invite") {
     std::cerr << kUsage;
     return 2;

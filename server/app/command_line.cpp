@@ -10,6 +10,7 @@
 #include "app/server_app.hpp"
 #include "config/config.hpp"
 #include "sealed_sender/signing_keys.hpp"
+#include "transparency/log_keys.hpp"
 #include "util/log.hpp"
 
 extern char** environ;
@@ -74,7 +75,10 @@ int run_command_line(int argc, char** argv, std::span<const storage::migration> 
                  "       sealpost-server admin sealed-sender new-trust-root --out DIR\n"
                  "       sealpost-server admin sealed-sender new-server-certificate "
                  "--trust-root FILE.key --key-id N --out DIR\n"
-                 "       sealpost-server [--config FILE] admin sealed-sender show\n\n"
+                 "       sealpost-server [--config FILE] admin sealed-sender show\n"
+                 "       sealpost-server admin kt new-keys --out DIR\n"
+                 "       sealpost-server [--config FILE] admin kt show | verify [--from N] | "
+                 "new-log --confirm\n\n"
               << options << "\nConfiguration keys (file key, environment variable, default):\n"
               << sealpost::config::describe_keys();
     return 0;
@@ -119,6 +123,14 @@ int run_command_line(int argc, char** argv, std::span<const storage::migration> 
         return 2;
       }
     }
+    if (cfg.kt_enabled && sealpost::transparency::uses_key_files(cfg)) {
+      try {
+        sealpost::transparency::load_key_files(cfg);
+      } catch (const sealpost::transparency::log_key_error& e) {
+        std::cerr << "sealpost-server: invalid configuration: " << e.what() << "\n";
+        return 2;
+      }
+    }
     std::cout << "configuration is valid\n";
     return 0;
   }
@@ -138,6 +150,10 @@ int run_command_line(int argc, char** argv, std::span<const storage::migration> 
   } catch (const sealpost::sealed_sender::certificate_error& e) {
     std::cerr << "sealpost-server: " << e.what() << "\n";
     sealpost::log::error("sealed_sender_keys_invalid", {{"what", e.what()}});
+    return 1;
+  } catch (const sealpost::transparency::log_key_error& e) {
+    std::cerr << "sealpost-server: " << e.what() << "\n";
+    sealpost::log::error("kt_keys_invalid", {{"what", e.what()}});
     return 1;
   } catch (const sealpost::storage::incompatible_schema& e) {
     std::cerr << "sealpost-server: " << e.what() << "\n";

@@ -26,6 +26,7 @@
 #include "resources/devices.hpp"
 #include "resources/health.hpp"
 #include "resources/keys.hpp"
+#include "resources/kt.hpp"
 #include "resources/messages.hpp"
 #include "resources/metrics.hpp"
 #include "resources/multi_recipient_messages.hpp"
@@ -39,6 +40,8 @@
 #include "storage/message_repository.hpp"
 #include "storage/migrations.hpp"
 #include "storage/transaction.hpp"
+#include "transparency/log_keys.hpp"
+#include "transparency/sequencer.hpp"
 #include "util/log.hpp"
 
 namespace sealpost::app {
@@ -194,6 +197,17 @@ std::optional<sealed_sender::signing_keys> load_sealed_sender_keys(
   return keys;
 }
 
+// The key-transparency log's keys, or none when kt.enabled is off. The first node of a
+// deployment creates the log (and, in auto mode, its keys).
+std::optional<transparency::log_keys> load_kt_keys(const config::server_config& cfg) {
+  if (!cfg.kt_enabled)
+    return std::nullopt;
+  pqxx::connection conn(cfg.database_url);
+  auto keys = transparency::keys_for_node(cfg, conn);
+  log::info("kt_keys", {{"mode", transparency::uses_key_files(cfg) ? "files" : "auto"}});
+  return keys;
+}
+
 }  // namespace
 
 int run_server(const config::server_config& cfg, std::span<const storage::migration> schema) {
@@ -202,6 +216,7 @@ int run_server(const config::server_config& cfg, std::span<const storage::migrat
     sealed_sender::load_key_files(cfg);  // the same, for the sealed-sender key files
   migrate_database(cfg, schema);
   const auto sealed_sender_keys = load_sealed_sender_keys(cfg);
+  const auto kt_keys = load_kt_keys(cfg);
   const auto node_schema_version = storage::latest_version(schema);
 
   const std::size_t threads =
@@ -225,13 +240,20 @@ int run_server(const config::server_config& cfg, std::span<const storage::migrat
       cfg.database_url, node_id,
       [&wakeups](const std::string& payload) { wakeups.received(payload); },
       [&wakeups] { wakeups.listener_connected(); });
+  // Every node runs the sequencer; the advisory lock lets one batch run at a time.
+  transparency::publication_watch kt_published;
+  std::optional<transparency::sequencer> kt_sequencer;
+  if (kt_keys)
+    kt_sequencer.emplace(cfg.database_url, node_id, *kt_keys, cfg, metrics, kt_published);
   app::services services{cfg,
                          db,
                          authenticator,
                          limits,
                          metrics,
                          wakeups,
-                         sealed_sender_keys ? &*sealed_sender_keys : nullptr};
+                         sealed_sender_keys ? &*sealed_sender_keys : nullptr,
+                         kt_keys ? &*kt_keys : nullptr,
+                         &kt_published};
 
   net::router public_routes;
   resources::register_health_routes(public_routes, db, node_schema_version);
@@ -243,6 +265,7 @@ int run_server(const config::server_config& cfg, std::span<const storage::migrat
   resources::register_multi_recipient_routes(public_routes, services);
   resources::register_certificate_routes(public_routes, services);
   resources::register_unidentified_access_routes(public_routes, services);
+  resources::register_kt_routes(public_routes, services);
 
   net::body_budget bodies(cfg.http_max_body_bytes_in_flight);
   net::session_env public_env{
@@ -296,6 +319,8 @@ int run_server(const config::server_config& cfg, std::span<const storage::migrat
   for (auto& t : pool)
     t.join();
   listener.stop();
+  if (kt_sequencer)
+    kt_sequencer->stop();
   db.stop();
   return 0;
 }

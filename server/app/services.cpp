@@ -32,6 +32,10 @@ rate_limiters::rate_limiters(const config::server_config& c, metrics::registry& 
                                c.rate_messages_per_sender_per_minute)),
       unidentified_messages_per_ip(make(m, "unidentified_messages_per_ip",
                                         c.rate_unidentified_messages_per_ip_burst,
-                                        c.rate_unidentified_messages_per_ip_per_minute)) {}
+                                        c.rate_unidentified_messages_per_ip_per_minute)),
+      kt_queries_per_account(make(m, "kt_queries_per_account", c.rate_kt_queries_per_account_burst,
+                                  c.rate_kt_queries_per_account_per_minute)),
+      kt_public_per_ip(make(m, "kt_public_per_ip", c.rate_kt_public_per_ip_burst,
+                            c.rate_kt_public_per_ip_per_minute)) {}
 
 }  // namespace sealpost::app

@@ -8,6 +8,8 @@
 #include "metrics/metrics.hpp"
 #include "sealed_sender/signing_keys.hpp"
 #include "storage/db_pool.hpp"
+#include "transparency/log_keys.hpp"
+#include "transparency/publication_watch.hpp"
 
 namespace sealpost::app {
 
@@ -21,6 +23,8 @@ struct rate_limiters {
   limits::rate_limiter link_token_per_account;
   limits::rate_limiter messages_per_sender;
   limits::rate_limiter unidentified_messages_per_ip;
+  limits::rate_limiter kt_queries_per_account;
+  limits::rate_limiter kt_public_per_ip;
 
   rate_limiters(const config::server_config& cfg, metrics::registry& metrics);
 };
@@ -34,6 +38,10 @@ struct services {
   delivery::wakeup_router& wakeups;
   // The keys delivery certificates are signed with; null when sealed_sender.enabled is off.
   const sealed_sender::signing_keys* sealed_sender = nullptr;
+  // The key-transparency log's keys and the count of entries appended; null when kt.enabled
+  // is off.
+  const transparency::log_keys* kt = nullptr;
+  const transparency::publication_watch* kt_published = nullptr;
 };
 
 }  // namespace sealpost::app

@@ -121,6 +121,42 @@ const std::vector<key_spec>& key_table() {
        uint_key{&c::sealed_sender_certificate_ttl_ms, 86400000, 60000, 30ULL * 86400000},
        "how long a delivery certificate is valid from when it is issued"},
 
+      {"kt.enabled", bool_key{&c::kt_enabled, true},
+       "run key transparency: publish every account's devices and every username in the "
+       "signed log, and serve /v1/kt/*. false: those routes answer 404 and nothing is queued"},
+      {"kt.signing_key_file", string_key{&c::kt_signing_key_file, "", {}},
+       "P-256 key that signs tree heads (kt-signing.key of `admin kt new-keys`, PKCS#8 PEM); "
+       "set both files or none. None: the first node makes both keys and keeps them in the "
+       "database for every node (auto mode)"},
+      {"kt.vrf_key_file", string_key{&c::kt_vrf_key_file, "", {}},
+       "P-256 VRF key that maps labels to search keys (kt-vrf.key of `admin kt new-keys`)"},
+      {"kt.batch_interval_ms", uint_key{&c::kt_batch_interval_ms, 2000, 10, 3600000},
+       "how often each node tries to publish the pending changes as one log entry"},
+      {"kt.max_batch", uint_key{&c::kt_max_batch, 5000, 1, 100000},
+       "pending labels one log entry publishes at most; the rest wait for the next"},
+      {"kt.heartbeat_interval_ms", uint_key{&c::kt_heartbeat_interval_ms, 600000, 1000, 86400000},
+       "with nothing to publish, a heartbeat entry is appended once the newest entry is this "
+       "old, so clients always see a fresh head"},
+      {"kt.confirm_wait_ms", uint_key{&c::kt_confirm_wait_ms, 5000, 0, 60000},
+       "how long registration, linking, removal and deletion wait for the entry that "
+       "publishes the change before answering (0: answer at once, kt_position null)"},
+      {"kt.max_monitor_entries", uint_key{&c::kt_max_monitor_entries, 16, 1, 255},
+       "contact-map entries one POST /v1/kt/monitor may name; more gets 400"},
+      {"kt.max_owner_ladders", uint_key{&c::kt_max_owner_ladders, 32, 1, 1024},
+       "owner ladders one POST /v1/kt/owner answers with; the client asks again while more"},
+      {"kt.audit_feed", string_key{&c::kt_audit_feed, "admin", {"admin", "public", "off"}},
+       "where GET /v1/kt/audit is served: the admin listener, the public one too, or nowhere"},
+      {"kt.max_ahead_ms", uint_key{&c::kt_max_ahead_ms, 600000, 1000, 86400000},
+       "how far in the future a client accepts the newest entry's timestamp; fixed when the "
+       "log is created"},
+      {"kt.max_behind_ms", uint_key{&c::kt_max_behind_ms, 3600000, 60000, 30ULL * 86400000},
+       "how old a client accepts the newest entry; fixed when the log is created (keep it well "
+       "above kt.heartbeat_interval_ms)"},
+      {"kt.reasonable_monitoring_window_ms",
+       uint_key{&c::kt_reasonable_monitoring_window_ms, 86400000, 60000, 365ULL * 86400000},
+       "about how often owners check their labels (the spacing of distinguished entries); "
+       "fixed when the log is created"},
+
       {"registration.mode", string_key{&c::registration_mode, "open", {"open", "invite"}},
        "open: anyone may register; invite: registration needs a token from "
        "`sealpost-server admin invite create`"},
@@ -214,6 +250,18 @@ const std::vector<key_spec>& key_table() {
       {"rate_limits.unidentified_messages_per_ip_per_minute",
        uint_key{&c::rate_unidentified_messages_per_ip_per_minute, 600, 1, kMaxU32},
        "refill rate of unidentified_messages_per_ip"},
+      {"rate_limits.kt_queries_per_account_burst",
+       uint_key{&c::rate_kt_queries_per_account_burst, 300, 1, kMaxU32},
+       "key-transparency searches, monitor and owner requests one account may make at once"},
+      {"rate_limits.kt_queries_per_account_per_minute",
+       uint_key{&c::rate_kt_queries_per_account_per_minute, 60, 1, kMaxU32},
+       "refill rate of kt_queries_per_account"},
+      {"rate_limits.kt_public_per_ip_burst",
+       uint_key{&c::rate_kt_public_per_ip_burst, 120, 1, kMaxU32},
+       "GET /v1/kt/config and /v1/kt/head requests one IP may make at once"},
+      {"rate_limits.kt_public_per_ip_per_minute",
+       uint_key{&c::rate_kt_public_per_ip_per_minute, 60, 1, kMaxU32},
+       "refill rate of kt_public_per_ip"},
   };
   return table;
 }
@@ -385,10 +433,22 @@ void check_sealed_sender_files(const server_config& cfg) {
   }
 }
 
+void check_kt_keys(const server_config& cfg) {
+  if (cfg.kt_signing_key_file.empty() != cfg.kt_vrf_key_file.empty()) {
+    throw config_error("config keys 'kt.signing_key_file' and 'kt.vrf_key_file': set both or none");
+  }
+  if (cfg.kt_max_behind_ms <= cfg.kt_heartbeat_interval_ms) {
+    throw config_error(
+        "config key 'kt.max_behind_ms': must be greater than 'kt.heartbeat_interval_ms', or "
+        "clients reject the head of an idle log as stale");
+  }
+}
+
 // Checks that need several keys at once, and parses the keys whose text has structure.
 void check_keys_together(server_config& cfg) {
   check_body_budget(cfg);
   check_sealed_sender_files(cfg);
+  check_kt_keys(cfg);
   try {
     cfg.trusted_proxies = util::parse_network_list(cfg.http_trusted_proxies);
   } catch (const std::invalid_argument& e) {

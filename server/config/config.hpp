@@ -55,6 +55,22 @@ struct server_config {
   std::string sealed_sender_server_key_file;
   std::uint64_t sealed_sender_certificate_ttl_ms = 0;
 
+  // [kt] key transparency: both key files or none (auto mode: keys in the database).
+  bool kt_enabled = true;
+  std::string kt_signing_key_file;
+  std::string kt_vrf_key_file;
+  std::uint64_t kt_batch_interval_ms = 0;
+  std::uint64_t kt_max_batch = 0;
+  std::uint64_t kt_heartbeat_interval_ms = 0;
+  std::uint64_t kt_confirm_wait_ms = 0;
+  std::uint64_t kt_max_monitor_entries = 0;
+  std::uint64_t kt_max_owner_ladders = 0;
+  std::string kt_audit_feed;  // "admin" | "public" | "off"
+  // Fixed when the log is created: a different value later fails start-up.
+  std::uint64_t kt_max_ahead_ms = 0;
+  std::uint64_t kt_max_behind_ms = 0;
+  std::uint64_t kt_reasonable_monitoring_window_ms = 0;
+
   std::string registration_mode;  // "open" | "invite"
   std::uint64_t max_devices_per_account = 0;
   std::uint64_t link_token_ttl_ms = 0;
@@ -93,6 +109,10 @@ struct server_config {
   std::uint64_t rate_link_token_per_account_per_minute = 0;
   std::uint64_t rate_unidentified_messages_per_ip_burst = 0;
   std::uint64_t rate_unidentified_messages_per_ip_per_minute = 0;
+  std::uint64_t rate_kt_queries_per_account_burst = 0;
+  std::uint64_t rate_kt_queries_per_account_per_minute = 0;
+  std::uint64_t rate_kt_public_per_ip_burst = 0;
+  std::uint64_t rate_kt_public_per_ip_per_minute = 0;
 
   // The largest body PUT /v1/messages accepts: one maximal envelope per possible device,
   // base64-inflated, plus the JSON around it.

@@ -181,7 +181,34 @@ registry::registry()
       ec_low_(devices_low_.Add({{"kind", "ec"}})),
       pq_low_(devices_low_.Add({{"kind", "pq"}})),
       ec_empty_(devices_empty_.Add({{"kind", "ec"}})),
-      pq_empty_(devices_empty_.Add({{"kind", "pq"}})) {
+      pq_empty_(devices_empty_.Add({{"kind", "pq"}})),
+      kt_batches_(prometheus::BuildCounter()
+                      .Name("sealpost_kt_sequencer_batches_total")
+                      .Help("Key-transparency sequencer batches this node ran, by result: "
+                            "published, heartbeat, unchanged, idle, locked (another node's "
+                            "batch held the lock), failed")
+                      .Register(*registry_)),
+      kt_batch_seconds_(prometheus::BuildHistogram()
+                            .Name("sealpost_kt_batch_seconds")
+                            .Help("Time one sequencer batch took, its transaction included")
+                            .Register(*registry_)
+                            .Add({}, latency_buckets())),
+      kt_tree_size_(prometheus::BuildGauge()
+                        .Name("sealpost_kt_tree_size")
+                        .Help("Entries in the key-transparency log")
+                        .Register(*registry_)
+                        .Add({})),
+      kt_pending_(prometheus::BuildGauge()
+                      .Name("sealpost_kt_pending_labels")
+                      .Help("Changed labels waiting for the sequencer")
+                      .Register(*registry_)
+                      .Add({})),
+      kt_newest_age_(prometheus::BuildGauge()
+                         .Name("sealpost_kt_newest_entry_age_seconds")
+                         .Help("Age of the log's newest entry when this node last looked "
+                               "(clients refuse a head older than kt.max_behind_ms)")
+                         .Register(*registry_)
+                         .Add({})) {
   prometheus::BuildGauge()
       .Name("sealpost_build_info")
       .Help("Build information")

@@ -62,6 +62,17 @@ class registry {
     ec_empty_.Set(ec_empty);
     pq_empty_.Set(pq_empty);
   }
+  // Key transparency: one sequencer batch (`result` as transparency::to_string names it),
+  // and the log's state as the batch saw it.
+  void kt_batch(const std::string& result, std::chrono::duration<double> took) {
+    kt_batches_.Add({{"result", result}}).Increment();
+    kt_batch_seconds_.Observe(took.count());
+  }
+  void kt_log_state(double tree_size, double pending_labels, double newest_entry_age_seconds) {
+    kt_tree_size_.Set(tree_size);
+    kt_pending_.Set(pending_labels);
+    kt_newest_age_.Set(newest_entry_age_seconds);
+  }
   void websocket_opened() { websockets_.Increment(); }
   void websocket_closed() { websockets_.Decrement(); }
 
@@ -106,6 +117,11 @@ class registry {
   prometheus::Gauge& pq_low_;
   prometheus::Gauge& ec_empty_;
   prometheus::Gauge& pq_empty_;
+  prometheus::Family<prometheus::Counter>& kt_batches_;
+  prometheus::Histogram& kt_batch_seconds_;
+  prometheus::Gauge& kt_tree_size_;
+  prometheus::Gauge& kt_pending_;
+  prometheus::Gauge& kt_newest_age_;
 };
 
 }  // namespace sealpost::metrics

@@ -7,10 +7,12 @@
 #include "resources/common.hpp"
 #include "resources/device_enrollment.hpp"
 #include "resources/key_codec.hpp"
+#include "resources/kt_publication.hpp"
 #include "resources/rate_limits.hpp"
 #include "resources/storage_errors.hpp"
 #include "resources/unidentified_access.hpp"
 #include "storage/account_repository.hpp"
+#include "storage/kt_repository.hpp"
 #include "storage/notifications.hpp"
 #include "storage/transaction.hpp"
 
@@ -49,14 +51,19 @@ asio::awaitable<net::response> register_account(app::services& s, net::request_c
     invite_hash = model::token_hash(*invite);
   }
   const storage::key_limits limits{s.cfg.max_one_time_prekeys};
+  kt_change change;
   auto created = co_await storage::in_transaction(s.db, [&](pqxx::work& tx) {
     auto result = storage::create_account(tx, username, device, access, invite_hash, limits);
     if (!result)
       fail_with(result.error());
+    change = queue_kt_change(s, tx, result->account_id, username);
     return *result;
   });
-  co_return net::json_response(
-      ctx, status::created, {{"account_id", created.account_id}, {"device_id", created.device_id}});
+  const auto kt_position = co_await await_kt_publication(s, std::move(change));
+  co_return net::json_response(ctx, status::created,
+                               {{"account_id", created.account_id},
+                                {"device_id", created.device_id},
+                                {"kt_position", kt_position_json(kt_position)}});
 }
 
 asio::awaitable<net::response> find_by_username(app::services& s, net::request_context& ctx) {
@@ -94,7 +101,9 @@ asio::awaitable<net::response> delete_account(app::services& s, net::request_con
     fail(api_errc::forbidden, "primary_device_required",
          "only the primary device may delete the account");
   }
+  kt_change change;
   co_await storage::in_transaction(s.db, [&](pqxx::work& tx) {
+    change = queue_kt_change(s, tx, me.account_id, storage::find_username_of(tx, me.account_id));
     // Close every open socket of the account, if this commits.
     std::vector<std::string> removed;
     for (const auto& d :
@@ -106,7 +115,8 @@ asio::awaitable<net::response> delete_account(app::services& s, net::request_con
     storage::delete_account(tx, me.account_id);
   });
   s.auth.forget_account(me.account_id);
-  co_return net::empty_response(ctx, status::no_content);
+  const auto kt_position = co_await await_kt_publication(s, std::move(change));
+  co_return with_kt_position(net::empty_response(ctx, status::no_content), kt_position);
 }
 
 }  // namespace

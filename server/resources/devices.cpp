@@ -8,6 +8,7 @@
 #include "resources/common.hpp"
 #include "resources/device_enrollment.hpp"
 #include "resources/key_codec.hpp"
+#include "resources/kt_publication.hpp"
 #include "resources/rate_limits.hpp"
 #include "resources/storage_errors.hpp"
 #include "storage/notifications.hpp"
@@ -44,15 +45,20 @@ asio::awaitable<net::response> link_device(app::services& s, net::request_contex
   auto device = read_new_device(r, s.cfg);
   r.reject_unknown_fields();
   const storage::key_limits limits{s.cfg.max_one_time_prekeys};
+  kt_change change;
   auto linked = co_await storage::in_transaction(s.db, [&](pqxx::work& tx) {
     auto result =
         storage::link_device(tx, presented, device, s.cfg.max_devices_per_account, limits);
     if (!result)
       fail_with(result.error());
+    change = queue_kt_change(s, tx, result->account_id);
     return *result;
   });
-  co_return net::json_response(
-      ctx, status::created, {{"account_id", linked.account_id}, {"device_id", linked.device_id}});
+  const auto kt_position = co_await await_kt_publication(s, std::move(change));
+  co_return net::json_response(ctx, status::created,
+                               {{"account_id", linked.account_id},
+                                {"device_id", linked.device_id},
+                                {"kt_position", kt_position_json(kt_position)}});
 }
 
 asio::awaitable<net::response> remove_device(app::services& s, net::request_context& ctx) {
@@ -66,16 +72,21 @@ asio::awaitable<net::response> remove_device(app::services& s, net::request_cont
     fail(api_errc::forbidden, "primary_device",
          "the primary device cannot be removed; delete the account");
   }
+  kt_change change;
   const bool removed = co_await storage::in_transaction(s.db, [&](pqxx::work& tx) {
     // Fires only if this commits.
     storage::notify(tx, std::array{delivery::encode_wakeup(
                             {delivery::wakeup_kind::removed, me.account_id, device_id})});
-    return storage::remove_device(tx, me.account_id, device_id);
+    const bool existed = storage::remove_device(tx, me.account_id, device_id);
+    if (existed)
+      change = queue_kt_change(s, tx, me.account_id);
+    return existed;
   });
   if (!removed)
     fail_with(absent::device);
   s.auth.forget(me.account_id, device_id);
-  co_return net::empty_response(ctx, status::no_content);
+  const auto kt_position = co_await await_kt_publication(s, std::move(change));
+  co_return with_kt_position(net::empty_response(ctx, status::no_content), kt_position);
 }
 
 }  // namespace

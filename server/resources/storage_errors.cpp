@@ -28,6 +28,19 @@ boost::json::array ids_json(const std::vector<std::int32_t>& ids) {
 
 }  // namespace
 
+net::api_error api_error_of(const transparency::kt_query_error& e) {
+  using kind = transparency::kt_query_error::kind;
+  switch (e.which()) {
+    case kind::unavailable:
+      return {api_errc::not_ready, "kt_unavailable", e.what(), {}, std::chrono::seconds(2)};
+    case kind::invalid_request:
+      return {api_errc::bad_request, "invalid_request", e.what()};
+    case kind::not_found:
+      return {api_errc::not_found, "not_found", e.what()};
+  }
+  return {api_errc::internal, "internal_error", "unexpected key-transparency error"};
+}
+
 net::api_error api_error_of(absent what) {
   switch (what) {
     case absent::account:

@@ -7,6 +7,7 @@
 #include "storage/account_repository.hpp"
 #include "storage/key_repository.hpp"
 #include "storage/message_repository.hpp"
+#include "transparency/log_view.hpp"
 
 namespace sealpost::resources {
 
@@ -37,6 +38,9 @@ struct multi_send_refusals {
 // DESIGN.md's order: 409 mismatched_devices, then 410 stale_devices, then 409
 // identity_keys_differ, each listing every account concerned; then 507 queue_full.
 net::api_error api_error_of(const multi_send_refusals& r);
+
+// 503 kt_unavailable (no entry yet), 400 invalid_request, 404 not_found.
+net::api_error api_error_of(const transparency::kt_query_error& e);
 
 // Throws net::request_error carrying api_error_of(outcome); rolls back an open transaction.
 template <class Outcome>

@@ -67,8 +67,11 @@ constexpr std::array kDelegatedFunctions{
 
 // Left on the coordinator, undistributed: schema_migrations (read at start and by /readyz),
 // invites (a few rows, written once per registration by invite, never joined),
-// sealed_sender_keys (one row, read once per node start) and the
-// websocket_connection_generation sequence (one nextval per connection).
+// sealed_sender_keys (one row, read once per node start), the
+// websocket_connection_generation sequence (one nextval per connection), and the kt_ tables
+// of key transparency: one log for the whole deployment, appended by one sequencer batch at
+// a time under an advisory lock, read a few index probes per proof; a change adds one
+// kt_pending row there to the transaction it already is.
 
 bool exists(pqxx::nontransaction& tx, std::string_view table) {
   return tx.exec_params1("SELECT to_regclass($1) IS NOT NULL", std::string(table))[0].as<bool>();

@@ -596,6 +596,40 @@ void multi_recipient_row(cell& c) {
   c.send(http::verb::put, "/v1/messages/multi_recipient?timestamp=1", body);
 }
 
+// Key transparency: the configuration and heads are public; searches, monitoring and owner
+// checks need any device's credentials (the owner route answers for the caller's own labels).
+void kt_config_row(cell& c) {
+  auto r = c.send(http::verb::get, "/v1/kt/config");
+  if (c.succeeded())
+    CHECK(r.json().at("ciphersuite").as_int64() == 1);
+}
+void kt_head_row(cell& c) {
+  auto r = c.send(http::verb::get, "/v1/kt/head");
+  if (c.succeeded())
+    CHECK(r.json().at("proof").at("head").at("tree_size").as_int64() > 0);
+}
+void kt_search_account_row(cell& c) {
+  auto r = c.send(http::verb::get, "/v1/kt/accounts/" + c.w.A());
+  if (c.succeeded())
+    CHECK(r.json().at("version").as_int64() >= 0);
+}
+void kt_search_username_row(cell& c) {
+  auto r = c.send(http::verb::get, "/v1/kt/usernames/" + c.w.a_username);
+  if (c.succeeded())
+    CHECK(r.json().at("version").as_int64() == 0);
+}
+void kt_monitor_row(cell& c) {
+  c.send_json(http::verb::post, "/v1/kt/monitor",
+              json::object{{"account_id", c.w.A()}, {"entries", json::array{}}});
+}
+void kt_owner_row(cell& c) {
+  auto r =
+      c.send_json(http::verb::post, "/v1/kt/owner",
+                  json::object{{"label", "account"}, {"start", 0}, {"entries", json::array{}}});
+  if (c.succeeded())
+    CHECK_FALSE(r.json().at("new_versions").as_array().empty());
+}
+
 void healthz_row(cell& c) {
   c.send(http::verb::get, "/healthz");
 }
@@ -652,6 +686,13 @@ const std::vector<row> kMatrix = {
   // -- WebSocket delivery (the caller's own queue)
   {"GET /v1/websocket [Basic header]",                       may_change::nothing,           fixture::shared,            {no_auth,    no_auth,    s101,            no_auth,    s101,              s101},           websocket_header_row},
   {"GET /v1/websocket [?login=&password=]",                  may_change::nothing,           fixture::shared,            {no_auth,    no_auth,    s101,            no_auth,    s101,              s101},           websocket_query_row},
+  // -- key transparency (config and heads are public by design)
+  {"GET /v1/kt/config",                                      may_change::nothing,           fixture::shared,            {s200,       s200,       s200,            s200,       s200,              s200},           kt_config_row},
+  {"GET /v1/kt/head",                                        may_change::nothing,           fixture::shared,            {s200,       s200,       s200,            s200,       s200,              s200},           kt_head_row},
+  {"GET /v1/kt/accounts/{account_id} [A]",                   may_change::nothing,           fixture::shared,            {no_auth,    no_auth,    s200,            no_auth,    s200,              s200},           kt_search_account_row},
+  {"GET /v1/kt/usernames/{name} [A]",                        may_change::nothing,           fixture::shared,            {no_auth,    no_auth,    s200,            no_auth,    s200,              s200},           kt_search_username_row},
+  {"POST /v1/kt/monitor [A]",                                may_change::nothing,           fixture::shared,            {no_auth,    no_auth,    s200,            no_auth,    s200,              s200},           kt_monitor_row},
+  {"POST /v1/kt/owner [own account]",                        may_change::nothing,           fixture::shared,            {no_auth,    no_auth,    s200,            no_auth,    s200,              s200},           kt_owner_row},
   // -- health and metrics (no authentication; credentials sent along are ignored)
   {"GET /healthz",                                           may_change::nothing,           fixture::shared,            {s200,       s200,       s200,            s200,       s200,              s200},           healthz_row},
   {"GET /readyz",                                            may_change::nothing,           fixture::shared,            {s200,       s200,       s200,            s200,       s200,              s200},           readyz_row},
@@ -705,7 +746,11 @@ TEST_CASE("authorization matrix: every endpoint x every caller kind", "[security
                                    {"SEALPOST_RATE_LIMITS_BUNDLE_PER_PAIR_BURST", "100000"},
                                    {"SEALPOST_RATE_LIMITS_BUNDLE_PER_REQUESTER_BURST", "100000"},
                                    // The linking rows add a device per cell to one account.
-                                   {"SEALPOST_ACCOUNTS_MAX_DEVICES", "16"}});
+                                   {"SEALPOST_ACCOUNTS_MAX_DEVICES", "16"},
+                                   // Every change is in the log before its request returns,
+                                   // so the key-transparency rows find the fixtures there.
+                                   {"SEALPOST_KT_BATCH_INTERVAL_MS", "10"},
+                                   {"SEALPOST_KT_CONFIRM_WAIT_MS", "10000"}});
   database_probe probe(db.url());
   std::size_t cells = 0;
   std::vector<std::string> mismatches;

@@ -19,7 +19,7 @@ const char* const kTables[] = {"accounts",         "devices",
                                "link_tokens",      "invites",
                                "backups",          "messages",
                                "claimed_prekeys",  "device_presence",
-                               "usernames"};
+                               "usernames",        "kt_config"};
 
 // A fingerprint of every row of every table.
 std::map<std::string, std::string> snapshot(const std::string& url) {

@@ -25,7 +25,11 @@ constexpr table_info kTables[] = {{"accounts", "id", false},
                                   {"messages", "account_id", true},
                                   {"usernames", "account_id", false},
                                   {"invites", nullptr, false},
-                                  {"sealed_sender_keys", nullptr, false}};
+                                  {"sealed_sender_keys", nullptr, false},
+                                  // The other kt_ tables change in the background: the
+                                  // sequencer appends entries and deletes the queue rows
+                                  // requests add, whenever its batch runs.
+                                  {"kt_config", nullptr, false}};
 
 // The WHERE condition that keeps the rows of `t` that `f` lets through.
 std::string condition(const table_info& t, const snapshot_filter& f, pqxx::nontransaction& tx) {

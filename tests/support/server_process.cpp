@@ -97,6 +97,9 @@ server_process::server_process(const std::string& database_url,
   env_.emplace("SEALPOST_ADMIN_LISTEN", "127.0.0.1:0");
   env_.emplace("SEALPOST_THREADS", "2");
   env_.emplace("SEALPOST_DATABASE_POOL_SIZE", "4");
+  // Tests that are not about key transparency do not wait for the sequencer (DESIGN.md);
+  // the KT tests set it themselves (emplace keeps theirs).
+  env_.emplace("SEALPOST_KT_CONFIRM_WAIT_MS", "0");
   if (const char* level = std::getenv("SEALPOST_TEST_LOG_LEVEL"))
     env_.emplace("SEALPOST_LOG_LEVEL", level);
 

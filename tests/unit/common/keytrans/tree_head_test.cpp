@@ -91,6 +91,19 @@ TEST_CASE("keytrans: tree heads reproduce every vector's encodings and signature
     const std::optional<bytes> encoded_config = encode_configuration(config);
     REQUIRE(encoded_config);
     CHECK(*encoded_config == hex_field(expect, "configuration"));
+    // Decoding gives back what was encoded; every truncation and one byte more are refused.
+    const std::optional<configuration> decoded = decode_configuration(*encoded_config);
+    REQUIRE(decoded);
+    CHECK(encode_configuration(*decoded) == encoded_config);
+    for (std::size_t cut = 0; cut < encoded_config->size(); ++cut) {
+      CHECK_FALSE(decode_configuration(std::span(*encoded_config).first(cut)));
+    }
+    bytes longer = *encoded_config;
+    longer.push_back(0);
+    CHECK_FALSE(decode_configuration(longer));
+    bytes unknown_mode = *encoded_config;
+    unknown_mode[2] = 9;  // after the uint16 cipher suite
+    CHECK_FALSE(decode_configuration(unknown_mode));
 
     const std::uint64_t tree_size = u64_field(input, "tree_size");
     const tree_root root = hex_array<tree_root>(input, "root");
