@@ -14,7 +14,7 @@ cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-
 cmake --build "$build" -j "${SEALPOST_BUILD_JOBS:-$(nproc)}" --target \
   sealpost-server server_unit_tests server_crypto_tests common_encoding_tests keytrans_tests \
   server_integration_tests \
-  identity_api_tests messaging_tests metrics_tests dashboard_queries_tests tls_tests security_tests authorization_tests \
+  identity_api_tests key_transparency_tests messaging_tests metrics_tests dashboard_queries_tests tls_tests security_tests authorization_tests \
   crash_safety_tests deployment_tests
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}

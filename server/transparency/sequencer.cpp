@@ -314,8 +314,10 @@ std::uint64_t now_ms() {
 void sequencer::record(const batch_outcome& outcome, std::chrono::steady_clock::duration took) {
   metrics_.kt_batch(to_string(outcome.result), took);
   if (outcome.position)
-    log::info("kt_entry_appended", {{"position", std::to_string(*outcome.position)},
-                                    {"versions", std::to_string(outcome.versions)}});
+    log::info("kt_entry_appended",
+              {{"position", *outcome.position},
+               {"versions", outcome.versions},
+               {"batch_ms", std::chrono::duration_cast<std::chrono::milliseconds>(took).count()}});
 }
 
 void sequencer::run_until_broken() {
