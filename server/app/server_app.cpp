@@ -291,6 +291,8 @@ int run_server(const config::server_config& cfg, std::span<const storage::migrat
   net::router admin_routes;
   resources::register_health_routes(admin_routes, db, node_schema_version);
   resources::register_metrics_routes(admin_routes, metrics);
+  if (cfg.kt_audit_feed == "admin")
+    resources::register_kt_audit_route(admin_routes, services, false);
 
   auto public_acceptor = net::open_acceptor(ioc.get_executor(), cfg.listen, "listen");
   auto admin_acceptor = net::open_acceptor(ioc.get_executor(), cfg.admin_listen, "admin_listen");

@@ -216,7 +216,37 @@ asio::awaitable<net::response> owner(app::services& s, net::request_context& ctx
   co_return net::json_response(ctx, status::ok, out);
 }
 
+// Entries one auditor-feed request may ask for.
+constexpr std::uint64_t kMaxAuditLimit = 1000;
+constexpr std::uint64_t kDefaultAuditLimit = 100;
+
+asio::awaitable<net::response> audit(app::services& s, net::request_context& ctx,
+                                     bool public_feed) {
+  if (public_feed)
+    enforce(s.limits.kt_public_per_ip, ctx.remote_address.to_string());
+  const auto params = read_query(ctx.req.target(), {"start", "limit"});
+  const auto start = params.find("start");
+  const auto limit = params.find("limit");
+  if (start == params.end())
+    fail(api_errc::bad_request, "invalid_request", "query: start is required");
+  const std::uint64_t count = limit == params.end() ? kDefaultAuditLimit : limit->second;
+  if (count == 0 || count > kMaxAuditLimit)
+    fail(api_errc::bad_request, "invalid_request", "query: limit must be from 1 to 1000");
+  auto body = co_await on_log(s, std::nullopt, [&](transparency::log_view& view, pqxx::work&) {
+    return view.audit(start->second, count);
+  });
+  co_return net::json_response(ctx, status::ok, body);
+}
+
 }  // namespace
+
+void register_kt_audit_route(net::router& routes, app::services& s, bool public_feed) {
+  if (s.kt == nullptr)
+    return;
+  routes.add({net::http::verb::get, "/v1/kt/audit",
+              [&s, public_feed](auto& ctx) { return audit(s, ctx, public_feed); },
+              net::access::anyone});
+}
 
 void register_kt_routes(net::router& routes, app::services& s) {
   if (s.kt == nullptr)
@@ -232,6 +262,8 @@ void register_kt_routes(net::router& routes, app::services& s) {
       {verb::get, "/v1/kt/usernames/{name}", [&s](auto& ctx) { return search_username(s, ctx); }});
   routes.add({verb::post, "/v1/kt/monitor", [&s](auto& ctx) { return monitor(s, ctx); }});
   routes.add({verb::post, "/v1/kt/owner", [&s](auto& ctx) { return owner(s, ctx); }});
+  if (s.cfg.kt_audit_feed == "public")
+    register_kt_audit_route(routes, s, true);
 }
 
 }  // namespace sealpost::resources

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "crypto/base64.hpp"
+#include "keytrans/auditor_update.hpp"
 #include "keytrans/binary_ladder.hpp"
 #include "keytrans/ibst.hpp"
 #include "keytrans/log_tree.hpp"
@@ -322,6 +323,39 @@ boost::json::object log_view::owner(const owner_query& query, std::size_t max_ow
           {"ladders", std::move(ladders_out)},
           {"more", more},
           {"proof", proof(positions)}};
+}
+
+// Each entry's update: its timestamp, the leaves its versions added (sorted by search key) and
+// their proof in the previous entry's tree. An entry that added more than 255 leaves has none:
+// one PrefixProof holds at most 255 results (draft §12.2), so its `update` is null.
+boost::json::object log_view::audit(std::uint64_t start, std::uint64_t limit) {
+  boost::json::array out;
+  if (start < tree_size_) {
+    const std::uint64_t last = std::min(tree_size_, start + limit) - 1;
+    const auto entries = storage::kt_entries_between(tx_, start, last);
+    const auto versions = storage::kt_versions_between(tx_, start, last);
+    database_prefix_reader reader(tx_);
+    auto next = versions.begin();
+    for (const auto& e : entries) {
+      std::vector<keytrans::prefix_leaf> added;
+      for (; next != versions.end() && next->position == e.position; ++next) {
+        keytrans::prefix_leaf leaf;
+        std::copy(next->search_key.begin(), next->search_key.end(), leaf.vrf_output.begin());
+        std::copy(next->commitment.begin(), next->commitment.end(), leaf.commitment.begin());
+        added.push_back(leaf);
+      }
+      const auto previous =
+          e.position == 0 ? std::nullopt : std::optional<std::uint64_t>(e.position - 1);
+      const auto update =
+          keytrans::make_auditor_update(reader, previous, e.timestamp_ms, std::move(added));
+      boost::json::value encoded = nullptr;
+      if (update)
+        encoded = b64(keytrans::encode_auditor_update(*update));
+      out.push_back({{"position", e.position}, {"update", encoded}});
+    }
+  }
+  return {
+      {"tree_size", tree_size_}, {"entries", std::move(out)}, {"more", start + limit < tree_size_}};
 }
 
 }  // namespace sealpost::transparency

@@ -62,6 +62,8 @@ class log_view {
   boost::json::object monitor(const std::string& label, const std::vector<map_entry>& entries);
   // POST /v1/kt/owner.
   boost::json::object owner(const owner_query& query, std::size_t max_owner_ladders);
+  // GET /v1/kt/audit: the AuditorUpdate (§15.2) of entries [start, start + limit).
+  boost::json::object audit(std::uint64_t start, std::uint64_t limit);
 
  private:
   struct ladder {

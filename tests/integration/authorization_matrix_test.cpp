@@ -630,6 +630,14 @@ void kt_owner_row(cell& c) {
     CHECK_FALSE(r.json().at("new_versions").as_array().empty());
 }
 
+void kt_audit_row(cell& c) {
+  auto headers = c.auth_header();
+  c.measure([&] {
+    return http_client(c.server.admin_port())
+        .request(http::verb::get, "/v1/kt/audit?start=0", "", headers);
+  });
+}
+
 void healthz_row(cell& c) {
   c.send(http::verb::get, "/healthz");
 }
@@ -692,6 +700,7 @@ const std::vector<row> kMatrix = {
   {"GET /v1/kt/accounts/{account_id} [A]",                   may_change::nothing,           fixture::shared,            {no_auth,    no_auth,    s200,            no_auth,    s200,              s200},           kt_search_account_row},
   {"GET /v1/kt/usernames/{name} [A]",                        may_change::nothing,           fixture::shared,            {no_auth,    no_auth,    s200,            no_auth,    s200,              s200},           kt_search_username_row},
   {"POST /v1/kt/monitor [A]",                                may_change::nothing,           fixture::shared,            {no_auth,    no_auth,    s200,            no_auth,    s200,              s200},           kt_monitor_row},
+  {"GET /v1/kt/audit [admin listener]",                      may_change::nothing,           fixture::shared,            {s200,       s200,       s200,            s200,       s200,              s200},           kt_audit_row},
   {"POST /v1/kt/owner [own account]",                        may_change::nothing,           fixture::shared,            {no_auth,    no_auth,    s200,            no_auth,    s200,              s200},           kt_owner_row},
   // -- health and metrics (no authentication; credentials sent along are ignored)
   {"GET /healthz",                                           may_change::nothing,           fixture::shared,            {s200,       s200,       s200,            s200,       s200,              s200},           healthz_row},
