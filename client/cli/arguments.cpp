@@ -23,7 +23,8 @@ void parse_option(int argc, char** argv, int& i, arguments& out) {
   static const std::map<std::string, std::optional<std::string> arguments::*> valued{
       {"--server", &arguments::server},   {"--state", &arguments::state},
       {"--invite", &arguments::invite},   {"--link", &arguments::link_code},
-      {"--ca-file", &arguments::ca_file}, {"--allow-anyone", &arguments::allow_anyone}};
+      {"--ca-file", &arguments::ca_file}, {"--allow-anyone", &arguments::allow_anyone},
+      {"--out", &arguments::out}};
   std::string word = argv[i];
   std::optional<std::string> inline_value;
   if (const auto eq = word.find('='); eq != std::string::npos && word.starts_with("--")) {

@@ -23,6 +23,7 @@ struct arguments {
   std::optional<std::string> ca_file;
   std::optional<long> timeout_seconds;
   std::optional<std::string> allow_anyone;  // privacy: "on" or "off"
+  std::optional<std::string> out;           // kt evidence: the file to write
   bool new_key = false;                     // privacy
   bool pin_new_root = false;                // privacy
   bool once = false;

@@ -1,7 +1,7 @@
 // The CLI's commands, one function each: `sealpost NAME ...` runs cmd_NAME, which returns
 // the exit status. Grouped by file: account_commands.cpp (the account and its devices),
 // messaging_commands.cpp (send, listen, history, contacts), safety_commands.cpp (safety
-// numbers, verification, backups).
+// numbers, verification, backups, sealed-sender privacy and key transparency).
 #pragma once
 
 #include <string>
@@ -28,6 +28,7 @@ int cmd_verify(const arguments& args);
 int cmd_backup(const arguments& args);
 int cmd_restore(const arguments& args);
 int cmd_privacy(const arguments& args);
+int cmd_kt(const arguments& args);
 
 // Links this new device with a link code ("username:token" or a bare token) and says so;
 // `link CODE` and `restore --link CODE` both start here.

@@ -42,6 +42,10 @@ commands:
                                      (primary) let anyone send sealed, or only contacts
                                      with the access key; give the account a new access key;
                                      (any device) accept the server's new trust root
+  kt status                          show the key-transparency log this device checks
+  kt check                           check the server's log against what this device saw
+                                     before (exit 1 on a failure)
+  kt evidence [--out FILE]           write the answers that conflict (JSON) to FILE or stdout
   delete-account                     (primary) delete the account and this state file
   whoami                             show this device's account
 
@@ -81,6 +85,7 @@ int run(const cli::arguments& args) {
                                                        {"backup", cli::cmd_backup},
                                                        {"restore", cli::cmd_restore},
                                                        {"privacy", cli::cmd_privacy},
+                                                       {"kt", cli::cmd_kt},
                                                        {"delete-account", cli::cmd_delete_account},
                                                        {"whoami", cli::cmd_whoami}};
   const auto it = commands.find(args.words[0]);

@@ -1,4 +1,5 @@
-// Commands about trust and safety: safety-number, verify, backup, restore, privacy.
+// Commands about trust and safety: safety-number, verify, backup, restore, privacy, kt.
+#include <fstream>
 #include <iostream>
 #include <optional>
 
@@ -118,6 +119,86 @@ int cmd_privacy(const arguments& args) {
               << std::endl;
   }
   return 0;
+}
+
+namespace {
+
+void print_kt_status(const client::kt_status& s) {
+  std::cout << "Key transparency (the server's signed log of every account's devices):\n";
+  if (!s.pinned) {
+    std::cout << "  not checked yet: run `sealpost kt check`" << std::endl;
+    return;
+  }
+  std::cout << "  log configuration: " << s.fingerprint << " (SHA-256; compare with the "
+            << "operator's `admin kt show`)\n"
+            << "  log size checked:  " << s.tree_size << " entries\n";
+  if (!s.failure.empty()) {
+    std::cout << "  FAILURE:           " << s.failure << "\n"
+              << "  no new device of anyone is trusted until a check passes; `sealpost kt "
+                 "evidence --out FILE` exports the "
+              << s.evidence << " conflicting answers" << std::endl;
+    return;
+  }
+  std::cout << "  status:            verified" << std::endl;
+}
+
+int kt_check(const arguments& args) {
+  opened_device device(args);
+  const client::kt_check_report report = device.messenger.check_key_transparency();
+  if (!report.server_has_kt) {
+    std::cout << "This server does not run key transparency (GET /v1/kt/config answered 404)."
+              << std::endl;
+    return 1;
+  }
+  if (!report.failure.empty()) {
+    std::cout << "KEY TRANSPARENCY FAILURE: " << report.failure
+              << ".\n  Your server may be compromised or misbehaving. No new device of anyone "
+                 "is trusted until a check passes.\n  `sealpost kt evidence --out FILE` "
+                 "exports the conflicting signed heads."
+              << std::endl;
+    return 1;
+  }
+  if (report.pinned_now) {
+    std::cout << "Pinned the server's key-transparency configuration." << std::endl;
+  }
+  std::cout << "The log verifies: " << report.tree_size << " entries, consistent with what "
+            << "this device saw before." << std::endl;
+  return 0;
+}
+
+int kt_evidence(const arguments& args) {
+  opened_device device(args);
+  const std::string evidence = device.messenger.key_transparency_evidence();
+  if (!args.out) {
+    std::cout << evidence << std::endl;
+    return 0;
+  }
+  std::ofstream out(*args.out, std::ios::binary | std::ios::trunc);
+  out << evidence << "\n";
+  if (!out) {
+    throw std::runtime_error("cannot write '" + *args.out + "'");
+  }
+  std::cout << "Wrote the conflicting answers to " << *args.out << "." << std::endl;
+  return 0;
+}
+
+}  // namespace
+
+int cmd_kt(const arguments& args) {
+  require_words(args, 2, 2, "kt status | check | evidence [--out FILE]");
+  const std::string& what = args.words[1];
+  if (what == "status") {
+    opened_device device(args);
+    print_kt_status(device.messenger.key_transparency_status());
+    return 0;
+  }
+  if (what == "check") {
+    return kt_check(args);
+  }
+  if (what == "evidence") {
+    return kt_evidence(args);
+  }
+  throw usage_failure("usage: sealpost kt status | check | evidence [--out FILE]");
 }
 
 }  // namespace sealpost::cli

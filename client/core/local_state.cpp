@@ -153,6 +153,62 @@ void read_sealed_sender(const v1::LocalState& proto, local_state& state) {
   }
 }
 
+void write_key_transparency(const kt_view& kt, v1::LocalState& proto) {
+  if (kt.configuration.empty()) {
+    return;
+  }
+  v1::KtState& out = *proto.mutable_key_transparency();
+  assign(out.mutable_configuration(), kt.configuration);
+  out.set_tree_size(kt.retained.tree_size);
+  for (const keytrans::log_hash& head : kt.retained.full_subtrees) {
+    assign(out.add_full_subtrees(), head);
+  }
+  for (const keytrans::kt_entry& e : kt.retained.frontier) {
+    v1::KtLogEntry& entry = *out.add_frontier();
+    entry.set_position(e.position);
+    entry.set_timestamp(e.timestamp);
+    assign(entry.mutable_prefix_root(), e.prefix_root);
+  }
+  out.set_last_check(kt.last_check_ms);
+  out.set_last_verified(kt.last_verified);
+  out.set_failure(kt.failure);
+  for (const std::string& answer : kt.evidence) {
+    out.add_evidence(answer);
+  }
+}
+
+keytrans::log_hash read_hash(const std::string& field) {
+  keytrans::log_hash hash{};
+  if (field.size() != hash.size()) {
+    corrupt("a key-transparency hash of the wrong size");
+  }
+  std::copy(field.begin(), field.end(), hash.begin());
+  return hash;
+}
+
+// Absent in states written before key transparency.
+kt_view read_key_transparency(const v1::LocalState& proto) {
+  kt_view kt;
+  if (!proto.has_key_transparency()) {
+    return kt;
+  }
+  const v1::KtState& in = proto.key_transparency();
+  const std::span<const std::uint8_t> configuration = bytes_of(in.configuration());
+  kt.configuration.assign(configuration.begin(), configuration.end());
+  kt.retained.tree_size = in.tree_size();
+  for (const std::string& head : in.full_subtrees()) {
+    kt.retained.full_subtrees.push_back(read_hash(head));
+  }
+  for (const v1::KtLogEntry& e : in.frontier()) {
+    kt.retained.frontier.push_back({e.position(), e.timestamp(), read_hash(e.prefix_root())});
+  }
+  kt.last_check_ms = in.last_check();
+  kt.last_verified = in.last_verified();
+  kt.failure = in.failure();
+  kt.evidence.assign(in.evidence().begin(), in.evidence().end());
+  return kt;
+}
+
 // States written before sealed sender have no type: their identities are all 0x0E.
 crypto::identity_form read_identity_form(const v1::LocalState& proto) {
   switch (proto.identity_key_type()) {
@@ -265,6 +321,7 @@ crypto::secret_bytes<> encode_state(const local_state& state) {
   assign(proto.mutable_identity_seed(), state.identity.identity_key.seed.view());
   proto.set_identity_key_type(static_cast<std::uint32_t>(state.identity.identity_key.form()));
   write_sealed_sender(state, proto);
+  write_key_transparency(state.key_transparency, proto);
   proto.set_registration_id(state.identity.registration_id);
   for (const stored_prekey& key : state.signed_prekeys) {
     write_prekey(key, *proto.add_signed_prekeys());
@@ -319,6 +376,7 @@ local_state decode_state(std::span<const std::uint8_t> bytes) {
     corrupt("a registration id out of range");
   }
   read_sealed_sender(proto, state);
+  state.key_transparency = read_key_transparency(proto);
   for (const v1::StoredPrekey& key : proto.signed_prekeys()) {
     state.signed_prekeys.push_back(read_prekey(key));
   }

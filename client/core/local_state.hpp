@@ -17,6 +17,7 @@
 #include "crypto/key_encoding.hpp"
 #include "crypto/secret_bytes.hpp"
 #include "crypto/x25519.hpp"
+#include "keytrans/kt_proof.hpp"
 #include "net/api_types.hpp"
 #include "protocol/prekey.hpp"
 #include "protocol/session.hpp"
@@ -61,6 +62,19 @@ struct history_entry {
   friend bool operator==(const history_entry&, const history_entry&) = default;
 };
 
+// Key transparency, as this device last verified the log (DESIGN.md, "Reference client: what
+// it checks"): nothing is saved here before a whole answer verified.
+struct kt_view {
+  std::vector<std::uint8_t> configuration;  // pinned; empty until the first check
+  keytrans::kt_retained_view retained;      // tree_size 0: none yet
+  std::uint64_t last_check_ms = 0;
+  std::string last_verified;  // the last answer that verified (its signed head), as it came
+  // A log-level failure (signature, consistency, configuration change, timestamps) that no
+  // later check has cleared, and the answers that conflict, kept as evidence.
+  std::string failure;
+  std::vector<std::string> evidence;
+};
+
 // The sessions with one remote device, the current one first.
 using session_key = std::pair<std::string, std::uint32_t>;  // (account id, device id)
 
@@ -86,6 +100,7 @@ struct local_state {
   std::optional<crypto::profile_key> profile_key;
   std::optional<crypto::typed_public_key> trust_root;
   std::optional<net::delivery_certificate> delivery_certificate;
+  kt_view key_transparency;
 
   // The typed public identity key of this device, as published (0x05, or 0x0E for
   // identities made before sealed sender).

@@ -3,6 +3,7 @@
 #include "core/messenger.hpp"
 
 #include "core/backup.hpp"
+#include "core/clock.hpp"
 #include "core/enrolment.hpp"
 #include "core/history.hpp"
 #include "core/listener.hpp"
@@ -226,6 +227,18 @@ privacy_settings messenger::change_privacy(const privacy_change& change) {
     core_->sealed.change(change);
     return core_->sealed.settings();
   });
+}
+
+kt_check_report messenger::check_key_transparency() {
+  return core_->store.transact([&] { return core_->kt.check_log(now_ms()); });
+}
+
+kt_status messenger::key_transparency_status() {
+  return core_->store.inspect([&] { return core_->kt.status(); });
+}
+
+std::string messenger::key_transparency_evidence() {
+  return core_->store.inspect([&] { return core_->kt.evidence_json(); });
 }
 
 std::vector<contact_info> messenger::contacts() {

@@ -25,6 +25,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/key_transparency.hpp"
 #include "core/local_state.hpp"
 #include "core/sealed_box.hpp"
 #include "crypto/key_encoding.hpp"
@@ -181,8 +182,8 @@ struct privacy_settings {
 // What `sealpost privacy` changes; nullopt / false: unchanged.
 struct privacy_change {
   std::optional<bool> unrestricted{};  // primary only
-  bool new_profile_key = false;      // primary only: contacts must learn the new key
-  bool pin_new_root = false;         // accept the server's current trust root
+  bool new_profile_key = false;        // primary only: contacts must learn the new key
+  bool pin_new_root = false;           // accept the server's current trust root
 };
 
 struct restore_report {
@@ -284,6 +285,14 @@ class messenger {
   // Changes them (see privacy_change): the access key and the unrestricted flag only on the
   // primary (usage_error otherwise). Returns the settings afterwards.
   privacy_settings change_privacy(const privacy_change& change);
+
+  // Key transparency (DESIGN.md): checks the server's log against what this device saw
+  // before (pinning its configuration the first time) and keeps the result, a failure
+  // included, in the state.
+  kt_check_report check_key_transparency();
+  kt_status key_transparency_status();
+  // The answers that conflict, as JSON, for `sealpost kt evidence`.
+  std::string key_transparency_evidence();
   // The history, oldest first; only entries with `contact` (username or account id) when
   // given.
   std::vector<history_entry> history(const std::string& contact = {});

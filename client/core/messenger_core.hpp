@@ -6,6 +6,7 @@
 
 #include "core/contacts.hpp"
 #include "core/inbox.hpp"
+#include "core/key_transparency.hpp"
 #include "core/outbox.hpp"
 #include "core/sealed_sender.hpp"
 #include "core/sessions.hpp"
@@ -33,6 +34,7 @@ struct messenger_core {
   contact_book contacts{store.state(), api};
   session_store sessions{store.state(), api, contacts};
   sealed_sender sealed{store.state(), api};
+  key_directory kt{store.state(), api};
   outbox out{store, api, contacts, sessions, sealed};
   inbox in{store, api, contacts, sessions, sealed};
 };

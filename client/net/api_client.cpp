@@ -425,6 +425,85 @@ delivery_certificate api_client::get_delivery_certificate() {
               integer(answer, "expires_at", 0, std::numeric_limits<std::int64_t>::max()))};
 }
 
+namespace {
+
+std::uint64_t u64(const json::object& object, std::string_view name) {
+  return static_cast<std::uint64_t>(
+      integer(object, name, 0, std::numeric_limits<std::int64_t>::max()));
+}
+
+template <std::size_t N>
+std::array<std::uint8_t, N> fixed_bytes(const json::object& object, std::string_view name) {
+  const byte_vector raw = bytes(object, name);
+  if (raw.size() != N) {
+    bad_answer("field '" + std::string(name) + "' is not " + std::to_string(N) + " bytes");
+  }
+  std::array<std::uint8_t, N> out{};
+  std::copy(raw.begin(), raw.end(), out.begin());
+  return out;
+}
+
+const json::array& array(const json::object& object, std::string_view name) {
+  const json::value& value = field(object, name);
+  if (!value.is_array()) {
+    bad_answer("field '" + std::string(name) + "' is not an array");
+  }
+  return value.as_array();
+}
+
+// DESIGN.md's KtProof: the head, the entries and the inclusion elements.
+keytrans::kt_proof kt_proof_of(const json::object& proof) {
+  keytrans::kt_proof out;
+  const json::object& head = as_object(field(proof, "head"), "the head");
+  out.head.tree_size = u64(head, "tree_size");
+  out.head.signature = bytes(head, "signature");
+  for (const json::value& item : array(proof, "entries")) {
+    const json::object& e = as_object(item, "a log entry");
+    out.entries.push_back({u64(e, "position"), u64(e, "timestamp"),
+                           fixed_bytes<keytrans::log_hash_size>(e, "prefix_root")});
+  }
+  for (const json::value& item : array(proof, "inclusion")) {
+    if (!item.is_string()) {
+      bad_answer("an inclusion element is not a string");
+    }
+    const std::optional<byte_vector> raw = encoding::base64_decode(std::string(item.as_string()));
+    if (!raw || raw->size() != keytrans::log_hash_size) {
+      bad_answer("an inclusion element is not 32 bytes of base64");
+    }
+    keytrans::log_hash element{};
+    std::copy(raw->begin(), raw->end(), element.begin());
+    out.inclusion.push_back(element);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::optional<kt_config> api_client::get_kt_config() {
+  const http_response res = call(http::verb::get, "/v1/kt/config", {}, {}, false);
+  if (res.status == 404) {
+    return std::nullopt;
+  }
+  expect(res, 200);
+  const json::object answer = parse_object(res.body);
+  if (u64(answer, "ciphersuite") != 1 || u64(answer, "mode") != 1) {
+    bad_answer("a key-transparency suite or mode this client does not speak");
+  }
+  return kt_config{bytes(answer, "configuration"),  bytes(answer, "signature_public_key"),
+                   bytes(answer, "vrf_public_key"), u64(answer, "max_ahead_ms"),
+                   u64(answer, "max_behind_ms"),    u64(answer, "reasonable_monitoring_window_ms"),
+                   u64(answer, "batch_interval_ms")};
+}
+
+kt_head_answer api_client::get_kt_head(std::optional<std::uint64_t> last) {
+  const std::string target =
+      "/v1/kt/head" + (last ? "?last=" + std::to_string(*last) : std::string());
+  const http_response res = call(http::verb::get, target, {}, {}, false);
+  expect(res, 200);
+  const json::object answer = parse_object(res.body);
+  return {kt_proof_of(as_object(field(answer, "proof"), "the proof")), res.body};
+}
+
 unidentified_access api_client::get_unidentified_access() {
   const http_response res =
       call(http::verb::get, "/v1/accounts/me/unidentified-access", {}, {}, true);

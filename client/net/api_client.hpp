@@ -71,6 +71,12 @@ class api_client {
   void put_unidentified_access(std::optional<std::span<const std::uint8_t>> access_key,
                                bool unrestricted);
 
+  // GET /v1/kt/config (no authentication); nullopt when the server has key transparency
+  // off (404).
+  std::optional<kt_config> get_kt_config();
+  // GET /v1/kt/head[?last=N] (no authentication).
+  kt_head_answer get_kt_head(std::optional<std::uint64_t> last);
+
   // GET /v1/messages (the polling fallback to the WebSocket).
   poll_result poll_messages();
   // DELETE /v1/messages/{guid}.

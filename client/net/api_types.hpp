@@ -10,6 +10,8 @@
 #include <variant>
 #include <vector>
 
+#include "keytrans/kt_proof.hpp"
+
 namespace sealpost::client::net {
 
 using byte_vector = std::vector<std::uint8_t>;
@@ -142,5 +144,23 @@ struct keys_low {
   std::uint32_t pq_one_time_prekeys = 0;
 };
 using server_frame = std::variant<envelope, queue_empty, keys_low>;
+
+// GET /v1/kt/config: the key-transparency log's configuration, as a client pins it.
+struct kt_config {
+  byte_vector configuration;  // the Configuration bytes every head signs
+  byte_vector signature_public_key;
+  byte_vector vrf_public_key;
+  std::uint64_t max_ahead_ms = 0;
+  std::uint64_t max_behind_ms = 0;
+  std::uint64_t reasonable_monitoring_window_ms = 0;
+  std::uint64_t batch_interval_ms = 0;
+};
+
+// A key-transparency answer: the decoded proof, and the answer as it came (kept as evidence
+// when it conflicts with what the device saw before).
+struct kt_head_answer {
+  keytrans::kt_proof proof;
+  std::string body;
+};
 
 }  // namespace sealpost::client::net

@@ -5,9 +5,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <boost/json.hpp>
 #include <chrono>
 #include <fstream>
 #include <map>
+#include <pqxx/pqxx>
 #include <regex>
 #include <sstream>
 #include <thread>
@@ -257,4 +259,44 @@ TEST_CASE("e2e: the sealpost CLI registers, sends, listens, compares safety numb
   }
   require_no_plaintext(dump_database(env.db.url()), {"hello bob, this is alice", "hi alice",
                                                      "to all of alice", "from the laptop"});
+}
+
+TEST_CASE("e2e: sealpost kt check pins the log, verifies it, and reports a forged head",
+          "[e2e][cli][kt]") {
+  const std::map<std::string, std::string> fast_log{{"SEALPOST_KT_BATCH_INTERVAL_MS", "20"},
+                                                    {"SEALPOST_KT_CONFIRM_WAIT_MS", "5000"}};
+  environment env(fast_log);
+  cli_user alice(env, "alice");
+  REQUIRE(alice.run({"register", unique_name("alice")}).exit_code == 0);
+  cli_result r = alice.run({"kt", "status"});
+  REQUIRE(r.exit_code == 0);
+  CHECK(contains(r.output, "not checked yet"));
+  r = alice.run({"kt", "check"});
+  REQUIRE(r.exit_code == 0);
+  CHECK(contains(r.output, "Pinned the server's key-transparency configuration"));
+  CHECK(contains(r.output, "The log verifies"));
+  r = alice.run({"kt", "status"});
+  CHECK(contains(r.output, "status:            verified"));
+
+  {
+    pqxx::connection conn(env.db.url());
+    pqxx::nontransaction tx(conn);
+    tx.exec0(
+        "UPDATE kt_entries SET signature = set_byte(signature, 5, get_byte(signature, 5) # 1) "
+        "WHERE position = (SELECT max(position) FROM kt_entries)");
+  }
+  r = alice.run({"kt", "check"});
+  CHECK(r.exit_code == 1);
+  CHECK(contains(r.output, "KEY TRANSPARENCY FAILURE"));
+  r = alice.run({"kt", "status"});
+  CHECK(contains(r.output, "FAILURE:"));
+  const std::string evidence_file = (env.folder.path() / "evidence.json").string();
+  r = alice.run({"kt", "evidence", "--out", evidence_file});
+  REQUIRE(r.exit_code == 0);
+  std::ifstream in(evidence_file);
+  std::stringstream text;
+  text << in.rdbuf();
+  const auto evidence = boost::json::parse(text.str());
+  CHECK(evidence.as_array().size() == 2);
+  CHECK(alice.run({"kt", "frobnicate"}).exit_code == 2);
 }

@@ -182,6 +182,30 @@ TEST_CASE("client core: a state written to an encrypted file reads back identica
   CHECK(loaded.seen_guid_index.size() == 2);
 }
 
+TEST_CASE("client core: the key-transparency view reads back, and older states have none",
+          "[state]") {
+  local_state original = sample_state();
+  CHECK(decode_state(encode_state(original).view()).key_transparency.configuration.empty());
+
+  kt_view& kt = original.key_transparency;
+  kt.configuration = {0x00, 0x01, 0x01, 0x42};
+  kt.retained.tree_size = 3;
+  kt.retained.full_subtrees = {sealpost::keytrans::log_hash{1}, sealpost::keytrans::log_hash{2}};
+  kt.retained.frontier = {{1, 1000, sealpost::keytrans::log_hash{3}},
+                          {2, 2000, sealpost::keytrans::log_hash{4}}};
+  kt.last_check_ms = 2500;
+  kt.last_verified = R"({"proof":{}})";
+  kt.failure = "the log's signed head does not verify";
+  kt.evidence = {R"({"a":1})", R"({"b":2})"};
+  const local_state loaded = decode_state(encode_state(original).view());
+  CHECK(loaded.key_transparency.configuration == kt.configuration);
+  CHECK(loaded.key_transparency.retained == kt.retained);
+  CHECK(loaded.key_transparency.last_check_ms == 2500);
+  CHECK(loaded.key_transparency.last_verified == kt.last_verified);
+  CHECK(loaded.key_transparency.failure == kt.failure);
+  CHECK(loaded.key_transparency.evidence == kt.evidence);
+}
+
 // States written before sealed sender have no identity_key_type (field 17, written last as
 // the varint 0x88 0x01 then the type): their identities were all 0x0E, and stay so.
 TEST_CASE("client core: a state without an identity key type reads as a 0x0E identity", "[state]") {

@@ -1,0 +1,92 @@
+// Key transparency from the reference client (DESIGN.md, "Reference client: what it checks"):
+// a device pins the log's configuration, checks every new head against the view it kept, and
+// when the server misbehaves (simulated with SQL on the test database: a head signed over
+// another root) it reports a log-level failure and keeps the conflicting answers as
+// evidence, until a later check passes.
+#include <openssl/evp.h>
+
+#include <boost/json.hpp>
+#include <pqxx/pqxx>
+
+#include "e2e_support.hpp"
+#include "encoding/base64.hpp"
+#include "http_client.hpp"
+
+using namespace sealpost::e2e;
+
+namespace {
+
+std::string sha256_hex(std::span<const std::uint8_t> data) {
+  std::array<std::uint8_t, EVP_MAX_MD_SIZE> digest{};
+  unsigned int size = 0;
+  REQUIRE(EVP_Digest(data.data(), data.size(), digest.data(), &size, EVP_sha256(), nullptr) == 1);
+  static constexpr char digits[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned i = 0; i < size; ++i) {
+    out += digits[digest[i] >> 4];
+    out += digits[digest[i] & 0x0F];
+  }
+  return out;
+}
+
+void exec(const std::string& url, const std::string& sql) {
+  pqxx::connection conn(url);
+  pqxx::nontransaction tx(conn);
+  tx.exec0(sql);
+}
+
+}  // namespace
+
+TEST_CASE("e2e: a device pins the key-transparency log and reports a head it cannot verify",
+          "[e2e][kt]") {
+  const std::map<std::string, std::string> fast_log{{"SEALPOST_KT_BATCH_INTERVAL_MS", "20"},
+                                                    {"SEALPOST_KT_CONFIRM_WAIT_MS", "5000"}};
+  environment env(fast_log);
+  device a("alice", client::messenger::register_account(env.config("alice"), unique_name("alice")));
+  CHECK_FALSE(a.messenger.key_transparency_status().pinned);
+
+  const client::kt_check_report first = a.messenger.check_key_transparency();
+  REQUIRE(first.server_has_kt);
+  REQUIRE(first.failure.empty());
+  CHECK(first.pinned_now);
+  CHECK(first.tree_size >= 2);  // the first heartbeat and Alice's registration
+
+  // The pin is the configuration the operator's `admin kt show` fingerprints.
+  const auto config = sealpost::testing::http_client(env.server.port()).get("/v1/kt/config").json();
+  const auto configuration =
+      sealpost::encoding::base64_decode(std::string(config.at("configuration").as_string()));
+  REQUIRE(configuration);
+  CHECK(a.messenger.key_transparency_status().fingerprint == sha256_hex(*configuration));
+
+  // More entries: the next check proves the new log extends the one Alice kept.
+  device b("bob", client::messenger::register_account(env.config("bob"), unique_name("bob")));
+  const client::kt_check_report second = a.messenger.check_key_transparency();
+  REQUIRE(second.failure.empty());
+  CHECK_FALSE(second.pinned_now);
+  CHECK(second.tree_size > first.tree_size);
+
+  // The server signs its newest head over another root (here: its signature is replaced).
+  exec(env.db.url(),
+       "UPDATE kt_entries SET signature = set_byte(signature, 0, get_byte(signature, 0) # 1) "
+       "WHERE position = (SELECT max(position) FROM kt_entries)");
+  const client::kt_check_report forged = a.messenger.check_key_transparency();
+  CHECK_FALSE(forged.failure.empty());
+  client::kt_status status = a.messenger.key_transparency_status();
+  CHECK(status.failure == forged.failure);
+  CHECK(status.tree_size == second.tree_size);  // nothing of the failed answer was kept
+  CHECK(status.evidence == 2);                  // the head Alice had, and the one that failed
+  const auto evidence = boost::json::parse(a.messenger.key_transparency_evidence());
+  REQUIRE(evidence.as_array().size() == 2);
+  CHECK(evidence.as_array()[1].at("proof").at("head").at("tree_size").as_int64() >=
+        static_cast<std::int64_t>(second.tree_size));
+
+  // The failure stays until a check passes: the operator repairs the head.
+  exec(env.db.url(),
+       "UPDATE kt_entries SET signature = set_byte(signature, 0, get_byte(signature, 0) # 1) "
+       "WHERE position = (SELECT max(position) FROM kt_entries)");
+  const client::kt_check_report repaired = a.messenger.check_key_transparency();
+  CHECK(repaired.failure.empty());
+  status = a.messenger.key_transparency_status();
+  CHECK(status.failure.empty());
+  CHECK(status.evidence == 2);  // evidence is kept
+}
