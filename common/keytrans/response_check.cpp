@@ -166,6 +166,19 @@ std::set<std::uint32_t> looked_up_versions(const std::vector<planned_ladder>& la
   return out;
 }
 
+// The versions some ladder proved included (under the claimed commitment).
+std::set<std::uint32_t> included_versions(const std::vector<planned_ladder>& ladders) {
+  std::set<std::uint32_t> out;
+  for (const planned_ladder& l : ladders) {
+    for (std::size_t i = 0; i < l.lookups.size(); ++i) {
+      if (l.claims[i]) {
+        out.insert(l.lookups[i]);
+      }
+    }
+  }
+  return out;
+}
+
 // Every version a ladder expects included must carry that same commitment in `versions` (so a
 // null commitment is never included anywhere, and a swapped one is caught by name).
 step check_included_commitments(const std::vector<planned_ladder>& ladders,
@@ -588,7 +601,12 @@ kt_check_result<kt_search_outcome> check_search(const kt_check_context& ctx,
         known[v] = *info.commitment;
       }
     }
+    // Every version of monitoring_binary_ladder(version) was looked up (and so committed to)
+    // by the rightmost ladder; without one the entry could not be monitored, so refuse.
     outcome.map_entry = map_entry_for(outcome.terminal, response.version, known);
+    if (!outcome.map_entry) {
+      return result_of<kt_search_outcome>(fail(kt_check_error::versions_mismatch));
+    }
   }
   outcome.version = response.version;
   outcome.value = response.value;
@@ -739,8 +757,10 @@ kt_check_result<kt_owner_outcome> check_owner(const kt_check_context& ctx,
   outcome.state.start = distinguished->empty() ? state.start : distinguished->back();
   outcome.state.versions = std::move(all);
   outcome.state.entries = merge_map(std::move(*advanced));
+  const std::set<std::uint32_t> included = included_versions(planned);
   for (const kt_owner_version& nv : response.new_versions) {
-    outcome.new_versions.push_back({nv.version, nv.position, nv.value});
+    outcome.new_versions.push_back(
+        {nv.version, nv.position, nv.value, included.contains(nv.version)});
   }
   outcome.more = response.more;
   return result_of(std::move(outcome));

@@ -167,6 +167,11 @@ struct kt_new_version {
   std::uint32_t version = 0;
   std::uint64_t position = 0;
   bytes value;
+  // Whether a ladder of this response showed the version included under the commitment its
+  // opening and value make. A version created after the last owner ladder is not looked up
+  // yet: its value is proven by the next owner ladder or monitoring ladder that looks it up
+  // (or by the owner's own search after its own change, [D3]), which fails if it differs.
+  bool included = false;
 };
 
 struct kt_owner_outcome {

@@ -24,6 +24,7 @@ namespace sealpost::keytrans {
 namespace {
 
 using test::fake_log;
+using test::fake_version;
 
 constexpr std::uint64_t first_timestamp = 1'700'000'000'000;
 // A max_owner_ladders above every test log's count of distinguished entries: one whole response.
@@ -448,6 +449,10 @@ TEST_CASE("check_monitor refuses each lie with its own error", "[keytrans][respo
   const auto forged = lie([](auto& r) { r.proof.head.signature[3] ^= 1; });
   require_error(forged, kt_check_error::proof);
 
+  // An answer about another label: its VRF proofs are for other inputs.
+  require_error(check_monitor(ctx, c.retained, s.bob, c.entries, honest),
+                kt_check_error::vrf_invalid);
+
   // The contact was shown another commitment for a version (the log equivocated).
   std::vector<kt_map_entry> equivocated = c.entries;
   equivocated.front().commitments.begin()->second[0] ^= 1;
@@ -494,6 +499,30 @@ TEST_CASE("check_owner refuses each lie with its own error", "[keytrans][respons
                   kt_check_error::vrf_invalid);
     require_error(lie([](auto& r) { r.new_versions[1].opening.clear(); }),
                   kt_check_error::malformed);
+  }
+  SECTION("a false value no ladder looks up yet is refuted by the next check") {
+    bool tested = false;
+    for (std::uint64_t m = start + 2; m < n && !tested; ++m) {
+      const fake_version newest = s.log.versions_of(s.alice, m).back();
+      kt_owner_response r =
+          s.log.owner(s.alice, start, std::nullopt, {}, m, std::nullopt, all_ladders);
+      if (newest.position <= start ||
+          std::any_of(r.versions.begin(), r.versions.end(),
+                      [&](const auto& v) { return v.version == newest.version; })) {
+        continue;
+      }
+      r.new_versions.back().value = device_list(9);
+      const auto now = check_owner(s.log.context(m), {}, s.alice, fresh, r, all_ladders);
+      require_ok(now);
+      CHECK_FALSE(now.ok->new_versions.back().included);
+      const kt_owner_state& state = now.ok->state;
+      const auto later =
+          s.log.owner(s.alice, state.start, newest.version, state.entries, n, m, all_ladders);
+      require_error(check_owner(ctx, now.ok->verified.retained, s.alice, state, later, all_ladders),
+                    kt_check_error::commitment_mismatch);
+      tested = true;
+    }
+    CHECK(tested);
   }
   SECTION("a version hidden from the owner") {
     // A server that leaves the newest version(s) out of new_versions: versions still carries
@@ -584,6 +613,55 @@ TEST_CASE("check_owner refuses each lie with its own error", "[keytrans][respons
     const auto r = s.log.owner(s.alice, start, 0, {}, n, std::nullopt, all_ladders);
     require_error(check_owner(ctx, {}, s.alice, state, r, all_ladders),
                   kt_check_error::commitment_mismatch);
+  }
+}
+
+TEST_CASE("a flipped bit anywhere in a proof or VRF proof fails the check, never throws",
+          "[keytrans][response_check]") {
+  scenario s(8, 100);
+  const std::uint64_t n = size_for_search_lies(s.log, s.alice);
+  const kt_check_context ctx = s.log.context(n);
+  const kt_search_response search = *s.log.search(s.alice, n, std::nullopt);
+  const std::uint64_t start = s.log.versions_of(s.alice, n).front().position;
+  const kt_owner_response owner =
+      s.log.owner(s.alice, start, std::nullopt, {}, n, std::nullopt, all_ladders);
+  const kt_owner_state fresh{start, {}, {}};
+  // Only new versions a ladder looks up can be refuted now (see kt_new_version::included).
+  const auto checked = check_owner(ctx, {}, s.alice, fresh, owner, all_ladders);
+  require_ok(checked);
+  std::vector<std::size_t> included;
+  for (std::size_t i = 0; i < checked.ok->new_versions.size(); ++i) {
+    if (checked.ok->new_versions[i].included) {
+      included.push_back(i);
+    }
+  }
+  REQUIRE_FALSE(included.empty());
+  std::mt19937_64 rng(8);
+  auto flip = [&rng](bytes& data) {
+    REQUIRE_FALSE(data.empty());
+    data[rng() % data.size()] ^= static_cast<std::uint8_t>(1u << (rng() % 8));
+  };
+  for (int i = 0; i < 150; ++i) {
+    kt_search_response r = search;
+    if (i % 2 == 0) {
+      flip(r.ladders[rng() % r.ladders.size()].proof);
+    } else {
+      flip(r.versions[rng() % r.versions.size()].vrf_proof);
+    }
+    CHECK_FALSE(check_search(ctx, {}, s.alice, r).ok);
+    kt_owner_response o = owner;
+    switch (i % 3) {
+      case 0:
+        flip(o.ladders[rng() % o.ladders.size()].proof);
+        break;
+      case 1:
+        flip(o.new_versions[included[rng() % included.size()]].opening);
+        break;
+      default:
+        flip(o.new_versions[included[rng() % included.size()]].value);
+        break;
+    }
+    CHECK_FALSE(check_owner(ctx, {}, s.alice, fresh, o, all_ladders).ok);
   }
 }
 
