@@ -157,7 +157,9 @@ struct kt_owned_version {
 struct kt_owner_state {
   std::uint64_t start = 0;  // the request's `start`
   std::map<std::uint32_t, kt_owned_version> versions;
-  std::vector<kt_map_entry> entries;  // its own contact map, sent as the request's `entries`
+  // Exactly the request's `entries` (its own contact map; the server takes at most
+  // max_monitor_entries, so a longer map sends the rest through /v1/kt/monitor and merges).
+  std::vector<kt_map_entry> entries;
   friend bool operator==(const kt_owner_state&, const kt_owner_state&) = default;
 };
 
@@ -184,9 +186,11 @@ struct kt_owner_outcome {
   bool more = false;  // ask again with the new state
 };
 
-// `max_owner_ladders`: the most owner ladders a response may carry. When `more`, the response
-// must carry between 1 and that many, exactly the first ones after `start`; otherwise one per
-// distinguished entry after `start`.
+// `max_owner_ladders`: the most owner ladders a response may carry (/v1/kt/config does not
+// publish the server's kt.max_owner_ladders, so the client cannot demand the exact cut). When
+// `more`, the response must carry between 1 and that many, exactly the first ones after
+// `start` (a `more` that is not needed only costs one more request); otherwise one per
+// distinguished entry after `start`, and a proof listing what the whole §6.1 walk needs.
 [[nodiscard]] kt_check_result<kt_owner_outcome> check_owner(const kt_check_context& ctx,
                                                             const kt_retained_view& retained,
                                                             std::span<const std::uint8_t> label,
