@@ -276,36 +276,88 @@ TEST_CASE("key transparency: refused queries get 4xx and change nothing", "[kt]"
   CHECK(scalar(db.url(), "SELECT count(*) FROM kt_pending") == 0);
 }
 
-TEST_CASE("key transparency: monitor and owner answers cover the published versions", "[kt]") {
+// The request bodies of /v1/kt/owner and /monitor for a client state.
+json::array entries_json(const std::vector<sealpost::keytrans::kt_map_entry>& entries) {
+  json::array out;
+  for (const auto& e : entries)
+    out.push_back({{"position", e.position}, {"version", e.version}});
+  return out;
+}
+
+json::object owner_body(const sealpost::keytrans::kt_owner_state& state, std::uint64_t last) {
+  json::value greatest = nullptr;
+  if (!state.versions.empty())
+    greatest = state.versions.rbegin()->first;
+  return {{"last", last},
+          {"label", "account"},
+          {"start", state.start},
+          {"greatest_version", greatest},
+          {"entries", entries_json(state.entries)}};
+}
+
+TEST_CASE("key transparency: owner and monitor answers verify in the client's checks", "[kt]") {
   test_database db;
   server_process server(db.url(), kt_env());
   auto alice = register_with_kt(server.port());
+  const auto label = kt_account_label(alice.login.account_id);
   api_client primary(server.port(), alice.login);
-  link_device(server.port(), primary, test_identity());
-  const auto created = scalar(
-      db.url(), "SELECT position FROM kt_versions WHERE label = '\\x01'::bytea || uuid_send('" +
-                    alice.login.account_id + "') AND version = 1");
-  const json::object monitor{{"account_id", alice.login.account_id},
-                             {"entries", json::array{{{"position", created}, {"version", 1}}}}};
-  auto watched = primary.call(http::verb::post, "/v1/kt/monitor", monitor);
-  INFO(watched.body);
-  REQUIRE(watched.status == 200);
-  CHECK(watched.json().at("proof").at("head").at("tree_size").as_int64() >= created + 1);
 
-  const json::object owner{{"label", "account"},
-                           {"start", 0},
-                           {"greatest_version", nullptr},
-                           {"entries", json::array{}}};
-  auto own = primary.call(http::verb::post, "/v1/kt/owner", owner);
-  INFO(own.body);
-  REQUIRE(own.status == 200);
-  const auto own_body = own.json();
-  const auto& new_versions = own_body.at("new_versions").as_array();
-  REQUIRE(new_versions.size() == 2);
-  CHECK(new_versions[1].at("position").as_int64() == created);
-  // With epoch-millisecond timestamps the root and the left spine are distinguished, so the
-  // owner gets ladders there (DESIGN.md).
-  CHECK_FALSE(own_body.at("ladders").as_array().empty());
+  // Alice's device adopts the history up to the entry that published it [D4].
+  auto own = pinned_checker(server.port());
+  REQUIRE(own.check_head(http_client(server.port()).get("/v1/kt/head").json()) == std::nullopt);
+  sealpost::keytrans::kt_owner_state state;
+  state.start = static_cast<std::uint64_t>(alice.kt_position.as_int64());
+  const auto owner_round = [&](std::size_t expect_new) {
+    bool more = true;
+    std::size_t seen = 0;
+    while (more) {
+      auto res = primary.call(http::verb::post, "/v1/kt/owner",
+                              owner_body(state, own.retained().tree_size));
+      INFO(res.body);
+      REQUIRE(res.status == 200);
+      sealpost::keytrans::kt_owner_outcome outcome;
+      const auto failure = own.check_owner(label, state, res.json(), 32, &outcome);
+      INFO(failure.value_or(""));
+      REQUIRE_FALSE(failure);
+      seen += outcome.new_versions.size();
+      state = outcome.state;
+      more = outcome.more;
+    }
+    CHECK(seen == expect_new);
+  };
+  owner_round(1);  // version 0: the registration
+  link_device(server.port(), primary, test_identity());
+  owner_round(1);  // version 1: the link
+  CHECK(state.versions.size() == 2);
+  owner_round(0);
+
+  // Bob searches Alice; a terminal entry that is not distinguished becomes a map entry he
+  // then monitors as the log grows.
+  auto bob = register_with_kt(server.port());
+  auto contact = pinned_checker(server.port());
+  auto res = api_client(server.port(), bob.login).get("/v1/kt/accounts/" + alice.login.account_id);
+  REQUIRE(res.status == 200);
+  sealpost::keytrans::kt_search_outcome found;
+  REQUIRE(contact.check_search(label, res.json(), nullptr, &found) == std::nullopt);
+  CHECK(found.version == 1);
+  std::vector<sealpost::keytrans::kt_map_entry> map;
+  if (found.map_entry)
+    map.push_back(*found.map_entry);
+  for (int i = 0; i < 3; ++i) {
+    register_with_kt(server.port());  // the log grows
+    const json::object body{{"last", contact.retained().tree_size},
+                            {"account_id", alice.login.account_id},
+                            {"entries", entries_json(map)}};
+    auto watched =
+        api_client(server.port(), bob.login).call(http::verb::post, "/v1/kt/monitor", body);
+    INFO(watched.body);
+    REQUIRE(watched.status == 200);
+    std::vector<sealpost::keytrans::kt_map_entry> moved;
+    const auto failure = contact.check_monitor(label, map, watched.json(), &moved);
+    INFO(failure.value_or(""));
+    REQUIRE_FALSE(failure);
+    map = moved;
+  }
 }
 
 TEST_CASE("key transparency: admin kt new-keys, file mode, show, and a tampered log", "[kt]") {

@@ -4,12 +4,7 @@
 #include <chrono>
 
 #include "encoding/base64.hpp"
-#include "keytrans/binary_ladder.hpp"
-#include "keytrans/commitment.hpp"
-#include "keytrans/prefix_tree.hpp"
-#include "keytrans/proof_plan.hpp"
 #include "keytrans/tree_head.hpp"
-#include "keytrans/vrf.hpp"
 
 namespace sealpost::testing {
 namespace {
@@ -38,13 +33,19 @@ std::uint64_t u64(const json::value& v) {
   return v.is_uint64() ? v.as_uint64() : static_cast<std::uint64_t>(v.as_int64());
 }
 
+std::optional<std::uint32_t> optional_u32(const json::value& v) {
+  if (v.is_null())
+    return std::nullopt;
+  return static_cast<std::uint32_t>(u64(v));
+}
+
 std::uint64_t now_ms() {
   return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
                                         std::chrono::system_clock::now().time_since_epoch())
                                         .count());
 }
 
-const char* error_name(keytrans::kt_proof_error e) {
+const char* proof_error_name(keytrans::kt_proof_error e) {
   using E = keytrans::kt_proof_error;
   switch (e) {
     case E::malformed:
@@ -67,6 +68,41 @@ const char* error_name(keytrans::kt_proof_error e) {
   return "unknown";
 }
 
+const char* check_error_name(keytrans::kt_check_error e) {
+  using E = keytrans::kt_check_error;
+  switch (e) {
+    case E::proof:
+      return "proof";
+    case E::wrong_label:
+      return "wrong_label";
+    case E::malformed:
+      return "malformed";
+    case E::vrf_invalid:
+      return "vrf_invalid";
+    case E::versions_mismatch:
+      return "versions_mismatch";
+    case E::commitment_mismatch:
+      return "commitment_mismatch";
+    case E::ladder_mismatch:
+      return "ladder_mismatch";
+    case E::prefix_proof_invalid:
+      return "prefix_proof_invalid";
+    case E::new_versions_invalid:
+      return "new_versions_invalid";
+    case E::unknown_version:
+      return "unknown_version";
+  }
+  return "unknown";
+}
+
+template <class T>
+std::string failure_of(const keytrans::kt_check_result<T>& result) {
+  std::string text = check_error_name(result.error);
+  if (result.proof_error)
+    text += std::string(" (") + proof_error_name(*result.proof_error) + ")";
+  return text;
+}
+
 keytrans::kt_proof decode_proof(const json::value& proof_json) {
   keytrans::kt_proof proof;
   const auto& head = proof_json.at("head");
@@ -78,6 +114,26 @@ keytrans::kt_proof decode_proof(const json::value& proof_json) {
   for (const auto& element : proof_json.at("inclusion").as_array())
     proof.inclusion.push_back(decode_array<32>(element));
   return proof;
+}
+
+std::vector<keytrans::kt_version_proof> decode_versions(const json::value& versions) {
+  std::vector<keytrans::kt_version_proof> out;
+  for (const auto& v : versions.as_array()) {
+    keytrans::kt_version_proof version;
+    version.version = static_cast<std::uint32_t>(u64(v.at("version")));
+    version.vrf_proof = decode(v.at("vrf_proof"));
+    if (!v.at("commitment").is_null())
+      version.commitment = decode_array<32>(v.at("commitment"));
+    out.push_back(std::move(version));
+  }
+  return out;
+}
+
+std::vector<keytrans::kt_ladder> decode_ladders(const json::value& ladders) {
+  std::vector<keytrans::kt_ladder> out;
+  for (const auto& l : ladders.as_array())
+    out.push_back({u64(l.at("position")), optional_u32(l.at("greatest")), decode(l.at("proof"))});
+  return out;
 }
 
 std::span<const std::uint8_t> span_of(const std::string& s) {
@@ -109,116 +165,87 @@ std::string kt_checker::last_query() const {
   return retained_.tree_size == 0 ? std::string() : "?last=" + std::to_string(retained_.tree_size);
 }
 
-std::optional<std::string> kt_checker::check_proof(const json::value& proof_json,
-                                                   const std::vector<std::uint64_t>& required,
-                                                   keytrans::kt_verified_proof& verified) {
-  const auto proof = decode_proof(proof_json);
-  const keytrans::kt_proof_check_params params{configuration_, signature_public_key_, now_ms(),
-                                               max_ahead_ms_, max_behind_ms_};
-  auto result = keytrans::verify_kt_proof(params, proof, retained_, required);
-  if (!result.verified)
-    return std::string("KtProof: ") + error_name(result.error);
-  verified = std::move(*result.verified);
-  return std::nullopt;
+keytrans::kt_check_context kt_checker::context() const {
+  return {configuration_, signature_public_key_, vrf_public_key_, window_ms_,
+          max_ahead_ms_,  max_behind_ms_,        now_ms()};
 }
 
 std::optional<std::string> kt_checker::check_head(const json::value& body) {
-  keytrans::kt_verified_proof verified;
-  if (auto failure = check_proof(body.at("proof"), {}, verified))
-    return failure;
-  retained_ = verified.retained;
+  const auto proof = decode_proof(body.at("proof"));
+  const keytrans::kt_proof_check_params params{configuration_, signature_public_key_, now_ms(),
+                                               max_ahead_ms_, max_behind_ms_};
+  const auto result = keytrans::verify_kt_proof(params, proof, retained_, {});
+  if (!result.verified)
+    return std::string("KtProof: ") + proof_error_name(result.error);
+  retained_ = result.verified->retained;
   return std::nullopt;
 }
 
 std::optional<std::string> kt_checker::check_search(const std::string& label,
                                                     const json::value& body,
-                                                    kt_search_result* result) {
-  if (decode(body.at("label")) != bytes(label.begin(), label.end()))
-    return "the answer is for another label";
-  const auto version = static_cast<std::uint32_t>(u64(body.at("version")));
-  const auto opening = decode(body.at("opening"));
-  const auto value = decode(body.at("value"));
-  const auto proof_json = body.at("proof");
-  const auto tree_size = u64(proof_json.at("head").at("tree_size"));
-
-  // The ladder positions are ours to compute (§6.3), from the timestamps the proof lists; a
-  // forged timestamp fails the signature below.
-  std::map<std::uint64_t, std::uint64_t> timestamps;
-  for (const auto& e : proof_json.at("entries").as_array())
-    timestamps[u64(e.at("position"))] = u64(e.at("timestamp"));
-  for (const auto& e : retained_.frontier)
-    timestamps.emplace(e.position, e.timestamp);
-  const auto positions = keytrans::search_ladder_positions(
-      tree_size, window_ms_, [&](std::uint64_t p) -> std::optional<std::uint64_t> {
-        const auto it = timestamps.find(p);
-        if (it == timestamps.end())
-          return std::nullopt;
-        return it->second;
-      });
-  if (!positions)
-    return "the proof lacks a timestamp the search ladders depend on";
-  keytrans::kt_verified_proof verified;
-  if (auto failure = check_proof(proof_json, *positions, verified))
-    return failure;
-
-  // VRF proofs give the search keys; the searched version's commitment comes from its opening.
-  std::map<std::uint32_t, keytrans::prefix_search_key> keys;
-  std::map<std::uint32_t, std::optional<keytrans::prefix_hash>> commitments;
-  for (const auto& v : body.at("versions").as_array()) {
-    const auto number = static_cast<std::uint32_t>(u64(v.at("version")));
-    const auto key =
-        keytrans::vrf_verify(vrf_public_key_, keytrans::encode_vrf_input(span_of(label), number),
-                             decode(v.at("vrf_proof")));
-    if (!key)
-      return "a version's VRF proof does not verify";
-    keys[number] = *key;
-    if (!v.at("commitment").is_null())
-      commitments[number] = decode_array<32>(v.at("commitment"));
-    else
-      commitments[number] = std::nullopt;
+                                                    kt_search_result* result,
+                                                    keytrans::kt_search_outcome* outcome) {
+  keytrans::kt_search_response response;
+  response.label = decode(body.at("label"));
+  response.version = static_cast<std::uint32_t>(u64(body.at("version")));
+  response.opening = decode(body.at("opening"));
+  response.value = decode(body.at("value"));
+  response.versions = decode_versions(body.at("versions"));
+  response.ladders = decode_ladders(body.at("ladders"));
+  response.proof = decode_proof(body.at("proof"));
+  const auto checked = keytrans::check_search(context(), retained_, span_of(label), response);
+  if (!checked.ok)
+    return "search: " + failure_of(checked);
+  retained_ = checked.ok->verified.retained;
+  if (result) {
+    std::vector<std::uint64_t> positions;
+    for (const auto& l : response.ladders)
+      positions.push_back(l.position);
+    *result = {checked.ok->version, std::string(checked.ok->value.begin(), checked.ok->value.end()),
+               response.proof.head.tree_size, positions};
   }
-  if (opening.size() != keytrans::commitment_opening_size)
-    return "the opening is not 16 bytes";
-  keytrans::commitment_opening opening_array{};
-  std::copy(opening.begin(), opening.end(), opening_array.begin());
-  commitments[version] =
-      keytrans::compute_commitment(opening_array, span_of(label), version, value);
+  if (outcome)
+    *outcome = *checked.ok;
+  return std::nullopt;
+}
 
-  const auto& ladders = body.at("ladders").as_array();
-  if (ladders.size() != positions->size())
-    return "one search ladder per frontier entry from the rightmost distinguished one";
-  for (std::size_t i = 0; i < ladders.size(); ++i) {
-    const auto& l = ladders[i];
-    if (u64(l.at("position")) != (*positions)[i])
-      return "a ladder sits at the wrong entry";
-    std::optional<std::uint32_t> greatest;
-    if (!l.at("greatest").is_null())
-      greatest = static_cast<std::uint32_t>(u64(l.at("greatest")));
-    if (greatest && *greatest > version)
-      return "a ladder's greatest version exceeds the searched one";
-    if (i + 1 == ladders.size() && greatest != version)
-      return "the rightmost ladder does not end at the searched version";
-    std::vector<keytrans::prefix_search_key> searches;
-    std::vector<keytrans::prefix_claim> claims;
-    for (const auto lookup : keytrans::full_search_binary_ladder(greatest)) {
-      if (!keys.contains(lookup))
-        return "a looked-up version is missing from versions";
-      searches.push_back(keys[lookup]);
-      if (greatest && lookup <= *greatest) {
-        if (!commitments[lookup])
-          return "an included version has no commitment";
-        claims.push_back(commitments[lookup]);
-      } else {
-        claims.push_back(std::nullopt);
-      }
-    }
-    const auto& entry = verified.entries.at((*positions)[i]);
-    if (!keytrans::verify_prefix_proof(entry.prefix_root, searches, decode(l.at("proof")), claims))
-      return "a ladder's prefix proof does not verify";
-  }
-  retained_ = verified.retained;
-  if (result)
-    *result = {version, std::string(value.begin(), value.end()), tree_size, *positions};
+std::optional<std::string> kt_checker::check_monitor(
+    const std::string& label, const std::vector<keytrans::kt_map_entry>& entries,
+    const json::value& body, std::vector<keytrans::kt_map_entry>* moved) {
+  const keytrans::kt_monitor_response response{decode_versions(body.at("versions")),
+                                               decode_ladders(body.at("ladders")),
+                                               decode_proof(body.at("proof"))};
+  const auto checked =
+      keytrans::check_monitor(context(), retained_, span_of(label), entries, response);
+  if (!checked.ok)
+    return "monitor: " + failure_of(checked);
+  retained_ = checked.ok->verified.retained;
+  if (moved)
+    *moved = checked.ok->entries;
+  return std::nullopt;
+}
+
+std::optional<std::string> kt_checker::check_owner(const std::string& label,
+                                                   const keytrans::kt_owner_state& state,
+                                                   const json::value& body,
+                                                   std::size_t max_owner_ladders,
+                                                   keytrans::kt_owner_outcome* outcome) {
+  keytrans::kt_owner_response response;
+  for (const auto& v : body.at("new_versions").as_array())
+    response.new_versions.push_back({static_cast<std::uint32_t>(u64(v.at("version"))),
+                                     u64(v.at("position")), decode(v.at("opening")),
+                                     decode(v.at("value")), decode(v.at("vrf_proof"))});
+  response.versions = decode_versions(body.at("versions"));
+  response.ladders = decode_ladders(body.at("ladders"));
+  response.more = body.at("more").as_bool();
+  response.proof = decode_proof(body.at("proof"));
+  const auto checked = keytrans::check_owner(context(), retained_, span_of(label), state, response,
+                                             max_owner_ladders);
+  if (!checked.ok)
+    return "owner: " + failure_of(checked);
+  retained_ = checked.ok->verified.retained;
+  if (outcome)
+    *outcome = *checked.ok;
   return std::nullopt;
 }
 

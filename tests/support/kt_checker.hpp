@@ -1,7 +1,7 @@
-// A test-side client of the key-transparency routes: it pins /v1/kt/config, then checks every
-// head and search answer the way DESIGN.md's "Reference client: what it checks" says (KtProof
-// with common/keytrans/kt_proof.hpp, VRF proofs, commitments, search ladders), keeping the
-// view it retained between calls. Failures are returned as text, so a test can expect them.
+// A test-side client of the key-transparency routes: it pins /v1/kt/config, decodes every
+// answer and checks it with the reference client's checks (common/keytrans/kt_proof.hpp and
+// response_check.hpp), keeping the view it retained between calls. Failures are returned as
+// text, so a test can expect them.
 #pragma once
 
 #include <boost/json.hpp>
@@ -12,6 +12,7 @@
 
 #include "keytrans/kt_proof.hpp"
 #include "keytrans/labels.hpp"
+#include "keytrans/response_check.hpp"
 
 namespace sealpost::testing {
 
@@ -35,15 +36,26 @@ class kt_checker {
   std::optional<std::string> check_head(const boost::json::value& body);
   // Checks a search answer for `label` (raw bytes); on success retains its view.
   std::optional<std::string> check_search(const std::string& label, const boost::json::value& body,
-                                          kt_search_result* result = nullptr);
+                                          kt_search_result* result = nullptr,
+                                          keytrans::kt_search_outcome* outcome = nullptr);
+  // Checks a /v1/kt/monitor answer for `entries`; on success retains its view and returns the
+  // entries moved up in `moved`.
+  std::optional<std::string> check_monitor(const std::string& label,
+                                           const std::vector<keytrans::kt_map_entry>& entries,
+                                           const boost::json::value& body,
+                                           std::vector<keytrans::kt_map_entry>* moved = nullptr);
+  // Checks a /v1/kt/owner answer against the owner's state; on success retains its view.
+  std::optional<std::string> check_owner(const std::string& label,
+                                         const keytrans::kt_owner_state& state,
+                                         const boost::json::value& body,
+                                         std::size_t max_owner_ladders,
+                                         keytrans::kt_owner_outcome* outcome = nullptr);
 
   [[nodiscard]] const keytrans::kt_retained_view& retained() const { return retained_; }
   [[nodiscard]] std::uint64_t window_ms() const { return window_ms_; }
 
  private:
-  std::optional<std::string> check_proof(const boost::json::value& proof_json,
-                                         const std::vector<std::uint64_t>& required,
-                                         keytrans::kt_verified_proof& verified);
+  [[nodiscard]] keytrans::kt_check_context context() const;
 
   keytrans::bytes configuration_;
   keytrans::bytes signature_public_key_;
