@@ -14,11 +14,15 @@
 #      and publishes the backlog; from its log (kt_entry_appended) come the batch times of
 #      the entries with BATCH versions, and the backlog's length; pg-usage.py gives the CPU
 #      of the server and of Postgres, and the WAL, per published version; with PERF=1 perf
-#      samples the server process meanwhile (call graphs), to split its CPU time;
+#      samples the server process meanwhile (call graphs), to split its CPU time; Postgres
+#      logs the duration of each statement (log_min_duration_statement = 0), for the time
+#      a batch spends inside Postgres, by statement;
 #   4. the server restarts with the default batch interval (2 s), and sealpost-loadtest
 #      kt-search runs with each CLIENTS_LIST entry: its clients (accounts it
 #      registers through the API, so their passwords are known) search random seeded
 #      accounts (their ids in a file, --targets) for DURATION seconds;
+#      Then a short run of 1 client with every statement logged: the statements a search
+#      runs and their time inside Postgres (as for the backlog's batches, step 3);
 #   5. the size of every kt_ table, and per published version.
 #   loadtest/kt-bench.sh [BUILD_DIR]            (default: build-load)
 # Settings (environment): ACCOUNTS=100000 BATCH=10000 INTERVAL=100 (ms) DURATION=20
@@ -93,6 +97,64 @@ stop_server() {
   server_pid=
 }
 
+# Statement times inside Postgres (log_min_duration_statement = 0, parameters left out),
+# for the sequencer's split of a batch (SQL against the rest) and the statements of a search.
+# The log says which session ran each one (%a: application_name).
+pg_home=$work/pg
+[[ ! -f $work/pg/cluster-location ]] || pg_home=$(cat "$work/pg/cluster-location")
+pg_log=$pg_home/postgres.log
+statement_log() {
+  if [[ $1 == on ]]; then
+    psql -c "ALTER SYSTEM SET log_min_duration_statement = 0" -c "ALTER SYSTEM SET log_parameter_max_length = 0" \
+      -c "ALTER SYSTEM SET log_line_prefix = '%m [%p] %a: '" -c "SELECT pg_reload_conf()" >/dev/null
+  else
+    psql -c "ALTER SYSTEM RESET log_min_duration_statement" -c "ALTER SYSTEM RESET log_parameter_max_length" \
+      -c "ALTER SYSTEM RESET log_line_prefix" -c "SELECT pg_reload_conf()" >/dev/null
+  fi
+}
+# statement_times FIRST_LINE SESSION OPS WHAT: from line FIRST_LINE of the Postgres log on,
+# the statements of the sessions whose application_name starts with SESSION (or, with
+# "!SESSION", does not, psql's excluded), by kind: how many per OPS and their time (parse +
+# bind + execute, in ms) per OPS. One JSON line.
+statement_times() {
+  tail -n +"$1" "$pg_log" | python3 -c '
+import collections, json, re, sys
+session, ops, what = sys.argv[1], float(sys.argv[2]), sys.argv[3]
+exclude = session.startswith("!")
+session = session.lstrip("!")
+line_re = re.compile(r"^\S+ \S+ \S+ \[\d+\] (.*?): LOG:  duration: ([0-9.]+) ms  (parse|bind|execute|statement)[^:]*: ?(.*)$")
+kinds = [("read prefix level", "SELECT n.depth"), ("insert prefix nodes", "INSERT INTO kt_prefix_nodes"),
+         ("insert versions", "INSERT INTO kt_versions"), ("latest versions", "DISTINCT ON (label)"),
+         ("versions of label", "FROM kt_versions WHERE label ="), ("device sets", "FROM devices"),
+         ("username owners", "FROM usernames"), ("read pending", "FROM kt_pending ORDER BY"),
+         ("delete pending", "DELETE FROM kt_pending"), ("count pending", "count(*) FROM kt_pending"),
+         ("log nodes", "kt_log_nodes"), ("insert entry", "INSERT INTO kt_entries"),
+         ("entries", "FROM kt_entries"), ("COMMIT", "COMMIT"), ("BEGIN", "BEGIN"), ("ROLLBACK", "ROLLBACK")]
+count, ms = collections.Counter(), collections.Counter()
+for line in sys.stdin:
+    m = line_re.match(line)
+    if not m:
+        continue
+    app, dur, step, text = m.groups()
+    if exclude == app.startswith(session) or (exclude and app.startswith("psql")):
+        continue
+    kind = next((k for k, needle in kinds if needle in text), text[:40] or "other")
+    ms[kind] += float(dur)
+    if step in ("execute", "statement"):
+        count[kind] += 1
+print(json.dumps({"scenario": "kt_statements", "what": what, "ops": ops,
+                  "statements_per_op": round(sum(count.values()) / ops, 2),
+                  "ms_per_op": round(sum(ms.values()) / ops, 3),
+                  "by_kind": {k: {"per_op": round(count[k] / ops, 2), "ms_per_op": round(ms[k] / ops, 3)}
+                              for k in sorted(ms, key=ms.get, reverse=True)}}))
+' "$2" "$3" "$4"
+}
+# print_statement_times JSON: its lines of the summary.
+print_statement_times() {
+  jq -r '"\(.what): \(.statements_per_op) statements, \(.ms_per_op) ms inside Postgres per \(if .what == "backlog" then "batch" else "search" end):",
+    (.by_kind | to_entries[] | "  \(.key): \(.value.per_op) statements, \(.value.ms_per_op) ms")' <<<"$1"
+}
+
 echo "== 1. migrate and create the log =="
 # An hour between batches: the first one (at start) creates the log, no other runs.
 start_server 3600000 "$BATCH" "$work/server-init.log"
@@ -134,6 +196,8 @@ printf 'seeded in %.1f s: %s accounts, %s labels pending\n' "$(echo "$(date +%s.
 
 echo "== 3. publish the backlog: batches of $BATCH labels every $INTERVAL ms =="
 "$root/loadtest/pg-usage.py" locate "postgres=$url" >"$work/usage-nodes.json"
+statement_log on
+log_from=$(($(wc -l <"$pg_log") + 1))
 usage_snapshot() { "$root/loadtest/pg-usage.py" snapshot "$work/usage-nodes.json" --pid "server=$server_pid" >"$1"; }
 start_server "$INTERVAL" "$BATCH" "$work/server.log"
 # At once, before the server is ready: the sequencer starts with it.
@@ -152,6 +216,7 @@ while [[ $(psql -Atc "SELECT count(*) FROM kt_pending") -gt 0 ]]; do
 done
 backlog_wall=$(echo "$(date +%s.%N) - $backlog_start" | bc)
 usage_snapshot "$work/usage-backlog-after.json"
+statement_log off
 if [[ $PERF == 1 ]]; then
   kill -INT "$perf_pid"
   wait "$perf_pid" || true
@@ -172,6 +237,7 @@ batch_summary=$(jq -s --argjson b "$BATCH" '
      first_to_last_s: ((last.ts_ms - (first.ts_ms - first.batch_ms)) / 1000)}' "$work/entries.jsonl")
 echo "$batch_summary" | jq -c --argjson wall "$backlog_wall" '. + {wall_s: $wall}' | tee -a "$RESULTS"
 server_cpu_s=$(jq -r '.processes.server' "$work/usage-backlog-after.json")
+backlog_sql=$(statement_times "$log_from" sealpost-kt-sequencer "$(jq -r .entries <<<"$batch_summary")" backlog | tee -a "$RESULTS")
 
 if [[ $PERF == 1 && -s $work/perf-backlog.data ]]; then
   # The server's samples by shared object, its top symbols by their own samples, and the
@@ -201,6 +267,14 @@ for c in "${clients_list[@]}"; do
   search_rate[$c]=$(tail -n 1 "$RESULTS" | jq -r '.searches_per_s')
 done
 search_sizes=$(tail -n 1 "$RESULTS")
+# The statements of a search, in a short run of its own: logging every statement slows it.
+statement_log on
+log_from=$(($(wc -l <"$pg_log") + 1))
+"$loadtest" kt-search --port "$port" --clients 1 --duration 3 --targets "$work/targets.txt" \
+  --label kt-search-statements --results "$work/statements-run.jsonl" >/dev/null
+statement_log off
+search_sql=$(statement_times "$log_from" '!sealpost-kt-sequencer' "$(tail -n 1 "$work/statements-run.jsonl" | jq -r .searches)" search |
+  tee -a "$RESULTS")
 
 echo "== 5. kt_ tables =="
 versions_total=$(psql -Atc "SELECT count(*) FROM kt_versions")
@@ -222,11 +296,13 @@ printf 'backlog: %.1f s from the server start to an empty kt_pending (with its s
 jq -r '"backlog CPU per published version: " + ([.cpu_ms_per_op | to_entries[] | "\(.key) \(.value) ms"] | join(", "))
   + "; WAL \(.db_wal_bytes_per_op) bytes; \(.machine_busy_cores) of \(.cores) cores busy"' "$work/usage.jsonl"
 printf 'server CPU over the backlog: %.1f s\n' "$server_cpu_s"
+print_statement_times "$backlog_sql"
 printf '%-28s %10s %9s %9s %9s %9s\n' "search (GET /v1/kt/accounts)" "req/s" "p50 ms" "p95 ms" "p99 ms" "max ms"
 for c in "${clients_list[@]}"; do
   printf '%-28s %10.1f %9.2f %9.2f %9.2f %9.2f\n' "$c client(s)" "${search_rate[$c]}" "${search_p50[$c]}" \
     "${search_p95[$c]}" "${search_p99[$c]}" "${search_max[$c]}"
 done
+print_statement_times "$search_sql"
 jq -r '"answer sizes (min / p50 / max): " + ([("body_bytes", "ladder_proof_bytes", "ladders", "entries", "inclusion", "versions") as $k
   | "\($k) \(.[$k].min) / \(.[$k].p50) / \(.[$k].max)"] | join(", "))' <<<"$search_sizes"
 echo "kt_ tables ($versions_total versions, $prefix_rows kt_prefix_nodes rows):"
