@@ -303,7 +303,7 @@ for c in "${clients_list[@]}"; do
     "${search_p95[$c]}" "${search_p99[$c]}" "${search_max[$c]}"
 done
 print_statement_times "$search_sql"
-jq -r '"answer sizes (min / p50 / max): " + ([("body_bytes", "ladder_proof_bytes", "ladders", "entries", "inclusion", "versions") as $k
+jq -r '"answer sizes, \(.params.clients)-client run (min / p50 / max): " + ([("body_bytes", "ladder_proof_bytes", "ladders", "entries", "inclusion", "versions") as $k
   | "\($k) \(.[$k].min) / \(.[$k].p50) / \(.[$k].max)"] | join(", "))' <<<"$search_sizes"
 echo "kt_ tables ($versions_total versions, $prefix_rows kt_prefix_nodes rows):"
 while IFS='|' read -r name bytes _; do

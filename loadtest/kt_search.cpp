@@ -99,12 +99,16 @@ void count_answer(answer_sizes& a, const std::string& body) {
   for (const auto& ladder : ladders)
     proof_bytes += decoded_size(ladder.at("proof"));
   const auto& proof = doc.at("proof").as_object();
+  // Every field read before any is counted: a malformed answer adds to none of the figures.
+  const auto entries = proof.at("entries").as_array().size();
+  const auto inclusion = proof.at("inclusion").as_array().size();
+  const auto versions = doc.at("versions").as_array().size();
   a.body_bytes.add(static_cast<std::int64_t>(body.size()));
   a.ladder_proof_bytes.add(proof_bytes);
   a.ladders.add(static_cast<std::int64_t>(ladders.size()));
-  a.entries.add(static_cast<std::int64_t>(proof.at("entries").as_array().size()));
-  a.inclusion.add(static_cast<std::int64_t>(proof.at("inclusion").as_array().size()));
-  a.versions.add(static_cast<std::int64_t>(doc.at("versions").as_array().size()));
+  a.entries.add(static_cast<std::int64_t>(entries));
+  a.inclusion.add(static_cast<std::int64_t>(inclusion));
+  a.versions.add(static_cast<std::int64_t>(versions));
 }
 
 // One client: searches a random target, one request in flight, until time is up. Only the
@@ -124,7 +128,12 @@ asio::awaitable<void> search_loop(tcp::endpoint ep, login me, const options& o, 
       }
       st.latency.add(sclock::now() - t0);
       ++st.searches;
-      count_answer(st.answer, res.body);
+      try {
+        count_answer(st.answer, res.body);
+      } catch (const std::exception&) {
+        // Counted, not thrown: a detached client that throws would never report it is done.
+        ++st.errors["bad_answer"];
+      }
     } catch (const boost::system::system_error& e) {
       ++st.errors["io_" + e.code().message()];
     }
