@@ -16,11 +16,14 @@
 //          devices connect and drain their queues (ack each delivery) until QueueEmpty.
 //   idle   K WebSockets (6 devices per account) held open; the server's RSS before and
 //          after (--server-pid, same machine) gives the memory per idle socket.
+//   kt-search  C clients search the key-transparency log for random accounts of --targets
+//          (GET /v1/kt/accounts/{id}, one request in flight each); latency and the sizes of
+//          the answers and their proofs (loadtest/kt-bench.sh seeds the accounts).
 // Each run appends one JSON line to --results, prints a progress line per second and a
 // summary table at the end.
 //
 // This file is the wiring: options.cpp parses the command line, one file per scenario
-// (relay.cpp, claim.cpp, backlog.cpp, idle.cpp) runs it.
+// (relay.cpp, claim.cpp, backlog.cpp, idle.cpp, kt_search.cpp) runs it.
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/address.hpp>
@@ -44,6 +47,8 @@ asio::awaitable<void> scenario(std::vector<asio::ip::tcp::endpoint> nodes, const
     return run_claim(nodes.front(), o);
   if (o.scenario == "backlog")
     return run_backlog(nodes.front(), o);
+  if (o.scenario == "kt-search")
+    return run_kt_search(nodes.front(), o);
   return run_idle(nodes.front(), o);
 }
 

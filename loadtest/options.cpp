@@ -14,11 +14,11 @@ namespace {
 po::options_description describe(options& o) {
   po::options_description desc(
       "sealpost-loadtest SCENARIO [options]\n"
-      "  SCENARIO: relay | claim | backlog | idle. The server's rate limits must be raised (see "
-      "docs/benchmarks.md).\n"
+      "  SCENARIO: relay | claim | backlog | idle | kt-search. The server's rate limits must be "
+      "raised (see docs/benchmarks.md).\n"
       "Options");
   desc.add_options()("help,h", "this help")("scenario", po::value(&o.scenario),
-                                            "relay | claim | backlog | idle")(
+                                            "relay | claim | backlog | idle | kt-search")(
       "host", po::value(&o.host)->default_value(o.host), "server address (IPv4/IPv6 literal)")(
       "port,p", po::value(&o.ports)->composing()->default_value(o.ports, "8080"),
       "server port; give it once per server node (--port 8080 --port 8081), all on --host")(
@@ -33,7 +33,8 @@ po::options_description describe(options& o) {
       "senders,s", po::value(&o.senders)->default_value(o.senders), "relay: sending clients")(
       "rate", po::value(&o.rate)->default_value(o.rate),
       "relay: total sends/s (0: as fast as possible, one request in flight per sender)")(
-      "clients,c", po::value(&o.clients)->default_value(o.clients), "claim: claiming clients")(
+      "clients,c", po::value(&o.clients)->default_value(o.clients),
+      "claim: claiming clients; kt-search: searching clients")(
       "accounts,a", po::value(&o.accounts)->default_value(o.accounts), "claim: target accounts")(
       "keys,n", po::value(&o.keys)->default_value(o.keys),
       "claim: one-time keys per account (each pool; at most keys.max_prekeys_per_upload)")(
@@ -53,7 +54,10 @@ po::options_description describe(options& o) {
       "relay, claim: also write the progress line of each second to this CSV file "
       "(overwritten): elapsed_s, the operations (sends or claims) of that second, their rate, "
       "the p99 latency in ms of the operations completed in that second (empty when none "
-      "did), errors, and the totals. Charts: loadtest/render-charts.sh");
+      "did), errors, and the totals. Charts: loadtest/render-charts.sh")(
+      "targets", po::value(&o.targets),
+      "kt-search: file of the account ids to search, one per line (each must be published in "
+      "the log); the clients pick one at random for every search");
   return desc;
 }
 
@@ -78,7 +82,8 @@ std::optional<int> parse_options(int argc, char** argv, options& o) {
     return 2;
   }
   if (vm.count("help") ||
-      !std::set<std::string>{"relay", "claim", "backlog", "idle"}.contains(o.scenario)) {
+      !std::set<std::string>{"relay", "claim", "backlog", "idle", "kt-search"}.contains(
+          o.scenario)) {
     std::cerr << desc;
     return vm.count("help") ? 0 : 2;
   }
@@ -92,6 +97,10 @@ std::optional<int> parse_options(int argc, char** argv, options& o) {
   }
   if (!o.progress_csv.empty() && o.scenario != "relay" && o.scenario != "claim") {
     std::cerr << "--progress-csv is for the relay and claim scenarios\n";
+    return 2;
+  }
+  if (o.scenario == "kt-search" && o.targets.empty()) {
+    std::cerr << "kt-search needs --targets FILE\n";
     return 2;
   }
   if (static_cast<std::size_t>(o.nodes) > o.ports.size()) {

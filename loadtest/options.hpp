@@ -29,6 +29,7 @@ struct options {
   std::string results = "loadtest-results.jsonl";
   std::string label;
   std::string progress_csv;  // --progress-csv: empty for none
+  std::string targets;       // --targets: kt-search's account ids, one per line
 };
 
 // Parses the command line into `o`. Returns the exit code when the program should stop

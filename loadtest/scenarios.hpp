@@ -1,4 +1,4 @@
-// The four load scenarios (see docs/benchmarks.md); each prints its progress to stderr, a
+// The load scenarios (see docs/benchmarks.md); each prints its progress to stderr, a
 // summary table to stdout, and appends one JSON result line (statistics.hpp).
 #pragma once
 
@@ -20,5 +20,7 @@ boost::asio::awaitable<void> run_claim(boost::asio::ip::tcp::endpoint ep, const 
 boost::asio::awaitable<void> run_backlog(boost::asio::ip::tcp::endpoint ep, const options& o);
 // idle: WebSockets held open; the server's RSS per socket.
 boost::asio::awaitable<void> run_idle(boost::asio::ip::tcp::endpoint ep, const options& o);
+// kt-search: clients search random accounts of the key-transparency log (o.targets).
+boost::asio::awaitable<void> run_kt_search(boost::asio::ip::tcp::endpoint ep, const options& o);
 
 }  // namespace sealpost::loadtest
