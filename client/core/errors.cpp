@@ -18,4 +18,16 @@ trust_root_changed_error::trust_root_changed_error()
           "server's name and could learn who you write to. Nothing was sent. Ask the operator; "
           "if the root was replaced on purpose, run `sealpost privacy --pin-new-root`") {}
 
+kt_device_unverified_error::kt_device_unverified_error(const std::string& contact,
+                                                       const std::string& reason)
+    : std::runtime_error("Sealpost could not verify " + contact +
+                         "'s devices against the key directory (kt_device_unverified: " + reason +
+                         ")"),
+      contact_(contact) {}
+
+kt_log_failure_error::kt_log_failure_error(const std::string& failure)
+    : std::runtime_error("key transparency failure: " + failure +
+                         "; no new device of anyone is trusted until `sealpost kt check` "
+                         "passes") {}
+
 }  // namespace sealpost::client

@@ -56,6 +56,24 @@ class trust_root_changed_error : public std::runtime_error {
   trust_root_changed_error();
 };
 
+// Key transparency: a device or key the server lists that the log does not prove (DESIGN.md,
+// "What the user sees"). Sessions already started keep working; this device gets nothing.
+class kt_device_unverified_error : public std::runtime_error {
+ public:
+  kt_device_unverified_error(const std::string& contact, const std::string& reason);
+  [[nodiscard]] const std::string& contact() const noexcept { return contact_; }
+
+ private:
+  std::string contact_;
+};
+
+// Key transparency: the log itself failed a check (signature, consistency, configuration,
+// timestamps); no new device of anyone is trusted until a check passes.
+class kt_log_failure_error : public std::runtime_error {
+ public:
+  explicit kt_log_failure_error(const std::string& failure);
+};
+
 // An operation that is not possible in this state: e.g. a secondary device asked to mint a
 // link token, or a message too long to send.
 class usage_error : public std::runtime_error {

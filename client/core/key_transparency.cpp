@@ -4,8 +4,14 @@
 #include <openssl/evp.h>
 
 #include <boost/json.hpp>
+#include <chrono>
+#include <thread>
 
+#include "core/clock.hpp"
+#include "core/errors.hpp"
 #include "encoding/base64.hpp"
+#include "keytrans/labels.hpp"
+#include "keytrans/response_check.hpp"
 #include "keytrans/tree_head.hpp"
 #include "net/errors.hpp"
 
@@ -59,6 +65,37 @@ std::string describe(keytrans::kt_proof_error error) {
 
 }  // namespace
 
+// The account label of a canonical account id (its 32 hex digits, dashes left out).
+keytrans::bytes account_label_of(const std::string& account_id) {
+  std::string digits;
+  std::copy_if(account_id.begin(), account_id.end(), std::back_inserter(digits),
+               [](char c) { return c != '-'; });
+  keytrans::account_uuid raw{};
+  for (std::size_t i = 0; i < raw.size() && 2 * i + 1 < digits.size(); ++i) {
+    raw[i] = static_cast<std::uint8_t>(std::stoi(digits.substr(2 * i, 2), nullptr, 16));
+  }
+  return keytrans::account_label(raw);
+}
+
+const char* describe(keytrans::kt_check_error error) {
+  using E = keytrans::kt_check_error;
+  switch (error) {
+    case E::proof:
+      return "its proof does not tie to the signed log";
+    case E::wrong_label:
+      return "the answer is about another account";
+    case E::vrf_invalid:
+      return "a VRF proof does not verify";
+    case E::ladder_mismatch:
+    case E::versions_mismatch:
+    case E::prefix_proof_invalid:
+    case E::commitment_mismatch:
+      return "the log's proof of its devices does not verify";
+    default:
+      return "the answer is malformed";
+  }
+}
+
 std::string key_directory::check_configuration(const net::kt_config& config,
                                                kt_check_report& report) {
   // The bytes must be what the fields make (DESIGN.md), so the pin covers what we use.
@@ -104,6 +141,7 @@ kt_check_report key_directory::check_log(std::uint64_t now_ms) {
     report.server_has_kt = false;
     return report;
   }
+  batch_interval_ms_ = config->batch_interval_ms;
   if (std::string failure = check_configuration(*config, report); !failure.empty()) {
     record_failure(failure,
                    boost::json::serialize(boost::json::object{
@@ -138,6 +176,103 @@ kt_check_report key_directory::check_log(std::uint64_t now_ms) {
     report.newest_timestamp_ms = it->second.timestamp;
   }
   return report;
+}
+
+bool key_directory::log_in_use() {
+  kt_view& kt = state_.key_transparency;
+  if (!kt.configuration.empty() && kt.failure.empty() && batch_interval_ms_ != 0) {
+    return true;
+  }
+  const bool was_pinned = !kt.configuration.empty();
+  const kt_check_report report = check_log(now_ms());
+  if (!report.server_has_kt) {
+    if (was_pinned) {
+      throw kt_log_failure_error("the server no longer answers for its key-transparency log");
+    }
+    return false;
+  }
+  if (!report.failure.empty()) {
+    throw kt_log_failure_error(report.failure);
+  }
+  return true;
+}
+
+bool key_directory::proves(const std::string& account_id, std::uint32_t device_id,
+                           std::uint32_t registration_id,
+                           std::span<const std::uint8_t> identity_key) const {
+  const auto& accounts = state_.key_transparency.accounts;
+  const auto it = accounts.find(account_id);
+  if (it == accounts.end()) {
+    return false;
+  }
+  return std::any_of(it->second.devices.begin(), it->second.devices.end(),
+                     [&](const keytrans::kt_device& d) {
+                       return d.device_id == device_id && d.registration_id == registration_id &&
+                              std::equal(d.identity_key.begin(), d.identity_key.end(),
+                                         identity_key.begin(), identity_key.end());
+                     });
+}
+
+std::string key_directory::search(const std::string& account_id) {
+  kt_view& kt = state_.key_transparency;
+  const std::optional<std::uint64_t> last =
+      kt.retained.tree_size == 0 ? std::nullopt : std::optional(kt.retained.tree_size);
+  const std::optional<net::kt_search_answer> answer = api_.kt_search_account(account_id, last);
+  if (!answer) {
+    return {};  // not published yet
+  }
+  const auto pinned = keytrans::decode_configuration(kt.configuration);
+  if (!pinned) {
+    throw std::runtime_error("the pinned key-transparency configuration is unreadable");
+  }
+  const keytrans::kt_check_context context{kt.configuration,
+                                           pinned->signature_public_key,
+                                           pinned->vrf_public_key,
+                                           pinned->reasonable_monitoring_window,
+                                           pinned->max_ahead,
+                                           pinned->max_behind,
+                                           now_ms()};
+  const keytrans::bytes label = account_label_of(account_id);
+  const auto checked = keytrans::check_search(context, kt.retained, label, answer->response);
+  if (!checked.ok) {
+    if (checked.proof_error) {
+      record_failure(describe(*checked.proof_error), answer->body);  // the log itself failed
+      return kt.failure;
+    }
+    return describe(checked.error);
+  }
+  std::optional<std::vector<keytrans::kt_device>> devices =
+      keytrans::decode_device_list(checked.ok->value);
+  if (!devices) {
+    return "the proven value is not a device list";
+  }
+  kt.retained = checked.ok->verified.retained;
+  kt.accounts[account_id] = {checked.ok->version, std::move(*devices)};
+  return {};
+}
+
+void key_directory::require_proven(const std::string& contact, const std::string& account_id,
+                                   std::uint32_t device_id, std::uint32_t registration_id,
+                                   std::span<const std::uint8_t> identity_key) {
+  if (!log_in_use() || proves(account_id, device_id, registration_id, identity_key)) {
+    return;
+  }
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    if (attempt == 1) {
+      // The log publishes every batch_interval_ms: a device that just joined may be in the
+      // next entry (DESIGN.md: one retry).
+      std::this_thread::sleep_for(std::chrono::milliseconds(batch_interval_ms_ + 100));
+    }
+    if (std::string failure = search(account_id); !failure.empty()) {
+      throw kt_device_unverified_error(contact, failure);
+    }
+    if (proves(account_id, device_id, registration_id, identity_key)) {
+      return;
+    }
+  }
+  throw kt_device_unverified_error(contact,
+                                   "the log does not list device " + std::to_string(device_id) +
+                                       " with the key and registration id the server gave for it");
 }
 
 kt_status key_directory::status() const {

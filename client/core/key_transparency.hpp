@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,16 @@ class key_directory {
  public:
   key_directory(local_state& state, net::api_client& api) noexcept : state_(state), api_(api) {}
 
+  // Before the first session with a device: the log must prove it, with this registration
+  // id and identity key, in the device set of its account. Searches the account when the
+  // last proven set lacks it, once more after kt batch_interval_ms when the log has not caught
+  // up. Throws kt_device_unverified_error naming `contact` when it stays unproven, and
+  // kt_log_failure_error while the log itself fails its checks. Does nothing for a server
+  // without key transparency that this device never saw run it.
+  void require_proven(const std::string& contact, const std::string& account_id,
+                      std::uint32_t device_id, std::uint32_t registration_id,
+                      std::span<const std::uint8_t> identity_key);
+
   // Pins the configuration (first use), then verifies the newest signed head against the
   // retained view and retains the new one. A failure is recorded in the state, not thrown.
   kt_check_report check_log(std::uint64_t now_ms);
@@ -50,6 +61,17 @@ class key_directory {
   // pinned one (pinning it when none is).
   std::string check_configuration(const net::kt_config& config, kt_check_report& report);
   void record_failure(const std::string& failure, const std::string& answer);
+  // True when the log is pinned and passing (checking it when not yet or after a failure);
+  // false for a server without key transparency that was never pinned.
+  bool log_in_use();
+  // Searches `account_id` and keeps its proven device set; the reason when the answer does
+  // not verify (a log-level failure is also recorded), empty on success or when unpublished.
+  std::string search(const std::string& account_id);
+  [[nodiscard]] bool proves(const std::string& account_id, std::uint32_t device_id,
+                            std::uint32_t registration_id,
+                            std::span<const std::uint8_t> identity_key) const;
+
+  std::uint64_t batch_interval_ms_ = 0;  // from /v1/kt/config at the last check
 
   local_state& state_;
   net::api_client& api_;

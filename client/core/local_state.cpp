@@ -175,6 +175,16 @@ void write_key_transparency(const kt_view& kt, v1::LocalState& proto) {
   for (const std::string& answer : kt.evidence) {
     out.add_evidence(answer);
   }
+  for (const auto& [account_id, proven] : kt.accounts) {
+    v1::KtAccount& account = *out.add_accounts();
+    account.set_account_id(account_id);
+    account.set_version(proven.version);
+    const std::optional<keytrans::bytes> value = keytrans::encode_device_list(proven.devices);
+    if (!value) {
+      throw std::logic_error("a proven device list that cannot be encoded");
+    }
+    assign(account.mutable_value(), *value);
+  }
 }
 
 keytrans::log_hash read_hash(const std::string& field) {
@@ -206,6 +216,14 @@ kt_view read_key_transparency(const v1::LocalState& proto) {
   kt.last_verified = in.last_verified();
   kt.failure = in.failure();
   kt.evidence.assign(in.evidence().begin(), in.evidence().end());
+  for (const v1::KtAccount& account : in.accounts()) {
+    std::optional<std::vector<keytrans::kt_device>> devices =
+        keytrans::decode_device_list(bytes_of(account.value()));
+    if (!devices) {
+      corrupt("a proven device list that does not decode");
+    }
+    kt.accounts[account.account_id()] = {account.version(), std::move(*devices)};
+  }
   return kt;
 }
 

@@ -18,6 +18,7 @@
 #include "crypto/secret_bytes.hpp"
 #include "crypto/x25519.hpp"
 #include "keytrans/kt_proof.hpp"
+#include "keytrans/labels.hpp"
 #include "net/api_types.hpp"
 #include "protocol/prekey.hpp"
 #include "protocol/session.hpp"
@@ -64,6 +65,11 @@ struct history_entry {
 
 // Key transparency, as this device last verified the log (DESIGN.md, "Reference client: what
 // it checks"): nothing is saved here before a whole answer verified.
+struct kt_proven_account {
+  std::uint32_t version = 0;
+  std::vector<keytrans::kt_device> devices;  // the proven KtDeviceList
+};
+
 struct kt_view {
   std::vector<std::uint8_t> configuration;  // pinned; empty until the first check
   keytrans::kt_retained_view retained;      // tree_size 0: none yet
@@ -73,6 +79,9 @@ struct kt_view {
   // later check has cleared, and the answers that conflict, kept as evidence.
   std::string failure;
   std::vector<std::string> evidence;
+  // The device set of each account a search proved, by account id: the only devices this
+  // device starts sessions with.
+  std::map<std::string, kt_proven_account> accounts;
 };
 
 // The sessions with one remote device, the current one first.

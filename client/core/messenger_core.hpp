@@ -32,9 +32,9 @@ struct messenger_core {
   state_store store;
   net::api_client api;
   contact_book contacts{store.state(), api};
-  session_store sessions{store.state(), api, contacts};
-  sealed_sender sealed{store.state(), api};
   key_directory kt{store.state(), api};
+  session_store sessions{store.state(), api, contacts, kt};
+  sealed_sender sealed{store.state(), api};
   outbox out{store, api, contacts, sessions, sealed};
   inbox in{store, api, contacts, sessions, sealed};
 };

@@ -94,6 +94,9 @@ bool session_store::start_session(contact& c, const net::device_bundle& bundle) 
     throw net::transport_error("the server sent an invalid identity key for " +
                                device_name(c, bundle.device_id));
   }
+  // Only a device the log proves, with this very key, gets a session (DESIGN.md).
+  directory_.require_proven(display_name(c), c.account_id, bundle.device_id, bundle.registration_id,
+                            bundle.identity_key);
   if (observe(c, bundle.device_id, bundle.registration_id, *key) == observation::changed) {
     return false;
   }

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/contacts.hpp"
+#include "core/key_transparency.hpp"
 #include "core/local_state.hpp"
 #include "net/api_client.hpp"
 #include "protocol/session.hpp"
@@ -17,8 +18,9 @@ namespace sealpost::client {
 
 class session_store {
  public:
-  session_store(local_state& state, net::api_client& api, contact_book& contacts) noexcept
-      : state_(state), api_(api), contacts_(contacts) {}
+  session_store(local_state& state, net::api_client& api, contact_book& contacts,
+                key_directory& directory) noexcept
+      : state_(state), api_(api), contacts_(contacts), directory_(directory) {}
 
   // The sessions with a device, current first; nullptr when there are none.
   std::vector<protocol::session>* sessions_of(const std::string& account_id,
@@ -32,7 +34,8 @@ class session_store {
   protocol::session* sending_session(const contact& c, std::uint32_t device_id);
 
   // Fetches prekey bundles (of every device when `devices` is empty, else of those) and
-  // starts a session with each. A device whose identity key changed gets no session and
+  // starts a session with each, only with devices the key-transparency log proves
+  // (kt_device_unverified_error otherwise). A device whose identity key changed gets no session and
   // makes this throw identity_changed_error once the others are done.
   void establish(contact& c, const std::set<std::uint32_t>& devices);
 
@@ -44,6 +47,7 @@ class session_store {
   local_state& state_;
   net::api_client& api_;
   contact_book& contacts_;
+  key_directory& directory_;
 };
 
 }  // namespace sealpost::client

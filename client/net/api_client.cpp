@@ -477,7 +477,61 @@ keytrans::kt_proof kt_proof_of(const json::object& proof) {
   return out;
 }
 
+std::vector<keytrans::kt_version_proof> kt_versions_of(const json::object& answer) {
+  std::vector<keytrans::kt_version_proof> out;
+  for (const json::value& item : array(answer, "versions")) {
+    const json::object& v = as_object(item, "a version");
+    keytrans::kt_version_proof version;
+    version.version = u32(v, "version");
+    version.vrf_proof = bytes(v, "vrf_proof");
+    if (!field(v, "commitment").is_null()) {
+      version.commitment = fixed_bytes<keytrans::prefix_hash_size>(v, "commitment");
+    }
+    out.push_back(std::move(version));
+  }
+  return out;
+}
+
+std::vector<keytrans::kt_ladder> kt_ladders_of(const json::object& answer) {
+  std::vector<keytrans::kt_ladder> out;
+  for (const json::value& item : array(answer, "ladders")) {
+    const json::object& l = as_object(item, "a ladder");
+    keytrans::kt_ladder ladder;
+    ladder.position = u64(l, "position");
+    if (!field(l, "greatest").is_null()) {
+      ladder.greatest = u32(l, "greatest");
+    }
+    ladder.proof = bytes(l, "proof");
+    out.push_back(std::move(ladder));
+  }
+  return out;
+}
+
 }  // namespace
+
+std::optional<kt_search_answer> api_client::kt_search_account(const std::string& account_id,
+                                                              std::optional<std::uint64_t> last) {
+  if (!is_canonical_uuid(account_id)) {
+    throw transport_error("not an account id: " + account_id);
+  }
+  const std::string target =
+      "/v1/kt/accounts/" + account_id + (last ? "?last=" + std::to_string(*last) : std::string());
+  const http_response res = call(http::verb::get, target, {}, {}, true);
+  if (res.status == 404) {
+    return std::nullopt;
+  }
+  expect(res, 200);
+  const json::object answer = parse_object(res.body);
+  keytrans::kt_search_response response;
+  response.label = bytes(answer, "label");
+  response.version = u32(answer, "version");
+  response.opening = bytes(answer, "opening");
+  response.value = bytes(answer, "value");
+  response.versions = kt_versions_of(answer);
+  response.ladders = kt_ladders_of(answer);
+  response.proof = kt_proof_of(as_object(field(answer, "proof"), "the proof"));
+  return kt_search_answer{std::move(response), res.body};
+}
 
 std::optional<kt_config> api_client::get_kt_config() {
   const http_response res = call(http::verb::get, "/v1/kt/config", {}, {}, false);

@@ -76,6 +76,10 @@ class api_client {
   std::optional<kt_config> get_kt_config();
   // GET /v1/kt/head[?last=N] (no authentication).
   kt_head_answer get_kt_head(std::optional<std::uint64_t> last);
+  // GET /v1/kt/accounts/{account_id}[?last=N]: the search answer, or nullopt when the log has
+  // never published the account (404).
+  std::optional<kt_search_answer> kt_search_account(const std::string& account_id,
+                                                    std::optional<std::uint64_t> last);
 
   // GET /v1/messages (the polling fallback to the WebSocket).
   poll_result poll_messages();

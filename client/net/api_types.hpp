@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "keytrans/kt_proof.hpp"
+#include "keytrans/response_check.hpp"
 
 namespace sealpost::client::net {
 
@@ -160,6 +161,10 @@ struct kt_config {
 // when it conflicts with what the device saw before).
 struct kt_head_answer {
   keytrans::kt_proof proof;
+  std::string body;
+};
+struct kt_search_answer {
+  keytrans::kt_search_response response;
   std::string body;
 };
 

@@ -29,6 +29,11 @@ std::map<std::string, std::string> server_settings(std::map<std::string, std::st
   // Sealed sends count per IP, and every test client sends from 127.0.0.1.
   extra.emplace("SEALPOST_RATE_LIMITS_UNIDENTIFIED_MESSAGES_PER_IP_BURST", "100000");
   extra.emplace("SEALPOST_RATE_LIMITS_UNIDENTIFIED_MESSAGES_PER_IP_PER_MINUTE", "100000");
+  // Clients search the key-transparency log before their first session with an account:
+  // registrations and links return once published, and the log publishes every 20 ms.
+  extra.emplace("SEALPOST_KT_BATCH_INTERVAL_MS", "20");
+  extra.emplace("SEALPOST_KT_CONFIRM_WAIT_MS", "5000");
+  extra.emplace("SEALPOST_RATE_LIMITS_KT_QUERIES_PER_ACCOUNT_BURST", "100000");
   return extra;
 }
 

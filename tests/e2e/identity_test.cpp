@@ -149,7 +149,9 @@ TEST_CASE("e2e: a 410 stale_devices answer renews the session and the send goes 
   REQUIRE(b.receive_until(1) == 1);
 
   // The server now lists another registration id for Bob's device (as after a
-  // re-installation that kept the device id); Alice's next send is answered 410 first.
+  // re-installation that kept the device id), and publishes it in the key-transparency log
+  // as an honest server does with any such change; Alice's next send is answered 410 first,
+  // and her client checks the new registration id against the log before its new session.
   {
     pqxx::connection conn(env.db.url());
     pqxx::work tx(conn);
@@ -157,6 +159,8 @@ TEST_CASE("e2e: a 410 stale_devices answer renews the session and the send goes 
         "UPDATE devices SET registration_id = registration_id % 16380 + 1 "
         "WHERE account_id = $1 AND device_id = 1",
         b.messenger.account_id());
+    tx.exec_params("INSERT INTO kt_pending (label) VALUES ('\\x01'::bytea || uuid_send($1))",
+                   b.messenger.account_id());
     tx.commit();
   }
   const client::send_report report = a.messenger.send(bob, "after a 410");

@@ -8,6 +8,7 @@
 #include <boost/json.hpp>
 #include <pqxx/pqxx>
 
+#include "core/errors.hpp"
 #include "e2e_support.hpp"
 #include "encoding/base64.hpp"
 #include "http_client.hpp"
@@ -89,4 +90,30 @@ TEST_CASE("e2e: a device pins the key-transparency log and reports a head it can
   status = a.messenger.key_transparency_status();
   CHECK(status.failure.empty());
   CHECK(status.evidence == 2);  // evidence is kept
+}
+
+TEST_CASE("e2e: a bundle with a key the log does not prove is refused with kt_device_unverified",
+          "[e2e][kt]") {
+  environment env;
+  device a("alice", client::messenger::register_account(env.config("alice"), unique_name("alice")));
+  const std::string bob = unique_name("bob");
+  device b("bob", client::messenger::register_account(env.config("bob"), bob));
+
+  // A compromised server hands out a key of its own for Bob's device (here Alice's own key,
+  // a valid one) without publishing it.
+  const client::crypto::typed_public_key substitute = a.messenger.identity_key();
+  {
+    pqxx::connection conn(env.db.url());
+    pqxx::nontransaction tx(conn);
+    tx.exec_params("UPDATE devices SET identity_key = $1 WHERE account_id = $2",
+                   pqxx::binarystring(substitute.data(), substitute.size()),
+                   b.messenger.account_id());
+  }
+  CHECK_THROWS_AS(a.messenger.send(bob, "for bob only"), client::kt_device_unverified_error);
+  try {
+    a.messenger.send(bob, "for bob only");
+  } catch (const client::kt_device_unverified_error& e) {
+    CHECK(std::string(e.what()).find("kt_device_unverified") != std::string::npos);
+  }
+  CHECK(b.receive_for(std::chrono::milliseconds(300)) == 0);
 }
