@@ -163,7 +163,13 @@ int kt_check(const arguments& args) {
   }
   std::cout << "The log verifies: " << report.tree_size << " entries, consistent with what "
             << "this device saw before." << std::endl;
-  return 0;
+  for (const std::string& change : report.own_changes) {
+    std::cout << "Your account: " << change << std::endl;
+  }
+  for (const std::string& alert : report.alerts) {
+    std::cout << "ALERT: " << alert << std::endl;
+  }
+  return report.alerts.empty() ? 0 : 1;
 }
 
 int kt_evidence(const arguments& args) {

@@ -175,7 +175,120 @@ kt_check_report key_directory::check_log(std::uint64_t now_ms) {
       it != result.verified->entries.end()) {
     report.newest_timestamp_ms = it->second.timestamp;
   }
+  if (!state_.account_id.empty()) {
+    report.failure = check_own_label(report);
+  }
   return report;
+}
+
+keytrans::kt_check_context key_directory::context(const keytrans::configuration& pinned) const {
+  // The spans point into `pinned` and the state: the caller keeps both alive while it checks.
+  return {state_.key_transparency.configuration,
+          pinned.signature_public_key,
+          pinned.vrf_public_key,
+          pinned.reasonable_monitoring_window,
+          pinned.max_ahead,
+          pinned.max_behind,
+          now_ms()};
+}
+
+namespace {
+
+// kt.max_owner_ladders may be set up to this; a response may carry any cut up to it.
+constexpr std::size_t max_owner_ladders = 1024;
+// A server that keeps answering `more` is cut off after this many rounds per check.
+constexpr int max_owner_rounds = 64;
+
+std::string device_words(const keytrans::kt_device& d) {
+  return "device " + std::to_string(d.device_id);
+}
+
+// What changed between two device sets of this account, in words.
+void describe_changes(const std::vector<keytrans::kt_device>& before,
+                      const std::vector<keytrans::kt_device>& after, std::uint64_t position,
+                      std::vector<std::string>& out) {
+  const auto find = [](const std::vector<keytrans::kt_device>& set, std::uint32_t id) {
+    return std::find_if(set.begin(), set.end(),
+                        [id](const keytrans::kt_device& d) { return d.device_id == id; });
+  };
+  const std::string where = " (key-transparency log entry " + std::to_string(position) + ")";
+  for (const keytrans::kt_device& d : after) {
+    const auto old = find(before, d.device_id);
+    if (old == before.end()) {
+      out.push_back(device_words(d) + " was linked to your account" + where +
+                    ". Not you? Remove it now (`sealpost remove-device " +
+                    std::to_string(d.device_id) + "`): your server may be compromised.");
+    } else if (!(*old == d)) {
+      out.push_back(device_words(d) + " of your account has a new key" + where +
+                    ". Not you? Remove it now: your server may be compromised.");
+    }
+  }
+  for (const keytrans::kt_device& d : before) {
+    if (find(after, d.device_id) == after.end()) {
+      out.push_back(device_words(d) + " was removed from your account" + where + ".");
+    }
+  }
+}
+
+}  // namespace
+
+std::string key_directory::check_own_label(kt_check_report& report) {
+  kt_view& kt = state_.key_transparency;
+  const bool first = !kt.owner;
+  if (first) {
+    // A device adopts the history up to now [D4] and checks from there on.
+    kt.owner = keytrans::kt_owner_state{};
+    kt.owner->start = kt.retained.tree_size - 1;
+  }
+  const keytrans::bytes label = account_label_of(state_.account_id);
+  const auto pinned = keytrans::decode_configuration(kt.configuration);
+  if (!pinned) {
+    throw std::runtime_error("the pinned key-transparency configuration is unreadable");
+  }
+  for (int round = 0; round < max_owner_rounds; ++round) {
+    const std::uint64_t adopted_up_to = first ? kt.owner->start : 0;
+    const net::kt_owner_answer answer = api_.kt_owner_account(*kt.owner, kt.retained.tree_size);
+    const auto checked = keytrans::check_owner(context(*pinned), kt.retained, label, *kt.owner,
+                                               answer.response, max_owner_ladders);
+    if (!checked.ok) {
+      record_failure(checked.proof_error
+                         ? describe(*checked.proof_error)
+                         : std::string("the log's record of your own account does not verify (") +
+                               describe(checked.error) + ")",
+                     answer.body);
+      return kt.failure;
+    }
+    kt.retained = checked.ok->verified.retained;
+    for (const keytrans::kt_new_version& v : checked.ok->new_versions) {
+      std::optional<std::vector<keytrans::kt_device>> devices =
+          keytrans::decode_device_list(v.value);
+      if (!devices) {
+        record_failure("your account's log value is not a device list", answer.body);
+        return kt.failure;
+      }
+      if (!first || v.position > adopted_up_to) {
+        describe_changes(kt.own_devices, *devices, v.position, report.own_changes);
+      }
+      kt.own_devices = std::move(*devices);
+    }
+    kt.owner = checked.ok->state;
+    if (!checked.ok->more) {
+      break;
+    }
+  }
+  // This device must be in the newest value, with its own key and registration id.
+  const auto self =
+      std::find_if(kt.own_devices.begin(), kt.own_devices.end(),
+                   [&](const keytrans::kt_device& d) { return d.device_id == state_.device_id; });
+  const crypto::typed_public_key& own_key = state_.identity_key();
+  if (self == kt.own_devices.end() || self->registration_id != state_.identity.registration_id ||
+      !std::equal(self->identity_key.begin(), self->identity_key.end(), own_key.begin(),
+                  own_key.end())) {
+    report.alerts.push_back(
+        "this device is not in the key-transparency log with its own key: contacts may be "
+        "sending to a key that is not yours. Your server may be compromised.");
+  }
+  return {};
 }
 
 bool key_directory::log_in_use() {
@@ -225,15 +338,9 @@ std::string key_directory::search(const std::string& account_id) {
   if (!pinned) {
     throw std::runtime_error("the pinned key-transparency configuration is unreadable");
   }
-  const keytrans::kt_check_context context{kt.configuration,
-                                           pinned->signature_public_key,
-                                           pinned->vrf_public_key,
-                                           pinned->reasonable_monitoring_window,
-                                           pinned->max_ahead,
-                                           pinned->max_behind,
-                                           now_ms()};
   const keytrans::bytes label = account_label_of(account_id);
-  const auto checked = keytrans::check_search(context, kt.retained, label, answer->response);
+  const auto checked =
+      keytrans::check_search(context(*pinned), kt.retained, label, answer->response);
   if (!checked.ok) {
     if (checked.proof_error) {
       record_failure(describe(*checked.proof_error), answer->body);  // the log itself failed

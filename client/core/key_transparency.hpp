@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/local_state.hpp"
+#include "keytrans/tree_head.hpp"
 #include "net/api_client.hpp"
 
 namespace sealpost::client {
@@ -32,6 +33,10 @@ struct kt_check_report {
   std::string failure;        // empty: the log verified
   std::uint64_t tree_size = 0;
   std::uint64_t newest_timestamp_ms = 0;
+  // Changes to this account's devices the log shows since the last check, in words ("device
+  // 4 was linked ..."), and alerts (this device missing from the log).
+  std::vector<std::string> own_changes;
+  std::vector<std::string> alerts;
 };
 
 class key_directory {
@@ -61,6 +66,10 @@ class key_directory {
   // pinned one (pinning it when none is).
   std::string check_configuration(const net::kt_config& config, kt_check_report& report);
   void record_failure(const std::string& failure, const std::string& answer);
+  // The owner check of this account's label (DESIGN.md "Owner checks"); the failure, or
+  // empty with the changes and alerts added to `report`.
+  std::string check_own_label(kt_check_report& report);
+  [[nodiscard]] keytrans::kt_check_context context(const keytrans::configuration& pinned) const;
   // True when the log is pinned and passing (checking it when not yet or after a failure);
   // false for a server without key transparency that was never pinned.
   bool log_in_use();

@@ -153,6 +153,32 @@ void read_sealed_sender(const v1::LocalState& proto, local_state& state) {
   }
 }
 
+void write_owner(const keytrans::kt_owner_state& owner,
+                 const std::vector<keytrans::kt_device>& devices, v1::KtOwner& out) {
+  out.set_start(owner.start);
+  for (const auto& [version, held] : owner.versions) {
+    v1::KtVersion& v = *out.add_versions();
+    v.set_version(version);
+    v.set_position(held.position);
+    assign(v.mutable_commitment(), held.commitment);
+  }
+  for (const keytrans::kt_map_entry& e : owner.entries) {
+    v1::KtMapEntry& entry = *out.add_entries();
+    entry.set_position(e.position);
+    entry.set_version(e.version);
+    for (const auto& [version, commitment] : e.commitments) {
+      v1::KtVersion& c = *entry.add_commitments();
+      c.set_version(version);
+      assign(c.mutable_commitment(), commitment);
+    }
+  }
+  const std::optional<keytrans::bytes> value = keytrans::encode_device_list(devices);
+  if (!value) {
+    throw std::logic_error("an own device list that cannot be encoded");
+  }
+  assign(out.mutable_value(), *value);
+}
+
 void write_key_transparency(const kt_view& kt, v1::LocalState& proto) {
   if (kt.configuration.empty()) {
     return;
@@ -174,6 +200,9 @@ void write_key_transparency(const kt_view& kt, v1::LocalState& proto) {
   out.set_failure(kt.failure);
   for (const std::string& answer : kt.evidence) {
     out.add_evidence(answer);
+  }
+  if (kt.owner) {
+    write_owner(*kt.owner, kt.own_devices, *out.mutable_owner());
   }
   for (const auto& [account_id, proven] : kt.accounts) {
     v1::KtAccount& account = *out.add_accounts();
@@ -216,6 +245,27 @@ kt_view read_key_transparency(const v1::LocalState& proto) {
   kt.last_verified = in.last_verified();
   kt.failure = in.failure();
   kt.evidence.assign(in.evidence().begin(), in.evidence().end());
+  if (in.has_owner()) {
+    keytrans::kt_owner_state owner;
+    owner.start = in.owner().start();
+    for (const v1::KtVersion& v : in.owner().versions()) {
+      owner.versions[v.version()] = {v.position(), read_hash(v.commitment())};
+    }
+    for (const v1::KtMapEntry& e : in.owner().entries()) {
+      keytrans::kt_map_entry entry{e.position(), e.version(), {}};
+      for (const v1::KtVersion& c : e.commitments()) {
+        entry.commitments[c.version()] = read_hash(c.commitment());
+      }
+      owner.entries.push_back(std::move(entry));
+    }
+    std::optional<std::vector<keytrans::kt_device>> devices =
+        keytrans::decode_device_list(bytes_of(in.owner().value()));
+    if (!devices) {
+      corrupt("an own device list that does not decode");
+    }
+    kt.owner = std::move(owner);
+    kt.own_devices = std::move(*devices);
+  }
   for (const v1::KtAccount& account : in.accounts()) {
     std::optional<std::vector<keytrans::kt_device>> devices =
         keytrans::decode_device_list(bytes_of(account.value()));

@@ -19,6 +19,7 @@
 #include "crypto/x25519.hpp"
 #include "keytrans/kt_proof.hpp"
 #include "keytrans/labels.hpp"
+#include "keytrans/response_check.hpp"
 #include "net/api_types.hpp"
 #include "protocol/prekey.hpp"
 #include "protocol/session.hpp"
@@ -82,6 +83,9 @@ struct kt_view {
   // The device set of each account a search proved, by account id: the only devices this
   // device starts sessions with.
   std::map<std::string, kt_proven_account> accounts;
+  // The owner check of this account's own label, and its newest device set.
+  std::optional<keytrans::kt_owner_state> owner;
+  std::vector<keytrans::kt_device> own_devices;
 };
 
 // The sessions with one remote device, the current one first.

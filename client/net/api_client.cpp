@@ -533,6 +533,43 @@ std::optional<kt_search_answer> api_client::kt_search_account(const std::string&
   return kt_search_answer{std::move(response), res.body};
 }
 
+kt_owner_answer api_client::kt_owner_account(const keytrans::kt_owner_state& state,
+                                             std::optional<std::uint64_t> last) {
+  json::object request{{"label", "account"}, {"start", state.start}};
+  if (last) {
+    request["last"] = *last;
+  }
+  if (state.versions.empty()) {
+    request["greatest_version"] = nullptr;
+  } else {
+    request["greatest_version"] = state.versions.rbegin()->first;
+  }
+  json::array entries;
+  for (const keytrans::kt_map_entry& e : state.entries) {
+    entries.push_back(json::object{{"position", e.position}, {"version", e.version}});
+  }
+  request["entries"] = std::move(entries);
+  const http_response res =
+      call(http::verb::post, "/v1/kt/owner", json::serialize(request), json_type, true);
+  expect(res, 200);
+  const json::object answer = parse_object(res.body);
+  keytrans::kt_owner_response response;
+  for (const json::value& item : array(answer, "new_versions")) {
+    const json::object& v = as_object(item, "a new version");
+    response.new_versions.push_back({u32(v, "version"), u64(v, "position"), bytes(v, "opening"),
+                                     bytes(v, "value"), bytes(v, "vrf_proof")});
+  }
+  response.versions = kt_versions_of(answer);
+  response.ladders = kt_ladders_of(answer);
+  const json::value& more = field(answer, "more");
+  if (!more.is_bool()) {
+    bad_answer("field 'more' is not a boolean");
+  }
+  response.more = more.as_bool();
+  response.proof = kt_proof_of(as_object(field(answer, "proof"), "the proof"));
+  return {std::move(response), res.body};
+}
+
 std::optional<kt_config> api_client::get_kt_config() {
   const http_response res = call(http::verb::get, "/v1/kt/config", {}, {}, false);
   if (res.status == 404) {

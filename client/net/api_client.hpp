@@ -80,6 +80,10 @@ class api_client {
   // never published the account (404).
   std::optional<kt_search_answer> kt_search_account(const std::string& account_id,
                                                     std::optional<std::uint64_t> last);
+  // POST /v1/kt/owner for this account's own label, from `state` (its start, greatest
+  // version and contact map).
+  kt_owner_answer kt_owner_account(const keytrans::kt_owner_state& state,
+                                   std::optional<std::uint64_t> last);
 
   // GET /v1/messages (the polling fallback to the WebSocket).
   poll_result poll_messages();

@@ -167,5 +167,9 @@ struct kt_search_answer {
   keytrans::kt_search_response response;
   std::string body;
 };
+struct kt_owner_answer {
+  keytrans::kt_owner_response response;
+  std::string body;
+};
 
 }  // namespace sealpost::client::net

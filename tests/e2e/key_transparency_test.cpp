@@ -12,6 +12,7 @@
 #include "e2e_support.hpp"
 #include "encoding/base64.hpp"
 #include "http_client.hpp"
+#include "wait_until.hpp"
 
 using namespace sealpost::e2e;
 
@@ -116,4 +117,44 @@ TEST_CASE("e2e: a bundle with a key the log does not prove is refused with kt_de
     CHECK(std::string(e.what()).find("kt_device_unverified") != std::string::npos);
   }
   CHECK(b.receive_for(std::chrono::milliseconds(300)) == 0);
+}
+
+TEST_CASE("e2e: a device linked behind the owner's back shows in the owner's kt check",
+          "[e2e][kt]") {
+  environment env;
+  device a("alice", client::messenger::register_account(env.config("alice"), unique_name("alice")));
+  client::kt_check_report report = a.messenger.check_key_transparency();
+  INFO(report.failure);
+  REQUIRE(report.failure.empty());
+  CHECK(report.own_changes.empty());  // the registration is the history this device adopts
+  CHECK(report.alerts.empty());
+
+  // The server adds a device of its own to Alice's account and publishes it (a server that
+  // did not publish it could not get contacts to encrypt to it).
+  {
+    pqxx::connection conn(env.db.url());
+    pqxx::work tx(conn);
+    const client::crypto::typed_public_key key = a.messenger.identity_key();
+    tx.exec_params(
+        "INSERT INTO devices (account_id, device_id, registration_id, identity_key, "
+        "password_salt, password_hash) VALUES ($1, 5, 777, $2, '\\x00', '\\x00')",
+        a.messenger.account_id(), pqxx::binarystring(key.data(), key.size()));
+    tx.exec_params("INSERT INTO kt_pending (label) VALUES ('\\x01'::bytea || uuid_send($1))",
+                   a.messenger.account_id());
+    tx.commit();
+  }
+  REQUIRE(sealpost::testing::wait_until(
+      [&] {
+        pqxx::connection conn(env.db.url());
+        pqxx::nontransaction tx(conn);
+        return tx.exec1("SELECT count(*) FROM kt_pending")[0].as<int>() == 0;
+      },
+      std::chrono::seconds(10)));
+  report = a.messenger.check_key_transparency();
+  REQUIRE(report.failure.empty());
+  REQUIRE(report.own_changes.size() == 1);
+  CHECK(report.own_changes[0].find("device 5 was linked to your account") != std::string::npos);
+  CHECK(report.alerts.empty());
+  // Reported once: the next check has nothing new.
+  CHECK(a.messenger.check_key_transparency().own_changes.empty());
 }
