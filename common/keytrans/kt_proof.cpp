@@ -279,4 +279,26 @@ std::optional<std::vector<log_hash>> kt_inclusion_elements(
   return elements;
 }
 
+const char* to_string(kt_proof_error error) noexcept {
+  switch (error) {
+    case kt_proof_error::malformed:
+      return "malformed";
+    case kt_proof_error::missing_entries:
+      return "missing_entries";
+    case kt_proof_error::timestamps_out_of_order:
+      return "timestamps_out_of_order";
+    case kt_proof_error::inclusion_invalid:
+      return "inclusion_invalid";
+    case kt_proof_error::retained_mismatch:
+      return "retained_mismatch";
+    case kt_proof_error::bad_signature:
+      return "bad_signature";
+    case kt_proof_error::head_too_old:
+      return "head_too_old";
+    case kt_proof_error::head_in_future:
+      return "head_in_future";
+  }
+  return "unknown";
+}
+
 }  // namespace sealpost::keytrans

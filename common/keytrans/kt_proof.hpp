@@ -57,6 +57,9 @@ enum class kt_proof_error : std::uint8_t {
   head_in_future,  // rightmost timestamp > now + max_ahead
 };
 
+// The error's name as in the enum ("bad_signature"), for logs and tests.
+[[nodiscard]] const char* to_string(kt_proof_error error) noexcept;
+
 struct kt_proof_check_params {
   std::span<const std::uint8_t> configuration;         // the pinned encoded Configuration
   std::span<const std::uint8_t> signature_public_key;  // 65-byte SEC1

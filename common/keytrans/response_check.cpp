@@ -766,4 +766,30 @@ kt_check_result<kt_owner_outcome> check_owner(const kt_check_context& ctx,
   return result_of(std::move(outcome));
 }
 
+const char* to_string(kt_check_error error) noexcept {
+  switch (error) {
+    case kt_check_error::proof:
+      return "proof";
+    case kt_check_error::wrong_label:
+      return "wrong_label";
+    case kt_check_error::malformed:
+      return "malformed";
+    case kt_check_error::vrf_invalid:
+      return "vrf_invalid";
+    case kt_check_error::versions_mismatch:
+      return "versions_mismatch";
+    case kt_check_error::commitment_mismatch:
+      return "commitment_mismatch";
+    case kt_check_error::ladder_mismatch:
+      return "ladder_mismatch";
+    case kt_check_error::prefix_proof_invalid:
+      return "prefix_proof_invalid";
+    case kt_check_error::new_versions_invalid:
+      return "new_versions_invalid";
+    case kt_check_error::unknown_version:
+      return "unknown_version";
+  }
+  return "unknown";
+}
+
 }  // namespace sealpost::keytrans

@@ -71,6 +71,9 @@ enum class kt_check_error : std::uint8_t {
   unknown_version,       // owner: the log holds a version of the label new_versions did not give
 };
 
+// The error's name as in the enum ("ladder_mismatch"), for logs and tests.
+[[nodiscard]] const char* to_string(kt_check_error error) noexcept;
+
 template <typename T>
 struct kt_check_result {
   std::optional<T> ok;

@@ -7,6 +7,7 @@
 #include "crypto/base64.hpp"
 #include "model/ids.hpp"
 #include "net/json_reader.hpp"
+#include "net/query_string.hpp"
 #include "resources/common.hpp"
 #include "resources/rate_limits.hpp"
 #include "resources/storage_errors.hpp"
@@ -34,15 +35,8 @@ std::optional<std::uint64_t> parse_u64(std::string_view text) {
 std::map<std::string, std::uint64_t, std::less<>> read_query(
     std::string_view target, std::initializer_list<std::string_view> allowed) {
   std::map<std::string, std::uint64_t, std::less<>> params;
-  const auto q = target.find('?');
-  std::string_view rest = q == std::string_view::npos ? std::string_view{} : target.substr(q + 1);
-  while (!rest.empty()) {
-    const auto amp = rest.find('&');
-    const auto pair = rest.substr(0, amp);
-    rest = amp == std::string_view::npos ? std::string_view{} : rest.substr(amp + 1);
-    const auto eq = pair.find('=');
-    const auto name = pair.substr(0, eq);
-    const auto value = parse_u64(eq == std::string_view::npos ? "" : pair.substr(eq + 1));
+  for (const auto& [name, text] : net::query_pairs(target)) {
+    const auto value = parse_u64(text);
     if (std::find(allowed.begin(), allowed.end(), name) == allowed.end() || !value ||
         params.contains(name))
       fail(api_errc::bad_request, "invalid_request",

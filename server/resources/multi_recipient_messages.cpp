@@ -7,6 +7,7 @@
 #include <charconv>
 
 #include "net/json_reader.hpp"
+#include "net/query_string.hpp"
 #include "resources/common.hpp"
 #include "resources/storage_errors.hpp"
 #include "sealed_sender/access_keys.hpp"
@@ -32,17 +33,9 @@ struct send_query {
 
 // "?timestamp=<ms>[&online_only=true|false]" and nothing else.
 send_query read_query(std::string_view target) {
-  const auto q = target.find('?');
-  std::string_view rest = q == std::string_view::npos ? std::string_view{} : target.substr(q + 1);
   std::optional<std::uint64_t> timestamp;
   std::optional<bool> online_only;
-  while (!rest.empty()) {
-    const auto amp = rest.find('&');
-    const auto pair = rest.substr(0, amp);
-    rest = amp == std::string_view::npos ? std::string_view{} : rest.substr(amp + 1);
-    const auto eq = pair.find('=');
-    const auto name = pair.substr(0, eq);
-    const auto value = eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1);
+  for (const auto& [name, value] : net::query_pairs(target)) {
     if (name == "timestamp" && !timestamp) {
       std::uint64_t t = 0;
       const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), t);

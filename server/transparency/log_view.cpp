@@ -14,15 +14,12 @@
 #include "keytrans/proof_plan.hpp"
 #include "keytrans/vrf.hpp"
 #include "transparency/prefix_reader.hpp"
+#include "transparency/raw_bytes.hpp"
 
 namespace sealpost::transparency {
 namespace {
 
 using error_kind = kt_query_error::kind;
-
-std::span<const std::uint8_t> span_of(const std::string& raw) {
-  return {reinterpret_cast<const std::uint8_t*>(raw.data()), raw.size()};
-}
 
 std::string b64(const std::string& raw) {
   return crypto::base64_encode(span_of(raw));

@@ -3,21 +3,10 @@
 #include <map>
 #include <stdexcept>
 
+#include "transparency/raw_bytes.hpp"
+
 namespace sealpost::transparency {
 namespace {
-
-std::string as_string(std::span<const std::uint8_t> b) {
-  return {b.begin(), b.end()};
-}
-
-template <std::size_t N>
-std::array<std::uint8_t, N> as_array(const std::string& raw) {
-  std::array<std::uint8_t, N> out{};
-  if (raw.size() != N)
-    throw std::runtime_error("kt_prefix_nodes: a stored value has the wrong length");
-  std::copy(raw.begin(), raw.end(), out.begin());
-  return out;
-}
 
 keytrans::stored_prefix_node from_row(const storage::kt_prefix_node_row& row) {
   keytrans::stored_prefix_node node;

@@ -17,29 +17,13 @@
 #include "storage/kt_repository.hpp"
 #include "transparency/labels.hpp"
 #include "transparency/prefix_reader.hpp"
+#include "transparency/raw_bytes.hpp"
 #include "util/log.hpp"
 
 namespace sealpost::transparency {
 namespace {
 
 using keytrans::bytes;
-
-std::string as_string(std::span<const std::uint8_t> b) {
-  return {b.begin(), b.end()};
-}
-
-template <std::size_t N>
-std::array<std::uint8_t, N> as_array(const std::string& raw) {
-  std::array<std::uint8_t, N> out{};
-  if (raw.size() != N)
-    throw std::runtime_error("kt tables: a stored hash has the wrong length");
-  std::copy(raw.begin(), raw.end(), out.begin());
-  return out;
-}
-
-std::span<const std::uint8_t> span_of(const std::string& raw) {
-  return {reinterpret_cast<const std::uint8_t*>(raw.data()), raw.size()};
-}
 
 // The value each label has now, read in this transaction (READ COMMITTED: every change whose
 // queue row the batch read has committed, so it is visible). Labels no Sealpost label has are

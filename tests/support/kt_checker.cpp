@@ -45,61 +45,11 @@ std::uint64_t now_ms() {
                                         .count());
 }
 
-const char* proof_error_name(keytrans::kt_proof_error e) {
-  using E = keytrans::kt_proof_error;
-  switch (e) {
-    case E::malformed:
-      return "malformed";
-    case E::missing_entries:
-      return "missing_entries";
-    case E::timestamps_out_of_order:
-      return "timestamps_out_of_order";
-    case E::inclusion_invalid:
-      return "inclusion_invalid";
-    case E::retained_mismatch:
-      return "retained_mismatch";
-    case E::bad_signature:
-      return "bad_signature";
-    case E::head_too_old:
-      return "head_too_old";
-    case E::head_in_future:
-      return "head_in_future";
-  }
-  return "unknown";
-}
-
-const char* check_error_name(keytrans::kt_check_error e) {
-  using E = keytrans::kt_check_error;
-  switch (e) {
-    case E::proof:
-      return "proof";
-    case E::wrong_label:
-      return "wrong_label";
-    case E::malformed:
-      return "malformed";
-    case E::vrf_invalid:
-      return "vrf_invalid";
-    case E::versions_mismatch:
-      return "versions_mismatch";
-    case E::commitment_mismatch:
-      return "commitment_mismatch";
-    case E::ladder_mismatch:
-      return "ladder_mismatch";
-    case E::prefix_proof_invalid:
-      return "prefix_proof_invalid";
-    case E::new_versions_invalid:
-      return "new_versions_invalid";
-    case E::unknown_version:
-      return "unknown_version";
-  }
-  return "unknown";
-}
-
 template <class T>
 std::string failure_of(const keytrans::kt_check_result<T>& result) {
-  std::string text = check_error_name(result.error);
+  std::string text = keytrans::to_string(result.error);
   if (result.proof_error)
-    text += std::string(" (") + proof_error_name(*result.proof_error) + ")";
+    text += std::string(" (") + keytrans::to_string(*result.proof_error) + ")";
   return text;
 }
 
@@ -176,7 +126,7 @@ std::optional<std::string> kt_checker::check_head(const json::value& body) {
                                                max_ahead_ms_, max_behind_ms_};
   const auto result = keytrans::verify_kt_proof(params, proof, retained_, {});
   if (!result.verified)
-    return std::string("KtProof: ") + proof_error_name(result.error);
+    return std::string("KtProof: ") + keytrans::to_string(result.error);
   retained_ = result.verified->retained;
   return std::nullopt;
 }
