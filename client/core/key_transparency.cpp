@@ -134,7 +134,7 @@ void key_directory::record_failure(const std::string& failure, const std::string
   }
 }
 
-kt_check_report key_directory::check_log(std::uint64_t now_ms) {
+kt_check_report key_directory::check_head(std::uint64_t now_ms) {
   kt_check_report report;
   const std::optional<net::kt_config> config = api_.get_kt_config();
   if (!config) {
@@ -175,7 +175,12 @@ kt_check_report key_directory::check_log(std::uint64_t now_ms) {
       it != result.verified->entries.end()) {
     report.newest_timestamp_ms = it->second.timestamp;
   }
-  if (!state_.account_id.empty()) {
+  return report;
+}
+
+kt_check_report key_directory::check_log(std::uint64_t now_ms) {
+  kt_check_report report = check_head(now_ms);
+  if (report.server_has_kt && report.failure.empty() && !state_.account_id.empty()) {
     report.failure = check_own_label(report);
   }
   return report;
@@ -297,7 +302,9 @@ bool key_directory::log_in_use() {
     return true;
   }
   const bool was_pinned = !kt.configuration.empty();
-  const kt_check_report report = check_log(now_ms());
+  // The head only: the owner check reports changes to the user once, so it runs where they
+  // are shown (`kt check`), never as a side effect of a send.
+  const kt_check_report report = check_head(now_ms());
   if (!report.server_has_kt) {
     if (was_pinned) {
       throw kt_log_failure_error("the server no longer answers for its key-transparency log");

@@ -53,8 +53,10 @@ class key_directory {
                       std::uint32_t device_id, std::uint32_t registration_id,
                       std::span<const std::uint8_t> identity_key);
 
-  // Pins the configuration (first use), then verifies the newest signed head against the
-  // retained view and retains the new one. A failure is recorded in the state, not thrown.
+  // Pins the configuration (first use), verifies the newest signed head against the retained
+  // view and retains the new one, then checks this account's own label (the changes to its
+  // devices since the last check, shown to the user once). A failure is recorded in the
+  // state, not thrown.
   kt_check_report check_log(std::uint64_t now_ms);
 
   [[nodiscard]] kt_status status() const;
@@ -62,6 +64,8 @@ class key_directory {
   [[nodiscard]] std::string evidence_json() const;
 
  private:
+  // check_log without the owner check: pins the configuration and verifies the head.
+  kt_check_report check_head(std::uint64_t now_ms);
   // The failure of the configuration the server now answers with; empty when it is the
   // pinned one (pinning it when none is).
   std::string check_configuration(const net::kt_config& config, kt_check_report& report);
