@@ -98,6 +98,12 @@ int cmd_listen(const arguments& args) {
   client::listen_handlers handlers;
   handlers.on_message = print_message;
   handlers.on_notice = print_notice;
+  handlers.on_key_transparency = [](const client::kt_check_report& report) {
+    print_kt_findings(report);
+  };
+  handlers.on_key_transparency_error = [](const std::exception& e) {
+    std::cerr << "warning: could not check the key-transparency log: " << e.what() << std::endl;
+  };
   m.listen_forever(options, handlers, connection_messages());
   return 0;
 }

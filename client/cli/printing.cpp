@@ -46,4 +46,26 @@ void print_notice(const client::notice& n) {
   std::cout << "! " << printable(client::describe(n)) << std::endl;
 }
 
+bool print_kt_findings(const client::kt_check_report& report) {
+  if (!report.failure.empty()) {
+    std::cout << "KEY TRANSPARENCY FAILURE: " << printable(report.failure)
+              << ".\n  Your server may be compromised or misbehaving. No new device of anyone "
+                 "is trusted until a check passes.\n  `sealpost kt evidence --out FILE` "
+                 "exports the conflicting signed heads."
+              << std::endl;
+    return true;
+  }
+  for (const std::string& change : report.own_changes) {
+    std::cout << "Your account: " << printable(change) << std::endl;
+  }
+  for (const std::string& alert : report.alerts) {
+    std::cout << "ALERT: " << printable(alert) << std::endl;
+  }
+  for (const std::string& failure : report.contact_failures) {
+    std::cout << printable(failure) << ". New devices of theirs get nothing until a check passes."
+              << std::endl;
+  }
+  return !report.own_changes.empty() || !report.alerts.empty() || !report.contact_failures.empty();
+}
+
 }  // namespace sealpost::cli

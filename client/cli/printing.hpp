@@ -19,4 +19,8 @@ void print_message(const client::received_message& m);
 // "! sentence" on standard output.
 void print_notice(const client::notice& n);
 
+// What a key-transparency check found that people must see: a log-level failure, changes to
+// this account's devices, alerts, contacts whose proofs failed. True when it printed any.
+bool print_kt_findings(const client::kt_check_report& report);
+
 }  // namespace sealpost::cli

@@ -131,7 +131,10 @@ void print_kt_status(const client::kt_status& s) {
   }
   std::cout << "  log configuration: " << s.fingerprint << " (SHA-256; compare with the "
             << "operator's `admin kt show`)\n"
-            << "  log size checked:  " << s.tree_size << " entries\n";
+            << "  log size checked:  " << s.tree_size << " entries\n"
+            << "  proven:            " << s.proven_accounts << " accounts' devices, "
+            << s.proven_usernames << " usernames (" << s.contact_map_entries
+            << " entries monitored hourly while `sealpost listen` runs)\n";
   if (!s.failure.empty()) {
     std::cout << "  FAILURE:           " << s.failure << "\n"
               << "  no new device of anyone is trusted until a check passes; `sealpost kt "
@@ -151,11 +154,7 @@ int kt_check(const arguments& args) {
     return 1;
   }
   if (!report.failure.empty()) {
-    std::cout << "KEY TRANSPARENCY FAILURE: " << report.failure
-              << ".\n  Your server may be compromised or misbehaving. No new device of anyone "
-                 "is trusted until a check passes.\n  `sealpost kt evidence --out FILE` "
-                 "exports the conflicting signed heads."
-              << std::endl;
+    print_kt_findings(report);
     return 1;
   }
   if (report.pinned_now) {
@@ -163,13 +162,13 @@ int kt_check(const arguments& args) {
   }
   std::cout << "The log verifies: " << report.tree_size << " entries, consistent with what "
             << "this device saw before." << std::endl;
-  for (const std::string& change : report.own_changes) {
-    std::cout << "Your account: " << change << std::endl;
+  if (report.labels_monitored > 0) {
+    std::cout << "Monitored " << report.labels_monitored << " contact label"
+              << (report.labels_monitored == 1 ? "" : "s")
+              << ": the log still holds what it proved before." << std::endl;
   }
-  for (const std::string& alert : report.alerts) {
-    std::cout << "ALERT: " << alert << std::endl;
-  }
-  return report.alerts.empty() ? 0 : 1;
+  print_kt_findings(report);
+  return report.alerts.empty() && report.contact_failures.empty() ? 0 : 1;
 }
 
 int kt_evidence(const arguments& args) {

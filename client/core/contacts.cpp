@@ -72,6 +72,12 @@ bool contact_book::adopt_username(const std::string& account_id, const std::stri
   return replaced;
 }
 
+bool contact_book::adopt_typed_username(const std::string& account_id,
+                                        const std::string& username) {
+  directory_.require_username(username, account_id);
+  return adopt_username(account_id, username);
+}
+
 contact& contact_book::resolve(const std::string& who) {
   if (net::is_canonical_uuid(who)) {
     return contact_for(who);
@@ -90,7 +96,7 @@ contact& contact_book::resolve(const std::string& who) {
   if (!id) {
     throw unknown_contact_error("there is no user named '" + name + "' on this server");
   }
-  adopt_username(*id, name);
+  adopt_typed_username(*id, name);
   return contact_for(*id);
 }
 

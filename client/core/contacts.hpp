@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "core/key_transparency.hpp"
 #include "core/local_state.hpp"
 #include "core/messenger.hpp"
 #include "crypto/key_encoding.hpp"
@@ -33,21 +34,26 @@ observation observe(contact& c, std::uint32_t device_id, std::uint32_t registrat
 // The contacts of one device's state. Holds references: `state` and `api` outlive it.
 class contact_book {
  public:
-  contact_book(local_state& state, net::api_client& api) noexcept : state_(state), api_(api) {}
+  contact_book(local_state& state, net::api_client& api, key_directory& directory) noexcept
+      : state_(state), api_(api), directory_(directory) {}
 
   // The contact with `account_id`, created empty when new.
   contact& contact_for(const std::string& account_id);
   // This account, as a contact (its other devices get copies of what we send).
   contact& self() { return contact_for(state_.account_id); }
 
-  // The contact a user means by `who`: an account id, or a username looked up once.
-  // usage_error for neither; unknown_contact_error when the server knows no such user.
+  // The contact a user means by `who`: an account id, or a username looked up once and
+  // checked against the key-transparency log (kt_device_unverified_error when the log does
+  // not show the name naming that account). usage_error for neither; unknown_contact_error
+  // when the server knows no such user.
   contact& resolve(const std::string& who);
 
   // Records that `username` belongs to `account_id`. When the name belonged to another
   // account before (it was deleted and registered again), the new account is a changed
   // identity: returns true and marks it so.
   bool adopt_username(const std::string& account_id, const std::string& username);
+  // adopt_username for a name the user typed and the server resolved: the log must agree.
+  bool adopt_typed_username(const std::string& account_id, const std::string& username);
 
   // Forgets a device of `c` and our sessions with it.
   void forget_device(contact& c, std::uint32_t device_id);
@@ -72,6 +78,7 @@ class contact_book {
 
   local_state& state_;
   net::api_client& api_;
+  key_directory& directory_;
 };
 
 }  // namespace sealpost::client

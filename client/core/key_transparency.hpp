@@ -6,11 +6,13 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "core/local_state.hpp"
+#include "keytrans/response_check.hpp"
 #include "keytrans/tree_head.hpp"
 #include "net/api_client.hpp"
 
@@ -24,6 +26,9 @@ struct kt_status {
   std::uint64_t last_check_ms = 0;
   std::string failure;  // empty: none
   std::size_t evidence = 0;
+  std::size_t proven_accounts = 0;      // accounts whose device sets a search proved
+  std::size_t proven_usernames = 0;     // usernames the user typed that a search proved
+  std::size_t contact_map_entries = 0;  // what monitoring follows (DESIGN.md, §8.2)
 };
 
 // What one check found.
@@ -37,6 +42,10 @@ struct kt_check_report {
   // 4 was linked ..."), and alerts (this device missing from the log).
   std::vector<std::string> own_changes;
   std::vector<std::string> alerts;
+  // Contacts whose entries in the log failed monitoring, in words ("Sealpost could not verify
+  // bob's devices ..."); new devices of theirs get nothing until a search passes.
+  std::vector<std::string> contact_failures;
+  std::size_t labels_monitored = 0;  // contacts' labels whose map entries verified
 };
 
 class key_directory {
@@ -53,10 +62,16 @@ class key_directory {
                       std::uint32_t device_id, std::uint32_t registration_id,
                       std::span<const std::uint8_t> identity_key);
 
+  // Before a username the user typed names `account_id` for this device: the log must show
+  // the name with that account as its value (searched when the last proof differs, with the
+  // same one retry). Throws kt_device_unverified_error naming the username otherwise, and
+  // kt_log_failure_error while the log itself fails.
+  void require_username(const std::string& username, const std::string& account_id);
+
   // Pins the configuration (first use), verifies the newest signed head against the retained
-  // view and retains the new one, then checks this account's own label (the changes to its
-  // devices since the last check, shown to the user once). A failure is recorded in the
-  // state, not thrown.
+  // view and retains the new one, checks this account's own label (the changes to its
+  // devices since the last check, shown to the user once), then monitors the contact-map
+  // entries of every contact's labels. A failure is recorded in the state, not thrown.
   kt_check_report check_log(std::uint64_t now_ms);
 
   [[nodiscard]] kt_status status() const;
@@ -80,6 +95,21 @@ class key_directory {
   // Searches `account_id` and keeps its proven device set; the reason when the answer does
   // not verify (a log-level failure is also recorded), empty on success or when unpublished.
   std::string search(const std::string& account_id);
+  // Searches `username` and keeps the account it names; as search().
+  std::string search_username(const std::string& username);
+  // Checks a search answer for `label`: the outcome, or nullopt with the reason in `failure`
+  // (a log-level failure is also recorded). On success the new view is retained.
+  std::optional<keytrans::kt_search_outcome> checked_search(std::span<const std::uint8_t> label,
+                                                            const net::kt_search_answer& answer,
+                                                            std::string& failure);
+  // Monitors one label's contact map (in requests of at most max_monitor_entries) and
+  // replaces it with the entries moved up; the reason when an answer does not verify.
+  std::string monitor(const net::kt_subject& subject, std::span<const std::uint8_t> label,
+                      std::vector<keytrans::kt_map_entry>& entries);
+  // Monitors every contact's labels; a contact whose check fails loses its proven set.
+  void monitor_contacts(kt_check_report& report);
+  // The retained tree size, as a request's `last` (nullopt before the first view).
+  [[nodiscard]] std::optional<std::uint64_t> last_size() const;
   [[nodiscard]] bool proves(const std::string& account_id, std::uint32_t device_id,
                             std::uint32_t registration_id,
                             std::span<const std::uint8_t> identity_key) const;

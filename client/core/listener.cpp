@@ -25,16 +25,20 @@ class socket_listener {
  public:
   socket_listener(messenger& m, net::websocket_client& socket, const listen_options& options,
                   const listen_handlers& handlers, std::size_t refill_threshold,
-                  listen_summary& summary)
+                  listen_summary& summary, const std::function<void()>& between_frames)
       : m_(m),
         socket_(socket),
         options_(options),
         handlers_(handlers),
         refill_threshold_(refill_threshold),
-        summary_(summary) {}
+        summary_(summary),
+        between_frames_(between_frames) {}
 
   void run() {
     for (;;) {
+      if (between_frames_) {
+        between_frames_();
+      }
       const std::optional<std::chrono::milliseconds> wait = next_wait();
       if (!wait) {
         return;
@@ -150,14 +154,15 @@ class socket_listener {
   const std::size_t refill_threshold_;
   const std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
   listen_summary& summary_;
+  const std::function<void()>& between_frames_;
 };
 
 }  // namespace
 
 void listen_on_socket(messenger& m, net::websocket_client& socket, const listen_options& options,
                       const listen_handlers& handlers, std::size_t refill_threshold,
-                      listen_summary& summary) {
-  socket_listener(m, socket, options, handlers, refill_threshold, summary).run();
+                      listen_summary& summary, const std::function<void()>& between_frames) {
+  socket_listener(m, socket, options, handlers, refill_threshold, summary, between_frames).run();
 }
 
 }  // namespace sealpost::client

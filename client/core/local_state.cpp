@@ -153,6 +153,20 @@ void read_sealed_sender(const v1::LocalState& proto, local_state& state) {
   }
 }
 
+void write_map_entries(const std::vector<keytrans::kt_map_entry>& entries,
+                       google::protobuf::RepeatedPtrField<v1::KtMapEntry>& out) {
+  for (const keytrans::kt_map_entry& e : entries) {
+    v1::KtMapEntry& entry = *out.Add();
+    entry.set_position(e.position);
+    entry.set_version(e.version);
+    for (const auto& [version, commitment] : e.commitments) {
+      v1::KtVersion& c = *entry.add_commitments();
+      c.set_version(version);
+      assign(c.mutable_commitment(), commitment);
+    }
+  }
+}
+
 void write_owner(const keytrans::kt_owner_state& owner,
                  const std::vector<keytrans::kt_device>& devices, v1::KtOwner& out) {
   out.set_start(owner.start);
@@ -162,16 +176,7 @@ void write_owner(const keytrans::kt_owner_state& owner,
     v.set_position(held.position);
     assign(v.mutable_commitment(), held.commitment);
   }
-  for (const keytrans::kt_map_entry& e : owner.entries) {
-    v1::KtMapEntry& entry = *out.add_entries();
-    entry.set_position(e.position);
-    entry.set_version(e.version);
-    for (const auto& [version, commitment] : e.commitments) {
-      v1::KtVersion& c = *entry.add_commitments();
-      c.set_version(version);
-      assign(c.mutable_commitment(), commitment);
-    }
-  }
+  write_map_entries(owner.entries, *out.mutable_entries());
   const std::optional<keytrans::bytes> value = keytrans::encode_device_list(devices);
   if (!value) {
     throw std::logic_error("an own device list that cannot be encoded");
@@ -213,6 +218,14 @@ void write_key_transparency(const kt_view& kt, v1::LocalState& proto) {
       throw std::logic_error("a proven device list that cannot be encoded");
     }
     assign(account.mutable_value(), *value);
+    write_map_entries(proven.entries, *account.mutable_entries());
+  }
+  for (const auto& [username, proven] : kt.usernames) {
+    v1::KtUsername& name = *out.add_usernames();
+    name.set_username(username);
+    name.set_account_id(proven.account_id);
+    name.set_version(proven.version);
+    write_map_entries(proven.entries, *name.mutable_entries());
   }
 }
 
@@ -223,6 +236,19 @@ keytrans::log_hash read_hash(const std::string& field) {
   }
   std::copy(field.begin(), field.end(), hash.begin());
   return hash;
+}
+
+std::vector<keytrans::kt_map_entry> read_map_entries(
+    const google::protobuf::RepeatedPtrField<v1::KtMapEntry>& in) {
+  std::vector<keytrans::kt_map_entry> entries;
+  for (const v1::KtMapEntry& e : in) {
+    keytrans::kt_map_entry entry{e.position(), e.version(), {}};
+    for (const v1::KtVersion& c : e.commitments()) {
+      entry.commitments[c.version()] = read_hash(c.commitment());
+    }
+    entries.push_back(std::move(entry));
+  }
+  return entries;
 }
 
 // Absent in states written before key transparency.
@@ -251,13 +277,7 @@ kt_view read_key_transparency(const v1::LocalState& proto) {
     for (const v1::KtVersion& v : in.owner().versions()) {
       owner.versions[v.version()] = {v.position(), read_hash(v.commitment())};
     }
-    for (const v1::KtMapEntry& e : in.owner().entries()) {
-      keytrans::kt_map_entry entry{e.position(), e.version(), {}};
-      for (const v1::KtVersion& c : e.commitments()) {
-        entry.commitments[c.version()] = read_hash(c.commitment());
-      }
-      owner.entries.push_back(std::move(entry));
-    }
+    owner.entries = read_map_entries(in.owner().entries());
     std::optional<std::vector<keytrans::kt_device>> devices =
         keytrans::decode_device_list(bytes_of(in.owner().value()));
     if (!devices) {
@@ -272,7 +292,12 @@ kt_view read_key_transparency(const v1::LocalState& proto) {
     if (!devices) {
       corrupt("a proven device list that does not decode");
     }
-    kt.accounts[account.account_id()] = {account.version(), std::move(*devices)};
+    kt.accounts[account.account_id()] = {account.version(), std::move(*devices),
+                                         read_map_entries(account.entries())};
+  }
+  for (const v1::KtUsername& name : in.usernames()) {
+    kt.usernames[name.username()] = {name.account_id(), name.version(),
+                                     read_map_entries(name.entries())};
   }
   return kt;
 }

@@ -69,6 +69,16 @@ struct history_entry {
 struct kt_proven_account {
   std::uint32_t version = 0;
   std::vector<keytrans::kt_device> devices;  // the proven KtDeviceList
+  // The label's contact map (§8.2): proven versions at entries that were not distinguished,
+  // which monitoring follows up the log until a distinguished entry covers them.
+  std::vector<keytrans::kt_map_entry> entries;  // ascending position
+};
+
+// A username the user typed, as a search proved it.
+struct kt_proven_username {
+  std::string account_id;
+  std::uint32_t version = 0;
+  std::vector<keytrans::kt_map_entry> entries;  // as for accounts
 };
 
 struct kt_view {
@@ -83,6 +93,8 @@ struct kt_view {
   // The device set of each account a search proved, by account id: the only devices this
   // device starts sessions with.
   std::map<std::string, kt_proven_account> accounts;
+  // The usernames the user typed that a search proved, by username.
+  std::map<std::string, kt_proven_username> usernames;
   // The owner check of this account's own label, and its newest device set.
   std::optional<keytrans::kt_owner_state> owner;
   std::vector<keytrans::kt_device> own_devices;

@@ -143,12 +143,20 @@ struct listen_options {
   std::chrono::milliseconds duration{0};  // 0: until stopped
   bool until_queue_empty = false;         // return once the server says the backlog is done
   std::function<bool()> stop;             // polled a few times a second; true ends listen
+  // listen_forever checks the key-transparency log (check_key_transparency) when it starts
+  // and then this often (DESIGN.md: every hour); 0 turns it off.
+  std::chrono::milliseconds key_transparency_interval{std::chrono::hours(1)};
 };
 
 struct listen_handlers {
   std::function<void(const received_message&)> on_message;
   std::function<void(const notice&)> on_notice;
   std::function<void()> on_queue_empty;
+  // listen_forever's log checks: each report of a server that runs key transparency, and a
+  // check that could not run (say, the server was unreachable; it is tried again within a
+  // minute).
+  std::function<void(const kt_check_report&)> on_key_transparency;
+  std::function<void(const std::exception&)> on_key_transparency_error;
 };
 
 struct listen_summary {

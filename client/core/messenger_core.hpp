@@ -31,8 +31,8 @@ struct messenger_core {
 
   state_store store;
   net::api_client api;
-  contact_book contacts{store.state(), api};
   key_directory kt{store.state(), api};
+  contact_book contacts{store.state(), api, kt};
   session_store sessions{store.state(), api, contacts, kt};
   sealed_sender sealed{store.state(), api};
   outbox out{store, api, contacts, sessions, sealed};

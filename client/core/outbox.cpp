@@ -95,7 +95,7 @@ void outbox::explain_gone_account(contact& c) {
   if (*id == c.account_id) {
     throw;  // the 404 being handled: the account exists, something else is missing
   }
-  contacts_.adopt_username(*id, name);
+  contacts_.adopt_typed_username(*id, name);
   throw identity_changed_error(name, {});
 }
 

@@ -2,7 +2,9 @@
 // between that stop() and the overall duration can cut short.
 #include "core/reconnecting_listener.hpp"
 
+#include <algorithm>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <thread>
@@ -44,6 +46,7 @@ class reconnecting_listener {
   }
 
   listen_summary run() {
+    check_key_transparency_when_due();
     for (;;) {
       try {
         listen_once();
@@ -77,8 +80,32 @@ class reconnecting_listener {
         return;
       }
     }
-    listen_on_socket(m_, *socket, remaining, handlers_, refill_threshold_, summary_);
+    listen_on_socket(m_, *socket, remaining, handlers_, refill_threshold_, summary_,
+                     check_when_due_);
     socket->close();
+  }
+
+  // The log check at start and every key_transparency_interval (DESIGN.md: the owner's own
+  // label and the contacts' map entries, every hour while running). A check that could not
+  // run is tried again within a minute.
+  void check_key_transparency_when_due() {
+    const auto interval = options_.key_transparency_interval;
+    if (interval.count() <= 0 || clock::now() < next_kt_check_) {
+      return;
+    }
+    try {
+      const kt_check_report report = m_.check_key_transparency();
+      next_kt_check_ = clock::now() + interval;
+      if (report.server_has_kt && handlers_.on_key_transparency) {
+        handlers_.on_key_transparency(report);
+      }
+    } catch (const std::exception& e) {
+      next_kt_check_ =
+          clock::now() + std::min<std::chrono::milliseconds>(interval, std::chrono::minutes(1));
+      if (handlers_.on_key_transparency_error) {
+        handlers_.on_key_transparency_error(e);
+      }
+    }
   }
 
   template <typename Handler, typename Error>
@@ -106,6 +133,8 @@ class reconnecting_listener {
   const reconnect_handlers& events_;
   const std::size_t refill_threshold_;
   std::optional<clock::time_point> deadline_;
+  clock::time_point next_kt_check_ = clock::now();  // due at start
+  const std::function<void()> check_when_due_ = [this] { check_key_transparency_when_due(); };
   reconnect_backoff backoff_;
   listen_summary summary_;
 };

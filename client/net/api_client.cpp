@@ -509,18 +509,9 @@ std::vector<keytrans::kt_ladder> kt_ladders_of(const json::object& answer) {
 
 }  // namespace
 
-std::optional<kt_search_answer> api_client::kt_search_account(const std::string& account_id,
-                                                              std::optional<std::uint64_t> last) {
-  if (!is_canonical_uuid(account_id)) {
-    throw transport_error("not an account id: " + account_id);
-  }
-  const std::string target =
-      "/v1/kt/accounts/" + account_id + (last ? "?last=" + std::to_string(*last) : std::string());
-  const http_response res = call(http::verb::get, target, {}, {}, true);
-  if (res.status == 404) {
-    return std::nullopt;
-  }
-  expect(res, 200);
+namespace {
+
+kt_search_answer kt_search_answer_of(const http_response& res) {
   const json::object answer = parse_object(res.body);
   keytrans::kt_search_response response;
   response.label = bytes(answer, "label");
@@ -531,6 +522,66 @@ std::optional<kt_search_answer> api_client::kt_search_account(const std::string&
   response.ladders = kt_ladders_of(answer);
   response.proof = kt_proof_of(as_object(field(answer, "proof"), "the proof"));
   return kt_search_answer{std::move(response), res.body};
+}
+
+std::string last_query(std::optional<std::uint64_t> last) {
+  return last ? "?last=" + std::to_string(*last) : std::string();
+}
+
+json::array map_entries_json(std::span<const keytrans::kt_map_entry> entries) {
+  json::array out;
+  for (const keytrans::kt_map_entry& e : entries) {
+    out.push_back(json::object{{"position", e.position}, {"version", e.version}});
+  }
+  return out;
+}
+
+}  // namespace
+
+std::optional<kt_search_answer> api_client::kt_search_account(const std::string& account_id,
+                                                              std::optional<std::uint64_t> last) {
+  if (!is_canonical_uuid(account_id)) {
+    throw transport_error("not an account id: " + account_id);
+  }
+  const http_response res =
+      call(http::verb::get, "/v1/kt/accounts/" + account_id + last_query(last), {}, {}, true);
+  if (res.status == 404) {
+    return std::nullopt;
+  }
+  expect(res, 200);
+  return kt_search_answer_of(res);
+}
+
+std::optional<kt_search_answer> api_client::kt_search_username(const std::string& username,
+                                                               std::optional<std::uint64_t> last) {
+  const http_response res =
+      call(http::verb::get, "/v1/kt/usernames/" + path_segment(username) + last_query(last), {}, {},
+           true);
+  if (res.status == 404) {
+    return std::nullopt;
+  }
+  expect(res, 200);
+  return kt_search_answer_of(res);
+}
+
+kt_monitor_answer api_client::kt_monitor(const kt_subject& subject,
+                                         std::span<const keytrans::kt_map_entry> entries,
+                                         std::optional<std::uint64_t> last) {
+  json::object request;
+  if (last) {
+    request["last"] = *last;
+  }
+  request[subject.type == kt_subject::kind::account ? "account_id" : "username"] = subject.name;
+  request["entries"] = map_entries_json(entries);
+  const http_response res =
+      call(http::verb::post, "/v1/kt/monitor", json::serialize(request), json_type, true);
+  expect(res, 200);
+  const json::object answer = parse_object(res.body);
+  keytrans::kt_monitor_response response;
+  response.versions = kt_versions_of(answer);
+  response.ladders = kt_ladders_of(answer);
+  response.proof = kt_proof_of(as_object(field(answer, "proof"), "the proof"));
+  return {std::move(response), res.body};
 }
 
 kt_owner_answer api_client::kt_owner_account(const keytrans::kt_owner_state& state,
@@ -544,11 +595,7 @@ kt_owner_answer api_client::kt_owner_account(const keytrans::kt_owner_state& sta
   } else {
     request["greatest_version"] = state.versions.rbegin()->first;
   }
-  json::array entries;
-  for (const keytrans::kt_map_entry& e : state.entries) {
-    entries.push_back(json::object{{"position", e.position}, {"version", e.version}});
-  }
-  request["entries"] = std::move(entries);
+  request["entries"] = map_entries_json(state.entries);
   const http_response res =
       call(http::verb::post, "/v1/kt/owner", json::serialize(request), json_type, true);
   expect(res, 200);

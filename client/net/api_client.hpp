@@ -80,6 +80,14 @@ class api_client {
   // never published the account (404).
   std::optional<kt_search_answer> kt_search_account(const std::string& account_id,
                                                     std::optional<std::uint64_t> last);
+  // GET /v1/kt/usernames/{username}[?last=N]; nullopt when never published (404).
+  std::optional<kt_search_answer> kt_search_username(const std::string& username,
+                                                     std::optional<std::uint64_t> last);
+  // POST /v1/kt/monitor: monitoring ladders for `entries` (ascending, at most
+  // kt.max_monitor_entries) of the subject's label.
+  kt_monitor_answer kt_monitor(const kt_subject& subject,
+                               std::span<const keytrans::kt_map_entry> entries,
+                               std::optional<std::uint64_t> last);
   // POST /v1/kt/owner for this account's own label, from `state` (its start, greatest
   // version and contact map).
   kt_owner_answer kt_owner_account(const keytrans::kt_owner_state& state,

@@ -167,9 +167,20 @@ struct kt_search_answer {
   keytrans::kt_search_response response;
   std::string body;
 };
+struct kt_monitor_answer {
+  keytrans::kt_monitor_response response;
+  std::string body;
+};
 struct kt_owner_answer {
   keytrans::kt_owner_response response;
   std::string body;
+};
+
+// The label a search or monitoring request is about: an account (by id) or a username.
+struct kt_subject {
+  enum class kind : std::uint8_t { account, username };
+  kind type = kind::account;
+  std::string name;  // the account id, or the username
 };
 
 }  // namespace sealpost::client::net

@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "e2e_support.hpp"
+#include "wait_until.hpp"
 
 extern char** environ;
 
@@ -299,4 +300,43 @@ TEST_CASE("e2e: sealpost kt check pins the log, verifies it, and reports a forge
   const auto evidence = boost::json::parse(text.str());
   CHECK(evidence.as_array().size() == 2);
   CHECK(alice.run({"kt", "frobnicate"}).exit_code == 2);
+}
+
+TEST_CASE(
+    "e2e: sealpost listen checks the log at start and shows a device linked behind the "
+    "owner's back",
+    "[e2e][cli][kt]") {
+  environment env;
+  cli_user alice(env, "alice");
+  REQUIRE(alice.run({"register", unique_name("alice")}).exit_code == 0);
+  cli_result r = alice.run({"listen", "--once"});
+  REQUIRE(r.exit_code == 0);
+  CHECK_FALSE(contains(r.output, "Your account:"));  // the registration is adopted history
+
+  // The server links a device of its own to Alice's account and publishes it.
+  {
+    pqxx::connection conn(env.db.url());
+    pqxx::work tx(conn);
+    tx.exec0(
+        "INSERT INTO devices (account_id, device_id, registration_id, identity_key, "
+        "password_salt, password_hash) SELECT account_id, 5, 777, identity_key, '\\x00', '\\x00' "
+        "FROM devices");
+    tx.exec0(
+        "INSERT INTO kt_pending (label) SELECT DISTINCT '\\x01'::bytea || uuid_send(account_id) "
+        "FROM devices");
+    tx.commit();
+  }
+  REQUIRE(sealpost::testing::wait_until(
+      [&] {
+        pqxx::connection conn(env.db.url());
+        pqxx::nontransaction tx(conn);
+        return tx.exec1("SELECT count(*) FROM kt_pending")[0].as<int>() == 0;
+      },
+      std::chrono::seconds(10)));
+  r = alice.run({"listen", "--once"});
+  INFO(r.output);
+  CHECK(r.exit_code == 0);
+  CHECK(contains(r.output, "Your account: device 5 was linked to your account"));
+  // Shown once.
+  CHECK_FALSE(contains(alice.run({"listen", "--once"}).output, "device 5"));
 }

@@ -158,3 +158,111 @@ TEST_CASE("e2e: a device linked behind the owner's back shows in the owner's kt 
   // Reported once: the next check has nothing new.
   CHECK(a.messenger.check_key_transparency().own_changes.empty());
 }
+
+namespace {
+
+// Waits until the sequencer has published everything queued.
+void wait_for_publication(const std::string& url) {
+  REQUIRE(sealpost::testing::wait_until(
+      [&] {
+        pqxx::connection conn(url);
+        pqxx::nontransaction tx(conn);
+        return tx.exec1("SELECT count(*) FROM kt_pending")[0].as<int>() == 0;
+      },
+      std::chrono::seconds(10)));
+}
+
+}  // namespace
+
+TEST_CASE("e2e: kt check follows a contact's entries up the log and reports a rewritten history",
+          "[e2e][kt]") {
+  environment env;
+  device a("alice", client::messenger::register_account(env.config("alice"), unique_name("alice")));
+  const std::string bob = unique_name("bob");
+  device b("bob", client::messenger::register_account(env.config("bob"), bob));
+
+  // The first send searches Bob's account. His registration is the newest entry, right of the
+  // root, so the search's terminal entry is not distinguished: it goes into the contact map,
+  // which monitoring follows until a distinguished entry covers it.
+  a.messenger.send(bob, "hello");
+  client::kt_status status = a.messenger.key_transparency_status();
+  CHECK(status.proven_accounts == 1);
+  CHECK(status.proven_usernames == 1);  // "bob" was typed: the log proved the name is his
+  REQUIRE(status.contact_map_entries >= 1);
+
+  // The server rewrites the commitment of Bob's first version, then the log moves on.
+  {
+    pqxx::connection conn(env.db.url());
+    pqxx::nontransaction tx(conn);
+    tx.exec_params(
+        "UPDATE kt_versions SET commitment = set_byte(commitment, 0, get_byte(commitment, 0) # 1) "
+        "WHERE label = '\\x01'::bytea || uuid_send($1) AND version = 0",
+        b.messenger.account_id());
+  }
+  device c("carol", client::messenger::register_account(env.config("carol"), unique_name("carol")));
+  wait_for_publication(env.db.url());
+
+  const client::kt_check_report report = a.messenger.check_key_transparency();
+  INFO(report.failure);
+  CHECK(report.failure.empty());  // the log itself still verifies; Bob's history does not
+  REQUIRE(report.contact_failures.size() == 1);
+  CHECK(report.contact_failures[0].find("could not verify " + bob + "'s devices") !=
+        std::string::npos);
+  // Bob's proof is void: a new device of his would need a search that passes.
+  status = a.messenger.key_transparency_status();
+  CHECK(status.proven_accounts == 0);
+}
+
+TEST_CASE("e2e: kt check monitors a contact's map entries until a distinguished entry covers them",
+          "[e2e][kt]") {
+  environment env;
+  device a("alice", client::messenger::register_account(env.config("alice"), unique_name("alice")));
+  const std::string bob = unique_name("bob");
+  device b("bob", client::messenger::register_account(env.config("bob"), bob));
+  a.messenger.send(bob, "hello");
+  const std::size_t entries = a.messenger.key_transparency_status().contact_map_entries;
+  REQUIRE(entries >= 1);
+
+  // New entries grow the log over Bob's: monitoring proves his versions are still there,
+  // moving each entry up its direct path and dropping it at a distinguished entry.
+  for (int i = 0; i < 4; ++i) {
+    device other("other", client::messenger::register_account(
+                              env.config("other" + std::to_string(i)), unique_name("other")));
+    wait_for_publication(env.db.url());
+  }
+  const client::kt_check_report report = a.messenger.check_key_transparency();
+  INFO(report.failure);
+  REQUIRE(report.failure.empty());
+  CHECK(report.contact_failures.empty());
+  CHECK(report.labels_monitored >= 1);
+  CHECK(a.messenger.key_transparency_status().contact_map_entries <= entries);
+  // The proofs still stand: Alice sends on.
+  CHECK(a.messenger.key_transparency_status().proven_accounts == 1);
+  a.messenger.send(bob, "still you");
+  CHECK(b.receive_until(2) == 2);
+}
+
+TEST_CASE("e2e: a username the server points at another account is refused", "[e2e][kt]") {
+  environment env;
+  device a("alice", client::messenger::register_account(env.config("alice"), unique_name("alice")));
+  const std::string bob = unique_name("bob");
+  device b("bob", client::messenger::register_account(env.config("bob"), bob));
+  device m("mallory",
+           client::messenger::register_account(env.config("mallory"), unique_name("mallory")));
+
+  // A compromised server answers Bob's name with Mallory's account, without publishing it.
+  {
+    pqxx::connection conn(env.db.url());
+    pqxx::nontransaction tx(conn);
+    tx.exec_params("UPDATE usernames SET account_id = $1 WHERE username = $2",
+                   m.messenger.account_id(), bob);
+  }
+  try {
+    a.messenger.send(bob, "for bob only");
+    FAIL("the send went out");
+  } catch (const client::kt_device_unverified_error& e) {
+    CHECK(e.contact() == bob);
+  }
+  CHECK(m.receive_for(std::chrono::milliseconds(300)) == 0);
+  CHECK(a.messenger.key_transparency_status().proven_usernames == 1);  // the log's answer: Bob's
+}

@@ -197,7 +197,23 @@ TEST_CASE("client core: the key-transparency view reads back, and older states h
   kt.last_verified = R"({"proof":{}})";
   kt.failure = "the log's signed head does not verify";
   kt.evidence = {R"({"a":1})", R"({"b":2})"};
+  // A contact's proven devices and username, with the contact-map entries monitoring follows.
+  const sealpost::keytrans::kt_map_entry entry{
+      5, 1, {{0, sealpost::keytrans::prefix_hash{7}}, {1, sealpost::keytrans::prefix_hash{8}}}};
+  const std::string bob_id = "0f6b1c2e-3a4d-4e5f-8a9b-0c1d2e3f4a5b";
+  kt.accounts[bob_id] = {1, {{1, 42, std::vector<std::uint8_t>(33, 5)}}, {entry}};
+  kt.usernames["bob"] = {bob_id, 0, {entry}};
   const local_state loaded = decode_state(encode_state(original).view());
+  REQUIRE(loaded.key_transparency.accounts.size() == 1);
+  const kt_proven_account& account = loaded.key_transparency.accounts.at(bob_id);
+  CHECK(account.version == 1);
+  CHECK(account.devices == kt.accounts[bob_id].devices);
+  CHECK(account.entries == std::vector{entry});
+  REQUIRE(loaded.key_transparency.usernames.size() == 1);
+  const kt_proven_username& name = loaded.key_transparency.usernames.at("bob");
+  CHECK(name.account_id == bob_id);
+  CHECK(name.version == 0);
+  CHECK(name.entries == std::vector{entry});
   CHECK(loaded.key_transparency.configuration == kt.configuration);
   CHECK(loaded.key_transparency.retained == kt.retained);
   CHECK(loaded.key_transparency.last_check_ms == 2500);
