@@ -28,6 +28,15 @@ std::string hex(std::span<const std::uint8_t> data) {
   return out;
 }
 
+// The canonical account id of 16 UUID bytes.
+std::string account_id_of(std::span<const std::uint8_t> uuid) {
+  std::string digits = hex(uuid);
+  for (const std::size_t dash : {20U, 16U, 12U, 8U}) {
+    digits.insert(dash, 1, '-');
+  }
+  return digits;
+}
+
 std::string sha256_hex(std::span<const std::uint8_t> data) {
   std::array<std::uint8_t, EVP_MAX_MD_SIZE> digest{};
   unsigned int size = 0;
@@ -181,6 +190,9 @@ kt_check_report key_directory::check_log(std::uint64_t now_ms) {
   if (report.server_has_kt && report.failure.empty() && !state_.account_id.empty()) {
     report.failure = check_own_label(report);
   }
+  if (report.server_has_kt && report.failure.empty() && !state_.account_id.empty()) {
+    report.failure = check_own_username(report);
+  }
   if (report.server_has_kt && report.failure.empty()) {
     monitor_contacts(report);
     report.failure = state_.key_transparency.failure;
@@ -239,23 +251,25 @@ void describe_changes(const std::vector<keytrans::kt_device>& before,
 
 }  // namespace
 
-std::string key_directory::check_own_label(kt_check_report& report) {
+std::string key_directory::owner_rounds(const net::kt_subject& subject,
+                                        std::span<const std::uint8_t> label,
+                                        std::optional<keytrans::kt_owner_state>& owner,
+                                        const owned_version_handler& on_version) {
   kt_view& kt = state_.key_transparency;
-  const bool first = !kt.owner;
+  const bool first = !owner;
   if (first) {
     // A device adopts the history up to now [D4] and checks from there on.
-    kt.owner = keytrans::kt_owner_state{};
-    kt.owner->start = kt.retained.tree_size - 1;
+    owner = keytrans::kt_owner_state{};
+    owner->start = kt.retained.tree_size - 1;
   }
-  const keytrans::bytes label = account_label_of(state_.account_id);
+  const std::uint64_t adopted_up_to = owner->start;
   const auto pinned = keytrans::decode_configuration(kt.configuration);
   if (!pinned) {
     throw std::runtime_error("the pinned key-transparency configuration is unreadable");
   }
   for (int round = 0; round < max_owner_rounds; ++round) {
-    const std::uint64_t adopted_up_to = first ? kt.owner->start : 0;
-    const net::kt_owner_answer answer = api_.kt_owner_account(*kt.owner, kt.retained.tree_size);
-    const auto checked = keytrans::check_owner(context(*pinned), kt.retained, label, *kt.owner,
+    const net::kt_owner_answer answer = api_.kt_owner(subject.type, *owner, last_size());
+    const auto checked = keytrans::check_owner(context(*pinned), kt.retained, label, *owner,
                                                answer.response, max_owner_ladders);
     if (!checked.ok) {
       record_failure(checked.proof_error
@@ -267,21 +281,38 @@ std::string key_directory::check_own_label(kt_check_report& report) {
     }
     kt.retained = checked.ok->verified.retained;
     for (const keytrans::kt_new_version& v : checked.ok->new_versions) {
-      std::optional<std::vector<keytrans::kt_device>> devices =
-          keytrans::decode_device_list(v.value);
-      if (!devices) {
-        record_failure("your account's log value is not a device list", answer.body);
+      if (std::string failure = on_version(v, first && v.position <= adopted_up_to);
+          !failure.empty()) {
+        record_failure(failure, answer.body);
         return kt.failure;
       }
-      if (!first || v.position > adopted_up_to) {
-        describe_changes(kt.own_devices, *devices, v.position, report.own_changes);
-      }
-      kt.own_devices = std::move(*devices);
     }
-    kt.owner = checked.ok->state;
+    owner = checked.ok->state;
     if (!checked.ok->more) {
       break;
     }
+  }
+  return {};
+}
+
+std::string key_directory::check_own_label(kt_check_report& report) {
+  kt_view& kt = state_.key_transparency;
+  std::string failure = owner_rounds(
+      {net::kt_subject::kind::account, state_.account_id}, account_label_of(state_.account_id),
+      kt.owner, [&](const keytrans::kt_new_version& v, bool adopted) -> std::string {
+        std::optional<std::vector<keytrans::kt_device>> devices =
+            keytrans::decode_device_list(v.value);
+        if (!devices) {
+          return "your account's log value is not a device list";
+        }
+        if (!adopted) {
+          describe_changes(kt.own_devices, *devices, v.position, report.own_changes);
+        }
+        kt.own_devices = std::move(*devices);
+        return {};
+      });
+  if (!failure.empty()) {
+    return failure;
   }
   // This device must be in the newest value, with its own key and registration id.
   const auto self =
@@ -294,6 +325,42 @@ std::string key_directory::check_own_label(kt_check_report& report) {
     report.alerts.push_back(
         "this device is not in the key-transparency log with its own key: contacts may be "
         "sending to a key that is not yours. Your server may be compromised.");
+  }
+  return {};
+}
+
+std::string key_directory::check_own_username(kt_check_report& report) {
+  const std::optional<keytrans::bytes> label = keytrans::username_label(state_.username);
+  if (state_.username.empty() || !label) {
+    return {};
+  }
+  kt_view& kt = state_.key_transparency;
+  std::string failure = owner_rounds(
+      {net::kt_subject::kind::username, state_.username}, *label, kt.username_owner,
+      [&](const keytrans::kt_new_version& v, bool adopted) -> std::string {
+        if (!v.value.empty() && v.value.size() != keytrans::account_uuid_size) {
+          return "your username's log value is not an account id";
+        }
+        const std::string named = v.value.empty() ? std::string() : account_id_of(v.value);
+        if (!adopted && named != state_.account_id && named != kt.own_username_account) {
+          report.own_changes.push_back(
+              "your username " + state_.username + " was given to " +
+              (named.empty() ? std::string("no account") : "account " + named) +
+              " (key-transparency log entry " + std::to_string(v.position) + ")");
+        }
+        kt.own_username_account = named;
+        return {};
+      });
+  if (!failure.empty()) {
+    return failure;
+  }
+  // Contacts who type the name reach whichever account the log names.
+  if (kt.username_owner && !kt.username_owner->versions.empty() &&
+      kt.own_username_account != state_.account_id) {
+    report.alerts.push_back("your username " + state_.username +
+                            " does not name your account in the key-transparency log: people "
+                            "who type it reach another account. Your server may be "
+                            "compromised.");
   }
   return {};
 }
@@ -355,15 +422,6 @@ void add_map_entry(std::vector<keytrans::kt_map_entry>& entries,
     return;
   }
   entries.insert(at, *added);
-}
-
-// The canonical account id of 16 UUID bytes.
-std::string account_id_of(std::span<const std::uint8_t> uuid) {
-  std::string digits = hex(uuid);
-  for (const std::size_t dash : {20U, 16U, 12U, 8U}) {
-    digits.insert(dash, 1, '-');
-  }
-  return digits;
 }
 
 // The most map entries one /v1/kt/monitor request carries (kt.max_monitor_entries' default;

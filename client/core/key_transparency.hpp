@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -85,9 +86,20 @@ class key_directory {
   // pinned one (pinning it when none is).
   std::string check_configuration(const net::kt_config& config, kt_check_report& report);
   void record_failure(const std::string& failure, const std::string& answer);
+  // Sees each version an owner check reveals, and whether it is history this device adopted
+  // at its first check [D4]; returns a failure (the value is malformed) or empty.
+  using owned_version_handler =
+      std::function<std::string(const keytrans::kt_new_version&, bool adopted)>;
+  // The owner rounds (POST /v1/kt/owner, again while `more`) for one of this account's labels,
+  // adopting the history up to now the first time; the failure (recorded), or empty.
+  std::string owner_rounds(const net::kt_subject& subject, std::span<const std::uint8_t> label,
+                           std::optional<keytrans::kt_owner_state>& owner,
+                           const owned_version_handler& on_version);
   // The owner check of this account's label (DESIGN.md "Owner checks"); the failure, or
   // empty with the changes and alerts added to `report`.
   std::string check_own_label(kt_check_report& report);
+  // The same for this account's username: the name must keep naming this account.
+  std::string check_own_username(kt_check_report& report);
   [[nodiscard]] keytrans::kt_check_context context(const keytrans::configuration& pinned) const;
   // True when the log is pinned and passing (checking it when not yet or after a failure);
   // false for a server without key transparency that was never pinned.

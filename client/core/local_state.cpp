@@ -167,8 +167,7 @@ void write_map_entries(const std::vector<keytrans::kt_map_entry>& entries,
   }
 }
 
-void write_owner(const keytrans::kt_owner_state& owner,
-                 const std::vector<keytrans::kt_device>& devices, v1::KtOwner& out) {
+void write_owner_state(const keytrans::kt_owner_state& owner, v1::KtOwner& out) {
   out.set_start(owner.start);
   for (const auto& [version, held] : owner.versions) {
     v1::KtVersion& v = *out.add_versions();
@@ -177,6 +176,11 @@ void write_owner(const keytrans::kt_owner_state& owner,
     assign(v.mutable_commitment(), held.commitment);
   }
   write_map_entries(owner.entries, *out.mutable_entries());
+}
+
+void write_owner(const keytrans::kt_owner_state& owner,
+                 const std::vector<keytrans::kt_device>& devices, v1::KtOwner& out) {
+  write_owner_state(owner, out);
   const std::optional<keytrans::bytes> value = keytrans::encode_device_list(devices);
   if (!value) {
     throw std::logic_error("an own device list that cannot be encoded");
@@ -208,6 +212,10 @@ void write_key_transparency(const kt_view& kt, v1::LocalState& proto) {
   }
   if (kt.owner) {
     write_owner(*kt.owner, kt.own_devices, *out.mutable_owner());
+  }
+  if (kt.username_owner) {
+    write_owner_state(*kt.username_owner, *out.mutable_username_owner());
+    out.set_own_username_account(kt.own_username_account);
   }
   for (const auto& [account_id, proven] : kt.accounts) {
     v1::KtAccount& account = *out.add_accounts();
@@ -251,6 +259,16 @@ std::vector<keytrans::kt_map_entry> read_map_entries(
   return entries;
 }
 
+keytrans::kt_owner_state read_owner_state(const v1::KtOwner& in) {
+  keytrans::kt_owner_state owner;
+  owner.start = in.start();
+  for (const v1::KtVersion& v : in.versions()) {
+    owner.versions[v.version()] = {v.position(), read_hash(v.commitment())};
+  }
+  owner.entries = read_map_entries(in.entries());
+  return owner;
+}
+
 // Absent in states written before key transparency.
 kt_view read_key_transparency(const v1::LocalState& proto) {
   kt_view kt;
@@ -272,12 +290,7 @@ kt_view read_key_transparency(const v1::LocalState& proto) {
   kt.failure = in.failure();
   kt.evidence.assign(in.evidence().begin(), in.evidence().end());
   if (in.has_owner()) {
-    keytrans::kt_owner_state owner;
-    owner.start = in.owner().start();
-    for (const v1::KtVersion& v : in.owner().versions()) {
-      owner.versions[v.version()] = {v.position(), read_hash(v.commitment())};
-    }
-    owner.entries = read_map_entries(in.owner().entries());
+    keytrans::kt_owner_state owner = read_owner_state(in.owner());
     std::optional<std::vector<keytrans::kt_device>> devices =
         keytrans::decode_device_list(bytes_of(in.owner().value()));
     if (!devices) {
@@ -285,6 +298,10 @@ kt_view read_key_transparency(const v1::LocalState& proto) {
     }
     kt.owner = std::move(owner);
     kt.own_devices = std::move(*devices);
+  }
+  if (in.has_username_owner()) {
+    kt.username_owner = read_owner_state(in.username_owner());
+    kt.own_username_account = in.own_username_account();
   }
   for (const v1::KtAccount& account : in.accounts()) {
     std::optional<std::vector<keytrans::kt_device>> devices =

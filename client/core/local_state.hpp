@@ -98,6 +98,10 @@ struct kt_view {
   // The owner check of this account's own label, and its newest device set.
   std::optional<keytrans::kt_owner_state> owner;
   std::vector<keytrans::kt_device> own_devices;
+  // The owner check of this account's username label, and the account its newest version
+  // names (empty: none, or not published yet).
+  std::optional<keytrans::kt_owner_state> username_owner;
+  std::string own_username_account;
 };
 
 // The sessions with one remote device, the current one first.

@@ -584,9 +584,10 @@ kt_monitor_answer api_client::kt_monitor(const kt_subject& subject,
   return {std::move(response), res.body};
 }
 
-kt_owner_answer api_client::kt_owner_account(const keytrans::kt_owner_state& state,
-                                             std::optional<std::uint64_t> last) {
-  json::object request{{"label", "account"}, {"start", state.start}};
+kt_owner_answer api_client::kt_owner(kt_subject::kind label, const keytrans::kt_owner_state& state,
+                                     std::optional<std::uint64_t> last) {
+  json::object request{{"label", label == kt_subject::kind::account ? "account" : "username"},
+                       {"start", state.start}};
   if (last) {
     request["last"] = *last;
   }

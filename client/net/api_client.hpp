@@ -88,10 +88,10 @@ class api_client {
   kt_monitor_answer kt_monitor(const kt_subject& subject,
                                std::span<const keytrans::kt_map_entry> entries,
                                std::optional<std::uint64_t> last);
-  // POST /v1/kt/owner for this account's own label, from `state` (its start, greatest
-  // version and contact map).
-  kt_owner_answer kt_owner_account(const keytrans::kt_owner_state& state,
-                                   std::optional<std::uint64_t> last);
+  // POST /v1/kt/owner for one of this account's own labels (its account, or its username),
+  // from `state` (its start, greatest version and contact map).
+  kt_owner_answer kt_owner(kt_subject::kind label, const keytrans::kt_owner_state& state,
+                           std::optional<std::uint64_t> last);
 
   // GET /v1/messages (the polling fallback to the WebSocket).
   poll_result poll_messages();

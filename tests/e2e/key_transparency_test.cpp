@@ -266,3 +266,41 @@ TEST_CASE("e2e: a username the server points at another account is refused", "[e
   CHECK(m.receive_for(std::chrono::milliseconds(300)) == 0);
   CHECK(a.messenger.key_transparency_status().proven_usernames == 1);  // the log's answer: Bob's
 }
+
+TEST_CASE("e2e: a username the server gives to another account shows in the owner's kt check",
+          "[e2e][kt]") {
+  environment env;
+  const std::string alice = unique_name("alice");
+  device a("alice", client::messenger::register_account(env.config("alice"), alice));
+  device m("mallory",
+           client::messenger::register_account(env.config("mallory"), unique_name("mallory")));
+  client::kt_check_report report = a.messenger.check_key_transparency();
+  INFO(report.failure);
+  REQUIRE(report.failure.empty());
+  CHECK(report.alerts.empty());
+
+  // The server moves Alice's name to Mallory's account and publishes it, so that people who
+  // type "alice" and check the log reach Mallory.
+  {
+    pqxx::connection conn(env.db.url());
+    pqxx::work tx(conn);
+    tx.exec_params("UPDATE usernames SET account_id = $1 WHERE username = $2",
+                   m.messenger.account_id(), alice);
+    tx.exec_params(
+        "INSERT INTO kt_pending (label) VALUES ('\\x02'::bytea || convert_to($1, 'UTF8'))", alice);
+    tx.commit();
+  }
+  wait_for_publication(env.db.url());
+  report = a.messenger.check_key_transparency();
+  INFO(report.failure);
+  REQUIRE(report.failure.empty());
+  REQUIRE(report.own_changes.size() == 1);
+  CHECK(report.own_changes[0].find("your username " + alice + " was given to account " +
+                                   m.messenger.account_id()) != std::string::npos);
+  REQUIRE(report.alerts.size() == 1);
+  CHECK(report.alerts[0].find("does not name your account") != std::string::npos);
+  // The change is told once; the alert stays while the log says so.
+  report = a.messenger.check_key_transparency();
+  CHECK(report.own_changes.empty());
+  CHECK(report.alerts.size() == 1);
+}
