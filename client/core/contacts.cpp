@@ -32,7 +32,7 @@ observation observe(contact& c, std::uint32_t device_id, std::uint32_t registrat
                     const crypto::typed_public_key& key) {
   const auto it = c.devices.find(device_id);
   if (it == c.devices.end()) {
-    c.devices[device_id] = contact_device{device_id, registration_id, key, std::nullopt};
+    c.devices[device_id] = contact_device{device_id, registration_id, key, std::nullopt, false};
     return observation::new_device;
   }
   contact_device& device = it->second;
@@ -169,6 +169,7 @@ void contact_book::verify(const std::string& who) {
       device.identity_key = *device.changed_identity_key;
       device.changed_identity_key.reset();
     }
+    device.verified = true;
     // Sessions with a key we no longer trust go; the next send starts fresh ones.
     const auto sessions = state_.sessions.find(session_key(c.account_id, id));
     if (sessions != state_.sessions.end()) {

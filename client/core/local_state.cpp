@@ -358,6 +358,7 @@ void write_contact(const contact& c, v1::Contact& out) {
     if (device.changed_identity_key) {
       assign(d->mutable_changed_identity_key(), *device.changed_identity_key);
     }
+    d->set_verified(device.verified);
   }
 }
 
@@ -385,6 +386,7 @@ contact read_contact(const v1::Contact& in) {
     if (!d.changed_identity_key().empty()) {
       device.changed_identity_key = read_identity_key(d.changed_identity_key());
     }
+    device.verified = d.verified();
     c.devices[device.device_id] = device;
   }
   return c;

@@ -37,6 +37,9 @@ struct contact_device {
   std::uint32_t registration_id = 0;
   crypto::typed_public_key identity_key{};                       // the trusted key
   std::optional<crypto::typed_public_key> changed_identity_key;  // seen since, not verified
+  // The user compared identity_key's safety number and ran verify: a session with this key
+  // needs no key-transparency proof (DESIGN.md, "What the user sees").
+  bool verified = false;
 };
 
 struct contact {

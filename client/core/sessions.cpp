@@ -94,9 +94,15 @@ bool session_store::start_session(contact& c, const net::device_bundle& bundle) 
     throw net::transport_error("the server sent an invalid identity key for " +
                                device_name(c, bundle.device_id));
   }
-  // Only a device the log proves, with this very key, gets a session (DESIGN.md).
-  directory_.require_proven(display_name(c), c.account_id, bundle.device_id, bundle.registration_id,
-                            bundle.identity_key);
+  // Only a device the log proves, with this very key, gets a session (DESIGN.md), unless
+  // the user verified this key's safety number in person.
+  const auto known = c.devices.find(bundle.device_id);
+  const bool verified_by_user =
+      known != c.devices.end() && known->second.verified && known->second.identity_key == *key;
+  if (!verified_by_user) {
+    directory_.require_proven(display_name(c), c.account_id, bundle.device_id,
+                              bundle.registration_id, bundle.identity_key);
+  }
   if (observe(c, bundle.device_id, bundle.registration_id, *key) == observation::changed) {
     return false;
   }

@@ -117,6 +117,22 @@ TEST_CASE("e2e: a bundle with a key the log does not prove is refused with kt_de
     CHECK(std::string(e.what()).find("kt_device_unverified") != std::string::npos);
   }
   CHECK(b.receive_for(std::chrono::milliseconds(300)) == 0);
+
+  // Until the user compares safety numbers and marks that key verified: then the user's
+  // own check stands in for the log's (DESIGN.md, "What the user sees"). Here the key gets
+  // past the log; the bundle's own signature (made with Bob's real key) still fails.
+  const auto numbers = a.messenger.safety_numbers(bob);
+  REQUIRE(numbers.size() == 1);
+  a.messenger.verify(bob);
+  try {
+    a.messenger.send(bob, "verified in person");
+    FAIL("a bundle signed by another key was accepted");
+  } catch (const client::kt_device_unverified_error& e) {
+    FAIL("still refused by the log check: " << e.what());
+  } catch (const client::net::transport_error& e) {
+    CHECK(std::string(e.what()).find("signed prekey signature does not verify") !=
+          std::string::npos);
+  }
 }
 
 TEST_CASE("e2e: a device linked behind the owner's back shows in the owner's kt check",

@@ -121,8 +121,8 @@ local_state sample_state() {
   bob.account_id = "0b0cc9aa-1d00-4000-8000-000000000001";
   bob.username = "bob";
   bob.verified = true;
-  bob.devices[1] = contact_device{1, 4321, peer_identity, std::nullopt};
-  bob.devices[3] = contact_device{3, 77, peer_identity, state.identity_key()};
+  bob.devices[1] = contact_device{1, 4321, peer_identity, std::nullopt, true};
+  bob.devices[3] = contact_device{3, 77, peer_identity, state.identity_key(), false};
   bob.identity_changed = true;
   state.contacts[bob.account_id] = bob;
 
@@ -176,6 +176,8 @@ TEST_CASE("client core: a state written to an encrypted file reads back identica
   CHECK_FALSE(bob.devices.at(1).changed_identity_key.has_value());
   REQUIRE(bob.devices.at(3).changed_identity_key.has_value());
   CHECK(*bob.devices.at(3).changed_identity_key == original.identity_key());
+  CHECK(bob.devices.at(1).verified);
+  CHECK_FALSE(bob.devices.at(3).verified);
   CHECK(std::vector<history_entry>(loaded.history.begin(), loaded.history.end()) ==
         std::vector<history_entry>(original.history.begin(), original.history.end()));
   CHECK(loaded.seen_guids == original.seen_guids);
