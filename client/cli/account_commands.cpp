@@ -85,12 +85,16 @@ int cmd_remove_device(const arguments& args) {
   require_words(args, 2, 2, "remove-device ID");
   const std::uint32_t id = parse_device_id(args.words[1]);
   opened_device device(args);
-  device.messenger.remove_device(id);
+  const std::string warning = device.messenger.remove_device(id);
   if (id == device.messenger.device_id()) {
     std::cout << "This device was removed from the account; " << device.config.state_path.string()
               << " is of no further use." << std::endl;
-  } else {
-    std::cout << "Removed device " << id << "." << std::endl;
+    return 0;
+  }
+  std::cout << "Removed device " << id << "." << std::endl;
+  if (!warning.empty()) {
+    std::cout << "ALERT: " << warning << std::endl;
+    return 1;
   }
   return 0;
 }

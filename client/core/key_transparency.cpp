@@ -633,6 +633,55 @@ void key_directory::require_username(const std::string& username, const std::str
       username, "the log does not show the username naming the account the server gave for it");
 }
 
+std::string key_directory::confirm_own_removal(std::uint32_t device_id) {
+  const std::string& self = state_.account_id;
+  std::vector<keytrans::kt_device> expected = state_.key_transparency.own_devices;
+  if (const auto proven = state_.key_transparency.accounts.find(self);
+      proven != state_.key_transparency.accounts.end()) {
+    expected = proven->second.devices;  // a search is newer than the last owner check
+  }
+  std::erase_if(expected, [&](const keytrans::kt_device& d) { return d.device_id == device_id; });
+  try {
+    if (!log_in_use()) {
+      return {};
+    }
+  } catch (const kt_log_failure_error& e) {
+    return e.what();
+  }
+  const auto shows_removal = [&] {
+    const auto& accounts = state_.key_transparency.accounts;
+    const auto proven = accounts.find(self);
+    return proven != accounts.end() &&
+           std::none_of(proven->second.devices.begin(), proven->second.devices.end(),
+                        [&](const keytrans::kt_device& d) { return d.device_id == device_id; });
+  };
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    if (attempt == 1) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(batch_interval_ms_ + 100));
+    }
+    if (std::string failure = search(self); !failure.empty()) {
+      return "the key-transparency log's answer about your account does not verify (" + failure +
+             ")";
+    }
+    if (shows_removal()) {
+      break;
+    }
+  }
+  if (!shows_removal()) {
+    return "the key-transparency log still lists device " + std::to_string(device_id) +
+           " in your account: contacts may go on encrypting to it. Your server may be "
+           "compromised.";
+  }
+  // Exactly this change: a device this device knew of that also went, or one that came
+  // with it, is the server's doing.
+  const std::vector<keytrans::kt_device>& now = state_.key_transparency.accounts[self].devices;
+  if (!expected.empty() && now != expected) {
+    return "the key-transparency log shows more than your removal of device " +
+           std::to_string(device_id) + ": run `sealpost kt check` to see what changed.";
+  }
+  return {};
+}
+
 kt_status key_directory::status() const {
   const kt_view& kt = state_.key_transparency;
   kt_status out;

@@ -69,6 +69,12 @@ class key_directory {
   // kt_log_failure_error while the log itself fails.
   void require_username(const std::string& username, const std::string& account_id);
 
+  // After this device removed `device_id` from its account: searches the account's label,
+  // whose proven device set must lack exactly that device and keep the others this device
+  // last proved (DESIGN.md [D3]), with one retry after batch_interval_ms. Returns what
+  // differs, or empty; never throws for what the log shows (the removal itself succeeded).
+  std::string confirm_own_removal(std::uint32_t device_id);
+
   // Pins the configuration (first use), verifies the newest signed head against the retained
   // view and retains the new one, checks this account's own label (the changes to its
   // devices since the last check, shown to the user once), then monitors the contact-map

@@ -130,12 +130,14 @@ std::vector<device_info> messenger::devices() {
   });
 }
 
-void messenger::remove_device(std::uint32_t device_id) {
-  core_->store.transact([&] {
+std::string messenger::remove_device(std::uint32_t device_id) {
+  return core_->store.transact([&] {
     core_->api.remove_device(device_id);
-    if (device_id != core_->store.state().device_id) {
-      core_->contacts.forget_device(core_->contacts.self(), device_id);
+    if (device_id == core_->store.state().device_id) {
+      return std::string();  // this device is gone: nothing of its own to check
     }
+    core_->contacts.forget_device(core_->contacts.self(), device_id);
+    return core_->kt.confirm_own_removal(device_id);
   });
 }
 

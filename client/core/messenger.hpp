@@ -233,8 +233,10 @@ class messenger {
   // This account's devices, as the server lists them. New or removed ones update our view.
   std::vector<device_info> devices();
   // Removes a device of this account (the primary may remove any but itself; a secondary
-  // only itself).
-  void remove_device(std::uint32_t device_id);
+  // only itself). After removing another device it searches this account in the
+  // key-transparency log, which must show exactly that change (DESIGN.md [D3]); returns why
+  // it does not, or empty (also when the server runs no log).
+  std::string remove_device(std::uint32_t device_id);
   // Deletes the whole account (primary only) and this state file.
   void delete_account();
 

@@ -320,3 +320,27 @@ TEST_CASE("e2e: a username the server gives to another account shows in the owne
   CHECK(report.own_changes.empty());
   CHECK(report.alerts.size() == 1);
 }
+
+TEST_CASE("e2e: a removal the log does not show is reported to the device that made it",
+          "[e2e][kt]") {
+  environment env;
+  const std::string alice = unique_name("alice");
+  device a1("alice", client::messenger::register_account(env.config("alice"), alice));
+  device a2("alice-2", client::messenger::link_device(
+                           env.config("alice-2"), a1.messenger.create_link_token().token, alice));
+  REQUIRE(a1.messenger.check_key_transparency().failure.empty());
+
+  // The server removes the laptop but never publishes it: contacts would go on trusting it.
+  {
+    pqxx::connection conn(env.db.url());
+    pqxx::nontransaction tx(conn);
+    tx.exec0(R"sql(
+CREATE FUNCTION drop_kt_pending() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN RETURN NULL; END $$;
+CREATE TRIGGER drop_kt_pending BEFORE INSERT ON kt_pending
+  FOR EACH ROW EXECUTE FUNCTION drop_kt_pending())sql");
+  }
+  const std::string warning = a1.messenger.remove_device(a2.messenger.device_id());
+  CHECK(warning.find("still lists device " + std::to_string(a2.messenger.device_id())) !=
+        std::string::npos);
+}
