@@ -71,16 +71,24 @@ digest sha256(std::span<const std::uint8_t> input) {
   return out;
 }
 
-// The curve, its order and a BN_CTX (secure-heap backed when one is set up; BN_CTX_free clears
-// the temporaries it hands out).
-struct p256 {
-  ossl::ec_group_ptr group{
+// P-256 with its precomputation, built once per thread: building it is a tenth of a proof's
+// time (docs/benchmarks.md, "Key transparency"). It holds public values only, and no call
+// here modifies it.
+const EC_GROUP* p256_group() {
+  thread_local const ossl::ec_group_ptr group{
       check_alloc(EC_GROUP_new_by_curve_name(NID_X9_62_prime256v1), "EC_GROUP_new_by_curve_name")};
+  return group.get();
+}
+
+// The curve, its order and a BN_CTX per operation (secure-heap backed when one is set up;
+// BN_CTX_free clears the temporaries it handed out, which may hold x or k).
+struct p256 {
+  const EC_GROUP* group = p256_group();
   ossl::bn_ctx_ptr ctx{check_alloc(BN_CTX_secure_new(), "BN_CTX_secure_new")};
-  const BIGNUM* order = check_alloc(EC_GROUP_get0_order(group.get()), "EC_GROUP_get0_order");
+  const BIGNUM* order = check_alloc(EC_GROUP_get0_order(group), "EC_GROUP_get0_order");
 
   [[nodiscard]] ossl::ec_point_ptr new_point() const {
-    return ossl::ec_point_ptr(check_alloc(EC_POINT_new(group.get()), "EC_POINT_new"));
+    return ossl::ec_point_ptr(check_alloc(EC_POINT_new(group), "EC_POINT_new"));
   }
 };
 
@@ -131,11 +139,11 @@ bool is_valid_scalar(const p256& curve, std::span<const std::uint8_t, vrf_scalar
 // infinity, which no caller passes except through a moved-from key (x = 0): verification
 // refuses an infinite U or V before encoding them.
 bytes point_to_string(const p256& curve, const EC_POINT* point) {
-  if (EC_POINT_is_at_infinity(curve.group.get(), point) != 0) {
+  if (EC_POINT_is_at_infinity(curve.group, point) != 0) {
     throw std::logic_error("ECVRF: the point at infinity has no 33-byte encoding");
   }
   bytes out(vrf_public_key_size);
-  const std::size_t size = EC_POINT_point2oct(curve.group.get(), point, POINT_CONVERSION_COMPRESSED,
+  const std::size_t size = EC_POINT_point2oct(curve.group, point, POINT_CONVERSION_COMPRESSED,
                                               out.data(), out.size(), curve.ctx.get());
   if (size != out.size()) {
     ossl::throw_openssl_error("EC_POINT_point2oct");
@@ -151,11 +159,11 @@ ossl::ec_point_ptr string_to_point(const p256& curve, std::span<const std::uint8
   }
   ossl::ec_point_ptr point = curve.new_point();
   ERR_set_mark();
-  const int decoded = EC_POINT_oct2point(curve.group.get(), point.get(), encoded.data(),
-                                         encoded.size(), curve.ctx.get());
+  const int decoded =
+      EC_POINT_oct2point(curve.group, point.get(), encoded.data(), encoded.size(), curve.ctx.get());
   ERR_pop_to_mark();
-  if (decoded != 1 || EC_POINT_is_on_curve(curve.group.get(), point.get(), curve.ctx.get()) != 1 ||
-      EC_POINT_is_at_infinity(curve.group.get(), point.get()) != 0) {
+  if (decoded != 1 || EC_POINT_is_on_curve(curve.group, point.get(), curve.ctx.get()) != 1 ||
+      EC_POINT_is_at_infinity(curve.group, point.get()) != 0) {
     return nullptr;
   }
   return point;
@@ -286,10 +294,10 @@ vrf_output gamma_to_hash(point_string gamma) {
 // result = scalar * point (point == nullptr: the base point B).
 void multiply(const p256& curve, EC_POINT* result, const BIGNUM* scalar, const EC_POINT* point) {
   if (point == nullptr) {
-    check_ok(EC_POINT_mul(curve.group.get(), result, scalar, nullptr, nullptr, curve.ctx.get()),
+    check_ok(EC_POINT_mul(curve.group, result, scalar, nullptr, nullptr, curve.ctx.get()),
              "EC_POINT_mul");
   } else {
-    check_ok(EC_POINT_mul(curve.group.get(), result, nullptr, point, scalar, curve.ctx.get()),
+    check_ok(EC_POINT_mul(curve.group, result, nullptr, point, scalar, curve.ctx.get()),
              "EC_POINT_mul");
   }
 }
@@ -313,11 +321,11 @@ bytes public_key_string(const p256& curve, const BIGNUM* x) {
   return point_to_string(curve, y.get());
 }
 
-bytes prove_with(std::span<const std::uint8_t, vrf_scalar_size> scalar,
-                 std::span<const std::uint8_t> alpha, vrf_prove_trace* trace) {
+vrf_evaluation prove_with(std::span<const std::uint8_t, vrf_scalar_size> scalar,
+                          point_string y_string, std::span<const std::uint8_t> alpha,
+                          vrf_prove_trace* trace) {
   const p256 curve;
   const ossl::secret_bn_ptr x = secret_bn(scalar);
-  const bytes y_string = public_key_string(curve, x.get());
 
   std::optional<curve_hash> h = encode_to_curve(curve, y_string, alpha);
   if (!h) {
@@ -343,14 +351,14 @@ bytes prove_with(std::span<const std::uint8_t, vrf_scalar_size> scalar,
   wiped_array<vrf_scalar_size> s;
   response(curve, k.get(), public_bn(c).get(), x.get(), s.data);
 
-  bytes pi = gamma_string;
-  append(pi, c);
-  append(pi, s.data);
+  vrf_evaluation out{gamma_string, gamma_to_hash(gamma_string)};
+  append(out.proof, c);
+  append(out.proof, s.data);
   if (trace != nullptr) {
     *trace = vrf_prove_trace{h->counter, h_string, bytes(k_bytes.data.begin(), k_bytes.data.end()),
                              u_string, v_string};
   }
-  return pi;
+  return out;
 }
 
 // U = s*B - c*Y and V = s*H - c*Gamma (§5.3 steps 7-8), from public values only.
@@ -364,19 +372,24 @@ verify_points verify_equations(const p256& curve, const EC_POINT* y, const EC_PO
   const ossl::bn_ptr minus_c(check_alloc(BN_new(), "BN_new"));
   check_ok(BN_mod_sub(minus_c.get(), curve.order, c, curve.order, curve.ctx.get()), "BN_mod_sub");
   verify_points out{curve.new_point(), curve.new_point()};
-  check_ok(EC_POINT_mul(curve.group.get(), out.u.get(), s, y, minus_c.get(), curve.ctx.get()),
+  check_ok(EC_POINT_mul(curve.group, out.u.get(), s, y, minus_c.get(), curve.ctx.get()),
            "EC_POINT_mul");
   const ossl::ec_point_ptr s_h = curve.new_point();
   const ossl::ec_point_ptr minus_c_gamma = curve.new_point();
   multiply(curve, s_h.get(), s, h);
   multiply(curve, minus_c_gamma.get(), minus_c.get(), gamma);
-  check_ok(
-      EC_POINT_add(curve.group.get(), out.v.get(), s_h.get(), minus_c_gamma.get(), curve.ctx.get()),
-      "EC_POINT_add");
+  check_ok(EC_POINT_add(curve.group, out.v.get(), s_h.get(), minus_c_gamma.get(), curve.ctx.get()),
+           "EC_POINT_add");
   return out;
 }
 
 }  // namespace
+
+vrf_private_key::vrf_private_key(std::span<const std::uint8_t, vrf_scalar_size> scalar) {
+  std::copy(scalar.begin(), scalar.end(), scalar_.begin());
+  const p256 curve;
+  public_key_ = public_key_string(curve, secret_bn(scalar_).get());
+}
 
 vrf_private_key vrf_private_key::generate() {
   const p256 curve;
@@ -385,9 +398,7 @@ vrf_private_key vrf_private_key::generate() {
     check_ok(RAND_priv_bytes(candidate.data.data(), static_cast<int>(candidate.data.size())),
              "RAND_priv_bytes");
     if (is_valid_scalar(curve, candidate.data)) {
-      vrf_private_key key;
-      key.scalar_ = candidate.data;
-      return key;
+      return vrf_private_key(candidate.data);
     }
   }
   throw std::runtime_error("RAND_priv_bytes gave no scalar below the group order");
@@ -398,19 +409,21 @@ std::optional<vrf_private_key> vrf_private_key::from_bytes(std::span<const std::
       !is_valid_scalar(p256{}, scalar.first<vrf_scalar_size>())) {
     return std::nullopt;
   }
-  vrf_private_key key;
-  std::copy(scalar.begin(), scalar.end(), key.scalar_.begin());
-  return key;
+  return vrf_private_key(scalar.first<vrf_scalar_size>());
 }
 
-vrf_private_key::vrf_private_key(vrf_private_key&& other) noexcept : scalar_(other.scalar_) {
+vrf_private_key::vrf_private_key(vrf_private_key&& other) noexcept
+    : scalar_(other.scalar_), public_key_(std::move(other.public_key_)) {
   OPENSSL_cleanse(other.scalar_.data(), other.scalar_.size());
+  other.public_key_.clear();
 }
 
 vrf_private_key& vrf_private_key::operator=(vrf_private_key&& other) noexcept {
   if (this != &other) {
     scalar_ = other.scalar_;
+    public_key_ = std::move(other.public_key_);
     OPENSSL_cleanse(other.scalar_.data(), other.scalar_.size());
+    other.public_key_.clear();
   }
   return *this;
 }
@@ -420,17 +433,31 @@ vrf_private_key::~vrf_private_key() {
 }
 
 bytes vrf_private_key::public_key() const {
-  const p256 curve;
-  return public_key_string(curve, secret_bn(scalar_).get());
+  if (public_key_.empty()) {
+    throw std::logic_error("ECVRF: a moved-from key has no public key");
+  }
+  return public_key_;
+}
+
+vrf_evaluation vrf_private_key::evaluate_with(std::span<const std::uint8_t> alpha,
+                                              vrf_prove_trace* trace) const {
+  if (public_key_.empty()) {
+    throw std::logic_error("ECVRF: a moved-from key cannot prove");
+  }
+  return prove_with(scalar_, public_key_, alpha, trace);
 }
 
 bytes vrf_private_key::prove(std::span<const std::uint8_t> alpha) const {
-  return prove_with(scalar_, alpha, nullptr);
+  return evaluate_with(alpha, nullptr).proof;
+}
+
+vrf_evaluation vrf_private_key::evaluate(std::span<const std::uint8_t> alpha) const {
+  return evaluate_with(alpha, nullptr);
 }
 
 bytes vrf_private_key::prove_traced(std::span<const std::uint8_t> alpha,
                                     vrf_prove_trace& trace) const {
-  return prove_with(scalar_, alpha, &trace);
+  return evaluate_with(alpha, &trace).proof;
 }
 
 void vrf_private_key::export_scalar(std::span<std::uint8_t, vrf_scalar_size> out) const {
@@ -463,8 +490,8 @@ std::optional<vrf_output> vrf_verify(std::span<const std::uint8_t> public_key,
   const verify_points uv =
       verify_equations(curve, y.get(), h->point.get(), gamma.get(), c.get(), s.get());
   // An honest U = k*B and V = k*H with k in 1..n-1 are never infinity.
-  if (EC_POINT_is_at_infinity(curve.group.get(), uv.u.get()) != 0 ||
-      EC_POINT_is_at_infinity(curve.group.get(), uv.v.get()) != 0) {
+  if (EC_POINT_is_at_infinity(curve.group, uv.u.get()) != 0 ||
+      EC_POINT_is_at_infinity(curve.group, uv.v.get()) != 0) {
     return std::nullopt;
   }
   const auto expected =

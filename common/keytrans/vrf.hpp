@@ -21,6 +21,13 @@ inline constexpr std::size_t vrf_output_size = 32;      // beta = the search key
 
 using vrf_output = std::array<std::uint8_t, vrf_output_size>;
 
+// A proof this process made and its output (beta), taken from the Gamma the proof was made
+// with rather than decoded again from the proof.
+struct vrf_evaluation {
+  bytes proof;  // pi, 81 bytes
+  vrf_output output{};
+};
+
 // The prover's intermediate values, for checking the RFC's vectors step by step. Holds the
 // nonce k, which reveals the secret scalar together with the proof: tests only.
 struct vrf_prove_trace {
@@ -31,8 +38,9 @@ struct vrf_prove_trace {
   bytes v;               // k*H, compressed
 };
 
-// The VRF secret scalar x in 1..n-1. Wiped on destruction and when moved from; not copyable.
-// A moved-from key holds no scalar: public_key() and prove() on it throw std::logic_error.
+// The VRF secret scalar x in 1..n-1, with its public key Y = x*B computed once. Wiped on
+// destruction and when moved from; not copyable. A moved-from key holds no scalar:
+// public_key(), prove() and evaluate() on it throw std::logic_error.
 class vrf_private_key {
  public:
   // A fresh scalar from RAND_priv_bytes. Throws std::runtime_error only when OpenSSL fails.
@@ -52,6 +60,8 @@ class vrf_private_key {
   // std::runtime_error only when OpenSSL fails (or, with probability ~2^-256, when no counter
   // up to 255 hashes alpha to the curve).
   [[nodiscard]] bytes prove(std::span<const std::uint8_t> alpha) const;
+  // prove() and its output beta (= vrf_proof_to_hash of the proof, without decoding it).
+  [[nodiscard]] vrf_evaluation evaluate(std::span<const std::uint8_t> alpha) const;
   // prove() that also records its intermediate values (including the nonce): tests only.
   [[nodiscard]] bytes prove_traced(std::span<const std::uint8_t> alpha,
                                    vrf_prove_trace& trace) const;
@@ -59,9 +69,12 @@ class vrf_private_key {
   void export_scalar(std::span<std::uint8_t, vrf_scalar_size> out) const;
 
  private:
-  vrf_private_key() = default;
+  explicit vrf_private_key(std::span<const std::uint8_t, vrf_scalar_size> scalar);
+  [[nodiscard]] vrf_evaluation evaluate_with(std::span<const std::uint8_t> alpha,
+                                             vrf_prove_trace* trace) const;
 
   std::array<std::uint8_t, vrf_scalar_size> scalar_{};
+  bytes public_key_;  // Y, compressed; empty once moved from
 };
 
 // beta (32 bytes) when pi is a valid proof for alpha under the 33-byte compressed public key;

@@ -105,13 +105,16 @@ std::string log_view::search_key_of(const std::string& label, std::uint32_t vers
       return v.search_key;
     }
   }
-  const auto proof = keys_.vrf_key.prove(keytrans::encode_vrf_input(span_of(label), version));
-  const auto key = keytrans::vrf_proof_to_hash(proof);
-  if (!key)
-    throw std::runtime_error("kt: cannot evaluate the VRF");
+  auto [it, inserted] = evaluated_.try_emplace({label, version});
+  if (inserted) {
+    const auto evaluation =
+        keys_.vrf_key.evaluate(keytrans::encode_vrf_input(span_of(label), version));
+    it->second = {{evaluation.output.begin(), evaluation.output.end()},
+                  {evaluation.proof.begin(), evaluation.proof.end()}};
+  }
   if (vrf_proof)
-    vrf_proof->assign(proof.begin(), proof.end());
-  return {key->begin(), key->end()};
+    *vrf_proof = it->second.vrf_proof;
+  return it->second.search_key;
 }
 
 boost::json::object log_view::ladder_json(const std::string& label, const ladder& l) {

@@ -12,6 +12,7 @@
 #include <pqxx/transaction>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "config/config.hpp"
@@ -93,6 +94,13 @@ class log_view {
   storage::kt_entry_row newest_;
   std::map<std::uint64_t, storage::kt_entry_row> entries_;
   std::map<std::string, std::vector<storage::kt_version_row>> versions_;
+  // Search keys and VRF proofs evaluated for versions the log does not hold: an answer looks
+  // the same one up in several ladders and again in `versions`.
+  struct evaluated_version {
+    std::string search_key;
+    std::string vrf_proof;
+  };
+  std::map<std::pair<std::string, std::uint32_t>, evaluated_version> evaluated_;
 };
 
 }  // namespace sealpost::transparency

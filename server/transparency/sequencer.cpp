@@ -74,18 +74,18 @@ std::map<std::string, std::string> current_values(pqxx::work& tx,
 storage::kt_version_row new_version(const log_keys& keys, const std::string& label,
                                     std::uint32_t version, std::uint64_t position,
                                     const std::string& value) {
-  const auto proof = keys.vrf_key.prove(keytrans::encode_vrf_input(span_of(label), version));
-  const auto search_key = keytrans::vrf_proof_to_hash(proof);
+  const auto evaluation =
+      keys.vrf_key.evaluate(keytrans::encode_vrf_input(span_of(label), version));
   auto opening = keytrans::new_commitment_opening();
   const auto commitment =
       keytrans::compute_commitment(opening, span_of(label), version, span_of(value));
-  if (!search_key || !commitment)
-    throw std::runtime_error("kt: cannot make a version's search key or commitment");
+  if (!commitment)
+    throw std::runtime_error("kt: cannot make a version's commitment");
   storage::kt_version_row row{label,
                               version,
                               position,
-                              as_string(*search_key),
-                              as_string(proof),
+                              as_string(evaluation.output),
+                              as_string(evaluation.proof),
                               as_string(*commitment),
                               as_string(opening),
                               value};

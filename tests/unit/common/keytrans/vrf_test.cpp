@@ -323,6 +323,10 @@ TEST_CASE("keytrans vrf: a generated key proves and verifies, and moves keep the
   REQUIRE(beta.has_value());
   CHECK(vrf_proof_to_hash(pi) == beta);
   CHECK_FALSE(vrf_verify(second.public_key(), alpha, pi).has_value());
+  // evaluate() gives the same proof and, without decoding it again, the verified output.
+  const vrf_evaluation evaluation = first.evaluate(alpha);
+  CHECK(evaluation.proof == pi);
+  CHECK(evaluation.output == *beta);
 
   std::array<std::uint8_t, vrf_scalar_size> exported{};
   first.export_scalar(exported);
@@ -332,6 +336,10 @@ TEST_CASE("keytrans vrf: a generated key proves and verifies, and moves keep the
   // A moved-from key is wiped and refuses to work.
   // NOLINTNEXTLINE(bugprone-use-after-move,clang-analyzer-cplusplus.Move)
   CHECK_THROWS_AS(first.prove(alpha), std::logic_error);
+  // NOLINTNEXTLINE(bugprone-use-after-move,clang-analyzer-cplusplus.Move)
+  CHECK_THROWS_AS(first.evaluate(alpha), std::logic_error);
+  // NOLINTNEXTLINE(bugprone-use-after-move,clang-analyzer-cplusplus.Move)
+  CHECK_THROWS_AS(first.public_key(), std::logic_error);
   const std::optional<vrf_private_key> reloaded = vrf_private_key::from_bytes(exported);
   REQUIRE(reloaded.has_value());
   CHECK(reloaded->prove(alpha) == pi);
