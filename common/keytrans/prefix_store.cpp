@@ -311,6 +311,27 @@ prefix_node_place prefix_place_of(const prefix_search_key& key, std::uint16_t de
   return place;
 }
 
+std::vector<prefix_node_place> prefix_walk_places(std::span<const prefix_search_key> keys,
+                                                  std::uint16_t first, std::uint16_t last) {
+  std::vector<prefix_node_place> places;
+  for (unsigned depth = first; depth <= std::min<unsigned>(last, prefix_key_bits); ++depth) {
+    for (const prefix_search_key& key : keys) {
+      prefix_node_place place = prefix_place_of(key, static_cast<std::uint16_t>(depth));
+      if (depth > 0) {
+        const unsigned bit = depth - 1;  // the last bit of the place: flipped, the sibling
+        prefix_node_place sibling = place;
+        sibling.prefix[bit / 8] =
+            static_cast<std::uint8_t>(sibling.prefix[bit / 8] ^ (0x80U >> (bit % 8)));
+        places.push_back(std::move(sibling));
+      }
+      places.push_back(std::move(place));
+    }
+  }
+  std::sort(places.begin(), places.end());
+  places.erase(std::unique(places.begin(), places.end()), places.end());
+  return places;
+}
+
 prefix_hash prefix_store_root(prefix_node_reader& reader, std::uint64_t at) {
   const std::vector<prefix_node_place> root(1);
   return value_of(read_checked(reader, root, at).front());

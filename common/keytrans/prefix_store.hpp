@@ -83,6 +83,13 @@ prefix_store_insert_result prefix_store_insert(prefix_node_reader& reader,
                                                std::span<const prefix_leaf> new_leaves,
                                                std::uint64_t position);
 
+// Every place a walk along `keys` (prefix_store_prove's, or an insertion's) can ask for at the
+// depths from `first` to `last` inclusive: the node on each key's path and, below the root,
+// its sibling; sorted, without repeats. What a reader may read ahead in one query so that a
+// walk of d levels does not take d queries.
+std::vector<prefix_node_place> prefix_walk_places(std::span<const prefix_search_key> keys,
+                                                  std::uint16_t first, std::uint16_t last);
+
 // The PrefixProof for `searches` (repeats allowed, at most max_prefix_searches) in the tree at
 // entry `at`, identical to prefix_tree::prove on that tree. nullopt as prove() gives it.
 std::optional<prefix_proof> prefix_store_prove(prefix_node_reader& reader, std::uint64_t at,

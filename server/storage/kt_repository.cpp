@@ -307,19 +307,19 @@ void insert_kt_log_nodes(pqxx::work& tx, const std::vector<kt_log_node_row>& nod
       number_array(levels), number_array(indexes), hex_array(hashes));
 }
 
-std::vector<kt_prefix_node_row> read_kt_prefix_level(pqxx::work& tx, int depth,
+std::vector<kt_prefix_node_row> read_kt_prefix_nodes(pqxx::work& tx, const std::vector<int>& depths,
                                                      const std::vector<std::string>& prefixes,
                                                      std::uint64_t at) {
   std::vector<kt_prefix_node_row> found;
   if (prefixes.empty())
     return found;
-  // One index probe per prefix: the newest row at or before `at`.
+  // One index probe per place: the newest row at or before `at`.
   const auto rows = tx.exec_params(
       "SELECT n.depth, n.prefix, n.position, n.hash, n.leaf_key, n.leaf_commitment "
-      "FROM unnest($2::text[]) AS w(p) CROSS JOIN LATERAL ("
-      "  SELECT * FROM kt_prefix_nodes WHERE depth = $1 AND prefix = decode(w.p, 'hex') "
+      "FROM unnest($1::smallint[], $2::text[]) AS w(d, p) CROSS JOIN LATERAL ("
+      "  SELECT * FROM kt_prefix_nodes WHERE depth = w.d AND prefix = decode(w.p, 'hex') "
       "  AND position <= $3 ORDER BY position DESC LIMIT 1) n",
-      depth, hex_array(prefixes), at);
+      number_array(depths), hex_array(prefixes), at);
   for (const auto& row : rows)
     found.push_back({row[0].as<int>(), bytes_of(row[1]), row[2].as<std::uint64_t>(),
                      bytes_of(row[3]), optional_bytes(row[4]), optional_bytes(row[5])});

@@ -116,8 +116,9 @@ struct kt_prefix_node_row {
   std::optional<std::string> leaf_key;
   std::optional<std::string> leaf_commitment;
 };
-// For each of `prefixes` (all at `depth`), the row with the greatest position <= at.
-std::vector<kt_prefix_node_row> read_kt_prefix_level(pqxx::work& tx, int depth,
+// For each place (depths[i], prefixes[i]), the row with the greatest position <= at; places
+// without one are left out.
+std::vector<kt_prefix_node_row> read_kt_prefix_nodes(pqxx::work& tx, const std::vector<int>& depths,
                                                      const std::vector<std::string>& prefixes,
                                                      std::uint64_t at);
 void insert_kt_prefix_nodes(pqxx::work& tx, const std::vector<kt_prefix_node_row>& nodes);

@@ -19,6 +19,11 @@
 namespace sealpost::transparency {
 namespace {
 
+// Levels a proof's reader reads ahead per query: random search keys put n leaves about
+// log2(n) + 2 levels deep, so 24 levels make a proof one query up to about a million labels
+// (two beyond), where one query per level made it 20 or more.
+constexpr std::uint16_t kProofLookahead = 24;
+
 using error_kind = kt_query_error::kind;
 
 std::string b64(const std::string& raw) {
@@ -125,7 +130,7 @@ boost::json::object log_view::ladder_json(const std::string& label, const ladder
     std::copy(raw.begin(), raw.end(), key.begin());
     keys.push_back(key);
   }
-  database_prefix_reader reader(tx_);
+  database_prefix_reader reader(tx_, keys, kProofLookahead);
   const auto proof = keytrans::prefix_store_prove(reader, l.position, keys);
   if (!proof)
     throw std::runtime_error("kt: cannot prove a ladder");

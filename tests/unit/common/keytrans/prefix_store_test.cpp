@@ -473,6 +473,61 @@ TEST_CASE("keytrans: prefix store reads one level per call for a large batch", "
   CHECK(inserted.root == tree.root());
 }
 
+// Records every place a walk asks for (any order of depths), answering from a memory store.
+class recording_reader final : public prefix_node_reader {
+ public:
+  explicit recording_reader(memory_prefix_store& store) : store_(store) {}
+
+  std::vector<std::optional<stored_prefix_node>> read_level(
+      std::span<const prefix_node_place> places, std::uint64_t at) override {
+    asked.insert(places.begin(), places.end());
+    return store_.read_level(places, at);
+  }
+
+  std::set<prefix_node_place> asked;
+
+ private:
+  memory_prefix_store& store_;
+};
+
+TEST_CASE("keytrans: prefix_walk_places covers every place a walk reads, and no more levels",
+          "[keytrans]") {
+  key_source source(29);
+  memory_prefix_store store;
+  std::vector<prefix_leaf> leaves;
+  std::vector<prefix_search_key> known;
+  for (int i = 0; i < 3000; ++i) {
+    const prefix_search_key key = source.next_key(known);
+    if (std::find(known.begin(), known.end(), key) == known.end()) {
+      known.push_back(key);
+      leaves.push_back({key, source.commitment()});
+    }
+  }
+  store.store(prefix_store_insert(store, std::nullopt, leaves, 0).rows);
+
+  // A proof's searches: present keys, absent ones, and one close to a present key.
+  const std::vector<prefix_search_key> searches{known[7], source.random_key(), known[1500],
+                                                source.close_to(known[42], 230)};
+  recording_reader reader(store);
+  REQUIRE(prefix_store_prove(reader, 0, searches));
+  REQUIRE_FALSE(reader.asked.empty());
+  const std::vector<prefix_node_place> ahead = prefix_walk_places(searches, 0, 256);
+  for (const prefix_node_place& place : reader.asked) {
+    INFO("depth " << place.depth);
+    CHECK(std::binary_search(ahead.begin(), ahead.end(), place));
+  }
+  // A window gives exactly its depths: the root alone at 0, paths and siblings below.
+  const std::vector<prefix_node_place> window = prefix_walk_places(searches, 0, 3);
+  CHECK(std::is_sorted(window.begin(), window.end()));
+  CHECK(std::all_of(window.begin(), window.end(),
+                    [](const prefix_node_place& p) { return p.depth <= 3; }));
+  CHECK(std::count_if(window.begin(), window.end(),
+                      [](const prefix_node_place& p) { return p.depth == 0; }) == 1);
+  CHECK(std::count_if(window.begin(), window.end(),
+                      [](const prefix_node_place& p) { return p.depth == 1; }) == 2);
+  CHECK(prefix_walk_places(searches, 250, 300).back().depth == 256);
+}
+
 TEST_CASE("keytrans: prefix store refuses duplicates and a corrupted reader", "[keytrans]") {
   key_source source(17);
   memory_prefix_store store;
