@@ -1,7 +1,10 @@
 #include "transparency/prefix_reader.hpp"
 
 #include <algorithm>
+#include <iterator>
+#include <map>
 #include <stdexcept>
+#include <utility>
 
 #include "transparency/raw_bytes.hpp"
 
@@ -27,23 +30,30 @@ database_prefix_reader::database_prefix_reader(pqxx::work& tx,
                                                std::uint16_t lookahead)
     : tx_(tx), keys_(keys.begin(), keys.end()), lookahead_(lookahead) {}
 
-void database_prefix_reader::fetch(const std::vector<keytrans::prefix_node_place>& places,
-                                   std::uint64_t at) {
+std::vector<std::optional<keytrans::stored_prefix_node>> database_prefix_reader::read_places(
+    std::span<const keytrans::prefix_node_place> places, std::uint64_t at) {
+  std::vector<std::optional<keytrans::stored_prefix_node>> nodes(places.size());
+  if (places.empty())
+    return nodes;
   std::vector<int> depths;
   std::vector<std::string> prefixes;
-  for (const auto& place : places) {
-    depths.push_back(place.depth);
-    prefixes.push_back(as_string(place.prefix));
-    cache_[place] = std::nullopt;
+  std::map<std::pair<int, std::string>, std::size_t> index;
+  for (std::size_t i = 0; i < places.size(); ++i) {
+    depths.push_back(places[i].depth);
+    prefixes.push_back(as_string(places[i].prefix));
+    index.emplace(std::pair(depths.back(), prefixes.back()), i);
   }
   for (const auto& row : storage::read_kt_prefix_nodes(tx_, depths, prefixes, at)) {
-    auto node = from_row(row);
-    cache_[node.place] = std::move(node);
+    if (const auto it = index.find({row.depth, row.prefix}); it != index.end())
+      nodes[it->second] = from_row(row);
   }
+  return nodes;
 }
 
 std::vector<std::optional<keytrans::stored_prefix_node>> database_prefix_reader::read_level(
     std::span<const keytrans::prefix_node_place> places, std::uint64_t at) {
+  if (lookahead_ == 0)
+    return read_places(places, at);
   if (cached_at_ != at) {
     cache_.clear();
     cached_at_ = at;
@@ -54,16 +64,16 @@ std::vector<std::optional<keytrans::stored_prefix_node>> database_prefix_reader:
       missing.push_back(place);
   }
   if (!missing.empty()) {
-    if (lookahead_ > 0) {
-      const auto depth = places.front().depth;
-      auto ahead = keytrans::prefix_walk_places(keys_, depth,
-                                                static_cast<std::uint16_t>(depth + lookahead_ - 1));
-      std::erase_if(ahead, [&](const auto& place) { return cache_.contains(place); });
-      missing.insert(missing.end(), ahead.begin(), ahead.end());
-      std::sort(missing.begin(), missing.end());
-      missing.erase(std::unique(missing.begin(), missing.end()), missing.end());
-    }
-    fetch(missing, at);
+    const auto depth = places.front().depth;
+    const auto ahead = keytrans::prefix_walk_places(
+        keys_, depth, static_cast<std::uint16_t>(depth + lookahead_ - 1));
+    std::copy_if(ahead.begin(), ahead.end(), std::back_inserter(missing),
+                 [&](const auto& place) { return !cache_.contains(place); });
+    std::sort(missing.begin(), missing.end());
+    missing.erase(std::unique(missing.begin(), missing.end()), missing.end());
+    const auto found = read_places(missing, at);
+    for (std::size_t i = 0; i < missing.size(); ++i)
+      cache_[missing[i]] = found[i];
   }
   std::vector<std::optional<keytrans::stored_prefix_node>> nodes;
   nodes.reserve(places.size());

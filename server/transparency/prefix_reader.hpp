@@ -27,8 +27,9 @@ class database_prefix_reader final : public keytrans::prefix_node_reader {
       std::span<const keytrans::prefix_node_place> places, std::uint64_t at) override;
 
  private:
-  // Reads `places` (any depths) as of `at` into the cache, absent ones included.
-  void fetch(const std::vector<keytrans::prefix_node_place>& places, std::uint64_t at);
+  // One query: each of `places` (any depths) as of `at`, in their order.
+  std::vector<std::optional<keytrans::stored_prefix_node>> read_places(
+      std::span<const keytrans::prefix_node_place> places, std::uint64_t at);
 
   pqxx::work& tx_;
   std::vector<keytrans::prefix_search_key> keys_;

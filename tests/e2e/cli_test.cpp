@@ -15,7 +15,6 @@
 #include <thread>
 
 #include "e2e_support.hpp"
-#include "wait_until.hpp"
 
 extern char** environ;
 
@@ -326,13 +325,7 @@ TEST_CASE(
         "FROM devices");
     tx.commit();
   }
-  REQUIRE(sealpost::testing::wait_until(
-      [&] {
-        pqxx::connection conn(env.db.url());
-        pqxx::nontransaction tx(conn);
-        return tx.exec1("SELECT count(*) FROM kt_pending")[0].as<int>() == 0;
-      },
-      std::chrono::seconds(10)));
+  REQUIRE(kt_published(env.db.url()));
   r = alice.run({"listen", "--once"});
   INFO(r.output);
   CHECK(r.exit_code == 0);

@@ -3,8 +3,11 @@
 
 #include <atomic>
 #include <cstdio>
+#include <pqxx/pqxx>
 #include <random>
 #include <stdexcept>
+
+#include "wait_until.hpp"
 
 namespace sealpost::e2e {
 
@@ -97,6 +100,16 @@ std::string unique_name(const std::string& prefix) {
   static std::atomic<int> counter{0};
   static const auto run = std::random_device{}() % 100000;
   return prefix + "_" + std::to_string(run) + "_" + std::to_string(counter++);
+}
+
+bool kt_published(const std::string& url) {
+  return sealpost::testing::wait_until(
+      [&] {
+        pqxx::connection conn(url);
+        pqxx::nontransaction tx(conn);
+        return tx.exec1("SELECT count(*) FROM kt_pending")[0].as<int>() == 0;
+      },
+      std::chrono::seconds(10));
 }
 
 std::string dump_database(const std::string& url) {

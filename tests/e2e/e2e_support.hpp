@@ -80,6 +80,10 @@ std::string unique_name(const std::string& prefix);
 // The whole database as pg_dump writes it (data only).
 std::string dump_database(const std::string& url);
 
+// Waits (up to 10 s) until the key-transparency sequencer has published everything queued
+// in kt_pending; false when it has not.
+bool kt_published(const std::string& url);
+
 // REQUIREs that none of `plaintexts` appears in `dump`, neither as text nor as the hex form
 // that bytea columns take in a dump.
 void require_no_plaintext(const std::string& dump, const std::vector<std::string>& plaintexts);

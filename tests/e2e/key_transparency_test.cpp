@@ -12,7 +12,6 @@
 #include "e2e_support.hpp"
 #include "encoding/base64.hpp"
 #include "http_client.hpp"
-#include "wait_until.hpp"
 
 using namespace sealpost::e2e;
 
@@ -159,13 +158,7 @@ TEST_CASE("e2e: a device linked behind the owner's back shows in the owner's kt 
                    a.messenger.account_id());
     tx.commit();
   }
-  REQUIRE(sealpost::testing::wait_until(
-      [&] {
-        pqxx::connection conn(env.db.url());
-        pqxx::nontransaction tx(conn);
-        return tx.exec1("SELECT count(*) FROM kt_pending")[0].as<int>() == 0;
-      },
-      std::chrono::seconds(10)));
+  REQUIRE(kt_published(env.db.url()));
   report = a.messenger.check_key_transparency();
   REQUIRE(report.failure.empty());
   REQUIRE(report.own_changes.size() == 1);
@@ -174,21 +167,6 @@ TEST_CASE("e2e: a device linked behind the owner's back shows in the owner's kt 
   // Reported once: the next check has nothing new.
   CHECK(a.messenger.check_key_transparency().own_changes.empty());
 }
-
-namespace {
-
-// Waits until the sequencer has published everything queued.
-void wait_for_publication(const std::string& url) {
-  REQUIRE(sealpost::testing::wait_until(
-      [&] {
-        pqxx::connection conn(url);
-        pqxx::nontransaction tx(conn);
-        return tx.exec1("SELECT count(*) FROM kt_pending")[0].as<int>() == 0;
-      },
-      std::chrono::seconds(10)));
-}
-
-}  // namespace
 
 TEST_CASE("e2e: kt check follows a contact's entries up the log and reports a rewritten history",
           "[e2e][kt]") {
@@ -216,7 +194,7 @@ TEST_CASE("e2e: kt check follows a contact's entries up the log and reports a re
         b.messenger.account_id());
   }
   device c("carol", client::messenger::register_account(env.config("carol"), unique_name("carol")));
-  wait_for_publication(env.db.url());
+  REQUIRE(kt_published(env.db.url()));
 
   const client::kt_check_report report = a.messenger.check_key_transparency();
   INFO(report.failure);
@@ -244,7 +222,7 @@ TEST_CASE("e2e: kt check monitors a contact's map entries until a distinguished 
   for (int i = 0; i < 4; ++i) {
     device other("other", client::messenger::register_account(
                               env.config("other" + std::to_string(i)), unique_name("other")));
-    wait_for_publication(env.db.url());
+    REQUIRE(kt_published(env.db.url()));
   }
   const client::kt_check_report report = a.messenger.check_key_transparency();
   INFO(report.failure);
@@ -306,7 +284,7 @@ TEST_CASE("e2e: a username the server gives to another account shows in the owne
         "INSERT INTO kt_pending (label) VALUES ('\\x02'::bytea || convert_to($1, 'UTF8'))", alice);
     tx.commit();
   }
-  wait_for_publication(env.db.url());
+  REQUIRE(kt_published(env.db.url()));
   report = a.messenger.check_key_transparency();
   INFO(report.failure);
   REQUIRE(report.failure.empty());
