@@ -92,6 +92,42 @@ TEST_CASE("e2e: a device pins the key-transparency log and reports a head it can
   CHECK(status.evidence == 2);  // evidence is kept
 }
 
+TEST_CASE("e2e: a log the server rewrites and signs again is a log-level failure with evidence",
+          "[e2e][kt]") {
+  environment env;
+  device a("alice", client::messenger::register_account(env.config("alice"), unique_name("alice")));
+  device b("bob", client::messenger::register_account(env.config("bob"), unique_name("bob")));
+  REQUIRE(kt_published(env.db.url()));
+  const client::kt_check_report before = a.messenger.check_key_transparency();
+  INFO(before.failure);
+  REQUIRE(before.failure.empty());
+
+  // The server drops its newest entry (Bob's registration) as if it never happened, and
+  // appends another in its place, signed with its own key: every head it serves verifies on
+  // its own, but the log is not the one Alice saw.
+  {
+    pqxx::connection conn(env.db.url());
+    pqxx::work tx(conn);
+    const auto newest = tx.exec1("SELECT max(position) FROM kt_entries")[0].as<std::int64_t>();
+    tx.exec_params("DELETE FROM kt_entries WHERE position >= $1", newest);
+    tx.exec_params("DELETE FROM kt_versions WHERE position >= $1", newest);
+    tx.exec_params("DELETE FROM kt_prefix_nodes WHERE position >= $1", newest);
+    tx.exec_params("DELETE FROM kt_log_nodes WHERE (idx + 1) * (1::bigint << level) > $1", newest);
+    tx.commit();
+  }
+  device c("carol", client::messenger::register_account(env.config("carol"), unique_name("carol")));
+  REQUIRE(kt_published(env.db.url()));
+
+  const client::kt_check_report after = a.messenger.check_key_transparency();
+  INFO(after.failure);
+  // The head is genuinely signed, but over a root that Alice's retained subtrees do not lead
+  // to: for the log she kept, it is a head that does not verify.
+  CHECK(after.failure.find("rewritten or forked") != std::string::npos);
+  const client::kt_status status = a.messenger.key_transparency_status();
+  CHECK(status.tree_size == before.tree_size);  // nothing of the new log was kept
+  CHECK(status.evidence == 2);  // the head Alice had, and the one that conflicts with it
+}
+
 TEST_CASE("e2e: a bundle with a key the log does not prove is refused with kt_device_unverified",
           "[e2e][kt]") {
   environment env;
