@@ -1,0 +1,251 @@
+// Key transparency, contacts' labels: the search before the first session with a device or a
+// typed username, and monitoring the contact-map entries those searches leave.
+#include <algorithm>
+#include <chrono>
+#include <thread>
+
+#include "core/errors.hpp"
+#include "core/key_transparency.hpp"
+#include "core/kt_support.hpp"
+#include "keytrans/labels.hpp"
+#include "keytrans/response_check.hpp"
+
+namespace sealpost::client {
+
+bool key_directory::proves(const std::string& account_id, std::uint32_t device_id,
+                           std::uint32_t registration_id,
+                           std::span<const std::uint8_t> identity_key) const {
+  const auto& accounts = state_.key_transparency.accounts;
+  const auto it = accounts.find(account_id);
+  if (it == accounts.end()) {
+    return false;
+  }
+  return std::any_of(it->second.devices.begin(), it->second.devices.end(),
+                     [&](const keytrans::kt_device& d) {
+                       return d.device_id == device_id && d.registration_id == registration_id &&
+                              std::equal(d.identity_key.begin(), d.identity_key.end(),
+                                         identity_key.begin(), identity_key.end());
+                     });
+}
+
+namespace {
+
+// Adds a search's terminal entry to a label's contact map (§8): of two entries at one
+// position the greater version stays; the map stays in ascending position.
+void add_map_entry(std::vector<keytrans::kt_map_entry>& entries,
+                   const std::optional<keytrans::kt_map_entry>& added) {
+  if (!added) {
+    return;
+  }
+  const auto at = std::lower_bound(entries.begin(), entries.end(), added->position,
+                                   [](const keytrans::kt_map_entry& e, std::uint64_t position) {
+                                     return e.position < position;
+                                   });
+  if (at != entries.end() && at->position == added->position) {
+    if (at->version < added->version) {
+      *at = *added;
+    }
+    return;
+  }
+  entries.insert(at, *added);
+}
+
+// The most map entries one /v1/kt/monitor request carries (kt.max_monitor_entries' default;
+// DESIGN.md: more are split over several requests).
+constexpr std::size_t monitor_entries_per_request = 16;
+
+}  // namespace
+
+std::optional<keytrans::kt_search_outcome> key_directory::checked_search(
+    std::span<const std::uint8_t> label, const net::kt_search_answer& answer,
+    std::string& failure) {
+  kt_view& kt = state_.key_transparency;
+  const keytrans::configuration pinned = pinned_configuration(kt);
+  auto checked = keytrans::check_search(context(pinned), kt.retained, label, answer.response);
+  if (!checked.ok) {
+    if (checked.proof_error) {
+      record_failure(describe(*checked.proof_error), answer.body);  // the log itself failed
+      failure = kt.failure;
+    } else {
+      failure = describe(checked.error);
+    }
+    return std::nullopt;
+  }
+  kt.retained = checked.ok->verified.retained;
+  return std::move(checked.ok);
+}
+
+std::string key_directory::search(const std::string& account_id) {
+  const std::optional<net::kt_search_answer> answer =
+      api_.kt_search_account(account_id, last_size());
+  if (!answer) {
+    return {};  // not published yet
+  }
+  std::string failure;
+  std::optional<keytrans::kt_search_outcome> outcome =
+      checked_search(account_label_of(account_id), *answer, failure);
+  if (!outcome) {
+    return failure;
+  }
+  std::optional<std::vector<keytrans::kt_device>> devices =
+      keytrans::decode_device_list(outcome->value);
+  if (!devices) {
+    return "the proven value is not a device list";
+  }
+  kt_proven_account& proven = state_.key_transparency.accounts[account_id];
+  proven.version = outcome->version;
+  proven.devices = std::move(*devices);
+  add_map_entry(proven.entries, outcome->map_entry);
+  return {};
+}
+
+std::string key_directory::search_username(const std::string& username) {
+  const std::optional<keytrans::bytes> label = keytrans::username_label(username);
+  if (!label) {
+    return "the username is too long for the log";
+  }
+  const std::optional<net::kt_search_answer> answer =
+      api_.kt_search_username(username, last_size());
+  if (!answer) {
+    return {};  // not published yet
+  }
+  std::string failure;
+  std::optional<keytrans::kt_search_outcome> outcome = checked_search(*label, *answer, failure);
+  if (!outcome) {
+    return failure;
+  }
+  if (!outcome->value.empty() && outcome->value.size() != keytrans::account_uuid_size) {
+    return "the proven value is not an account id";
+  }
+  kt_proven_username& proven = state_.key_transparency.usernames[username];
+  // Empty: the name's account was deleted.
+  proven.account_id = outcome->value.empty() ? std::string() : account_id_of(outcome->value);
+  proven.version = outcome->version;
+  add_map_entry(proven.entries, outcome->map_entry);
+  return {};
+}
+
+std::string key_directory::monitor(const net::kt_subject& subject,
+                                   std::span<const std::uint8_t> label,
+                                   std::vector<keytrans::kt_map_entry>& entries) {
+  kt_view& kt = state_.key_transparency;
+  const keytrans::configuration pinned = pinned_configuration(kt);
+  std::vector<keytrans::kt_map_entry> moved;
+  for (std::size_t first = 0; first < entries.size(); first += monitor_entries_per_request) {
+    const std::span<const keytrans::kt_map_entry> chunk = std::span(entries).subspan(
+        first, std::min(monitor_entries_per_request, entries.size() - first));
+    const net::kt_monitor_answer answer = api_.kt_monitor(subject, chunk, last_size());
+    const auto checked =
+        keytrans::check_monitor(context(pinned), kt.retained, label, chunk, answer.response);
+    if (!checked.ok) {
+      if (checked.proof_error) {
+        record_failure(describe(*checked.proof_error), answer.body);
+        return kt.failure;
+      }
+      return describe(checked.error);
+    }
+    kt.retained = checked.ok->verified.retained;
+    for (const keytrans::kt_map_entry& e : checked.ok->entries) {
+      add_map_entry(moved, e);
+    }
+  }
+  entries = std::move(moved);
+  return {};
+}
+
+void key_directory::monitor_contacts(kt_check_report& report) {
+  kt_view& kt = state_.key_transparency;
+  const auto name_of = [&](const std::string& account_id) {
+    const auto c = state_.contacts.find(account_id);
+    return c != state_.contacts.end() && !c->second.username.empty() ? c->second.username
+                                                                     : account_id;
+  };
+  for (auto it = kt.accounts.begin(); it != kt.accounts.end() && kt.failure.empty();) {
+    if (it->second.entries.empty()) {
+      ++it;
+      continue;
+    }
+    const std::string failure = monitor({net::kt_subject::kind::account, it->first},
+                                        account_label_of(it->first), it->second.entries);
+    if (failure.empty()) {
+      ++report.labels_monitored;
+      ++it;
+      continue;
+    }
+    if (kt.failure.empty()) {
+      // Sessions already verified keep working; new devices wait for a search that passes.
+      report.contact_failures.push_back("Sealpost could not verify " + name_of(it->first) +
+                                        "'s devices against the key directory (" + failure + ")");
+      it = kt.accounts.erase(it);
+    }
+  }
+  for (auto it = kt.usernames.begin(); it != kt.usernames.end() && kt.failure.empty();) {
+    const std::optional<keytrans::bytes> label = keytrans::username_label(it->first);
+    if (it->second.entries.empty() || !label) {
+      ++it;
+      continue;
+    }
+    const std::string failure =
+        monitor({net::kt_subject::kind::username, it->first}, *label, it->second.entries);
+    if (failure.empty()) {
+      ++report.labels_monitored;
+      ++it;
+      continue;
+    }
+    if (kt.failure.empty()) {
+      report.contact_failures.push_back("Sealpost could not verify who the username " + it->first +
+                                        " names in the key directory (" + failure + ")");
+      it = kt.usernames.erase(it);
+    }
+  }
+}
+
+void key_directory::require_proven(const std::string& contact, const std::string& account_id,
+                                   std::uint32_t device_id, std::uint32_t registration_id,
+                                   std::span<const std::uint8_t> identity_key) {
+  if (!log_in_use() || proves(account_id, device_id, registration_id, identity_key)) {
+    return;
+  }
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    if (attempt == 1) {
+      // The log publishes every batch_interval_ms: a device that just joined may be in the
+      // next entry (DESIGN.md: one retry).
+      std::this_thread::sleep_for(std::chrono::milliseconds(batch_interval_ms_ + 100));
+    }
+    if (std::string failure = search(account_id); !failure.empty()) {
+      throw kt_device_unverified_error(contact, failure);
+    }
+    if (proves(account_id, device_id, registration_id, identity_key)) {
+      return;
+    }
+  }
+  throw kt_device_unverified_error(contact,
+                                   "the log does not list device " + std::to_string(device_id) +
+                                       " with the key and registration id the server gave for it");
+}
+
+void key_directory::require_username(const std::string& username, const std::string& account_id) {
+  const auto names = [&] {
+    const auto& usernames = state_.key_transparency.usernames;
+    const auto it = usernames.find(username);
+    return it != usernames.end() && it->second.account_id == account_id;
+  };
+  if (!log_in_use() || names()) {
+    return;
+  }
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    if (attempt == 1) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(batch_interval_ms_ + 100));
+    }
+    if (std::string failure = search_username(username); !failure.empty()) {
+      throw kt_device_unverified_error(username, failure);
+    }
+    if (names()) {
+      return;
+    }
+  }
+  throw kt_device_unverified_error(
+      username, "the log does not show the username naming the account the server gave for it");
+}
+
+}  // namespace sealpost::client
