@@ -19,7 +19,7 @@
 # A shard move's final catch-up waits only for the WAL the source has written
 # (pg_current_wal_lsn()); an asynchronous commit whose record is not written yet is left
 # behind on the old placement, and a send answered 200 is lost (docs/scaling.md, "Moving
-# shards").
+# shards while the service runs").
 # Citus comes from ../shared/vendor (CITUS_VENDOR_DIR overrides): unmodified source plus a
 # one-line build fix for bookworm's PostgreSQL 15 headers (see its README). It is built once
 # into DIR-independent cache CITUS_BUILD_DIR (default /var/cache/sealpost/citus) and

@@ -187,7 +187,7 @@ TEST_CASE("on Citus, the hot paths of a real server run no statement of more tha
 // (M: all its rows there, copied ones included), or "gone" once that copy is dropped. A send
 // answered 200 that is only there committed before the move blocked writes, yet after the
 // WAL position the move's final catch-up waited for: an asynchronous commit whose WAL was
-// not written yet (docs/scaling.md, "Moving shards").
+// not written yet (docs/scaling.md, "Moving shards while the service runs").
 std::string rows_only_in_old_placement(const test_database& db, pqxx::nontransaction& tx,
                                        const std::string& old_worker, const std::string& account) {
   std::set<std::string> current;
@@ -230,7 +230,8 @@ TEST_CASE("on Citus, an account's shards move to the other worker while it is se
   pqxx::nontransaction tx(conn);
   // A send's commit must reach the WAL before its locks go: the move's final catch-up waits
   // for the source's written WAL only, so with synchronous_commit = off the last sends before
-  // the switch can stay behind in the old placement (docs/scaling.md, "Moving shards").
+  // the switch can stay behind in the old placement (docs/scaling.md, "Moving shards while
+  // the service runs").
   // scripts/local-citus.sh keeps it on; a cluster of one's own must too.
   for (const auto& row :
        tx.exec("SELECT nodeid, result FROM run_command_on_all_nodes('SHOW synchronous_commit')")) {
