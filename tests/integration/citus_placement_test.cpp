@@ -235,7 +235,8 @@ TEST_CASE("on Citus, an account's shards move to the other worker while it is se
   // scripts/local-citus.sh keeps it on; a cluster of one's own must too.
   for (const auto& row :
        tx.exec("SELECT nodeid, result FROM run_command_on_all_nodes('SHOW synchronous_commit')")) {
-    INFO("node " << row[0].as<int>() << ": synchronous_commit = " << row[1].as<std::string>());
+    INFO("node " << row[0].as<int>() << ": synchronous_commit = " << row[1].as<std::string>()
+                 << " (a shard move may lose what it commits: docs/scaling.md)");
     REQUIRE(row[1].as<std::string>() != "off");
   }
   // Citus moves shards with logical replication: every distributed table needs a replica
