@@ -14,6 +14,12 @@
 # DIR/env holds SEALPOST_DATABASE_URL (the coordinator) and SEALPOST_CITUS_WORKERS, the
 # workers' URLs separated by spaces (the test harness creates each test database on them).
 # Nodes reach each other over their Unix sockets: no TCP port is opened.
+# --fast turns fsync off but, unlike on plain Postgres, never synchronous commit: every node
+# runs synchronous_commit = on (set at each start, so a cluster made before holds it too).
+# A shard move's final catch-up waits only for the WAL the source has written
+# (pg_current_wal_lsn()); an asynchronous commit whose record is not written yet is left
+# behind on the old placement, and a send answered 200 is lost (docs/scaling.md, "Moving
+# shards while the service runs").
 # Citus comes from ../shared/vendor (CITUS_VENDOR_DIR overrides): unmodified source plus a
 # one-line build fix for bookworm's PostgreSQL 15 headers (see its README). It is built once
 # into DIR-independent cache CITUS_BUILD_DIR (default /var/cache/sealpost/citus) and
@@ -112,6 +118,16 @@ name_nodes() {
   done
 }
 
+# Every node commits synchronously, whatever --fast wrote into its postgresql.conf (see the
+# header): ALTER SYSTEM outranks postgresql.conf.
+keep_synchronous_commit() {
+  local url
+  for url in "$@"; do
+    sql "$url" "ALTER SYSTEM SET synchronous_commit = 'on'" >/dev/null
+    sql "$url" "SELECT pg_reload_conf()" >/dev/null
+  done
+}
+
 # Registers the workers with the coordinator in database "sealpost" (idempotent).
 register_nodes() {
   local coordinator=$1; shift
@@ -145,6 +161,7 @@ case $cmd in
       urls+=("$(start_node "$node")")
     done <"$dir/nodes"
     name_nodes "${urls[@]}"
+    keep_synchronous_commit "${urls[@]}"
     register_nodes "${urls[@]}"
     {
       echo "SEALPOST_DATABASE_URL=${urls[0]}"

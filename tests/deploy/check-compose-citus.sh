@@ -5,7 +5,8 @@
 #    filled in and its COMPOSE_FILE line uncommented selects and configures it;
 #  - the resolved file keeps its promises: every database node runs the same pinned
 #    citusdata/citus 13.2.x image for PostgreSQL 15, publishes no port, preloads citus, runs
-#    with wal_level=logical (shard moves), archives its WAL into its own volume next to (not
+#    with wal_level=logical (shard moves) and without synchronous_commit=off (a shard move
+#    would lose answered sends), archives its WAL into its own volume next to (not
 #    inside) the data directory and restores from there, sends no usage reports, has the
 #    password in PGPASSWORD (Citus's connections between nodes), a TCP health check and a
 #    stop grace period; each node has a volume of its own; citus-init waits for every node,
@@ -158,6 +159,9 @@ for n in nodes:
     need("citus" in [x.strip() for x in settings.get("shared_preload_libraries", "").split(",")],
          f"{n} preloads citus (shared_preload_libraries)")
     need(settings.get("wal_level") == "logical", f"{n} runs with wal_level=logical (shard moves)")
+    need(settings.get("synchronous_commit", "on") != "off",
+         f"{n} commits synchronously (no synchronous_commit=off: a shard move would lose "
+         f"answered sends, docs/scaling.md)")
     need(settings.get("archive_mode") == "on", f"{n} archives its WAL (archive_mode=on)")
     need(settings.get("citus.enable_statistics_collection") == "off",
          f"{n} sends no usage reports (citus.enable_statistics_collection=off)")
