@@ -36,6 +36,7 @@
 #include "sealed_sender/signing_keys.hpp"
 #include "storage/account_repository.hpp"
 #include "storage/db_pool.hpp"
+#include "storage/distribution.hpp"
 #include "storage/key_repository.hpp"
 #include "storage/message_repository.hpp"
 #include "storage/migrations.hpp"
@@ -48,6 +49,26 @@ namespace sealpost::app {
 namespace {
 
 namespace asio = boost::asio;
+
+// A Citus node that commits asynchronously loses the commits made just before a shard move
+// blocks writes: sends answered 200 that no queue holds afterwards. Said once at start, since
+// the operator's fix is a setting (deploy/README.md, "Adding a worker").
+void warn_of_async_commit_on_citus(pqxx::connection& conn) {
+  try {
+    const auto nodes = storage::citus_nodes_committing_async(conn);
+    if (nodes.empty())
+      return;
+    std::string list;
+    for (const auto& node : nodes)
+      list += (list.empty() ? "" : ",") + node;
+    log::warn("citus_async_commit",
+              {{"nodes", list},
+               {"risk", "a shard move loses commits made just before it blocks writes"},
+               {"fix", "synchronous_commit = on on every Citus node"}});
+  } catch (const std::exception& e) {
+    log::warn("citus_settings_unreadable", {{"what", e.what()}});
+  }
+}
 
 // Waits for the database (it may still be starting, e.g. under Docker Compose), then
 // brings the schema up to date.
@@ -62,6 +83,7 @@ void migrate_database(const config::server_config& cfg,
       const auto state = storage::read_schema_state(conn);
       log::info("schema_ready", {{"schema_version", state.version},
                                  {"node_schema_version", storage::latest_version(schema)}});
+      warn_of_async_commit_on_citus(conn);
       return;
     } catch (const pqxx::broken_connection& e) {
       if (std::chrono::steady_clock::now() >= deadline)

@@ -126,6 +126,21 @@ bool citus_present(pqxx::connection& conn) {
       .as<bool>();
 }
 
+std::vector<std::string> citus_nodes_committing_async(pqxx::connection& conn) {
+  std::vector<std::string> nodes;
+  if (!citus_present(conn))
+    return nodes;
+  pqxx::nontransaction tx(conn);
+  // Each node's own setting for a session in this database (run_command_on_all_nodes opens
+  // one there), so a per-database or per-node override counts too.
+  for (const auto& row :
+       tx.exec("SELECT n.nodename || ':' || n.nodeport FROM run_command_on_all_nodes("
+               "'SHOW synchronous_commit') r JOIN pg_dist_node n ON n.nodeid = r.nodeid "
+               "WHERE r.success AND r.result = 'off' ORDER BY n.nodeid"))
+    nodes.push_back(row[0].as<std::string>());
+  return nodes;
+}
+
 int distribute_tables(pqxx::connection& conn) {
   if (!citus_present(conn))
     return 0;

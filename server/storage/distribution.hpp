@@ -5,6 +5,8 @@
 
 #include <cstdint>
 #include <pqxx/connection>
+#include <string>
+#include <vector>
 
 namespace sealpost::storage {
 
@@ -13,6 +15,12 @@ constexpr std::int32_t kFirstDistributableVersion = 5;
 
 // Whether the database has the citus extension.
 bool citus_present(pqxx::connection& conn);
+
+// On Citus, the nodes (coordinator and workers) whose sessions in this database commit
+// asynchronously (synchronous_commit = off): a shard move there loses the commits made just
+// before it blocks writes (docs/scaling.md, "Moving shards while the service runs"). Empty on
+// plain Postgres.
+std::vector<std::string> citus_nodes_committing_async(pqxx::connection& conn);
 
 // Distributes every table that is not distributed yet; idempotent, each step in its own
 // transaction. Drops first the global constraints that Citus cannot enforce and that only

@@ -323,3 +323,33 @@ WHERE c.relreplident = 'n' OR (c.relreplident = 'd' AND NOT EXISTS (
     contents.insert(e.content());
   CHECK(contents.size() == statuses.size());
 }
+
+TEST_CASE("on Citus, a node that commits asynchronously is named in a warning at start",
+          "[citus]") {
+  test_database db;
+  if (citus_worker_urls().empty()) {
+    WARN("plain Postgres: run with SEALPOST_TEST_ENGINE=citus");
+    return;
+  }
+  {
+    server_process quiet(db.url());
+    CHECK(quiet.log_tail(1 << 20).find("citus_async_commit") == std::string::npos);
+  }
+  // This database only, on every node: a session there commits asynchronously.
+  {
+    pqxx::connection conn(db.url());
+    pqxx::nontransaction tx(conn);
+    tx.exec(
+        "SELECT run_command_on_all_nodes(format('ALTER DATABASE %I SET synchronous_commit "
+        "= off', current_database()))");
+  }
+  server_process server(db.url());
+  const auto log = server.log_tail(1 << 20);
+  INFO(log);
+  const auto warning = log.find("\"event\":\"citus_async_commit\"");
+  REQUIRE(warning != std::string::npos);
+  // Every node is named: the coordinator and both workers.
+  const auto line = log.substr(warning, log.find('\n', warning) - warning);
+  for (const auto& worker : citus_worker_urls())
+    CHECK(line.find(citus_node_name(worker)) != std::string::npos);
+}
