@@ -113,6 +113,10 @@ class key_directory {
   // Searches `account_id` and keeps its proven device set; the reason when the answer does
   // not verify (a log-level failure is also recorded), empty on success or when unpublished.
   std::string search(const std::string& account_id);
+  // Runs `search` until `shows()` holds, once more after batch_interval_ms when the log has
+  // not caught up (DESIGN.md: one retry); the search's failure, or empty.
+  std::string search_with_retry(const std::function<std::string()>& search,
+                                const std::function<bool()>& shows);
   // Searches `username` and keeps the account it names; as search().
   std::string search_username(const std::string& username);
   // Checks a search answer for `label`: the outcome, or nullopt with the reason in `failure`

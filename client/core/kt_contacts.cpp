@@ -200,28 +200,37 @@ void key_directory::monitor_contacts(kt_check_report& report) {
   }
 }
 
+std::string key_directory::search_with_retry(const std::function<std::string()>& search,
+                                             const std::function<bool()>& shows) {
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    if (attempt == 1) {
+      // The log publishes every batch_interval_ms: a change just made may be in the next
+      // entry (DESIGN.md: one retry).
+      std::this_thread::sleep_for(std::chrono::milliseconds(batch_interval_ms_ + 100));
+    }
+    if (std::string failure = search(); !failure.empty() || shows()) {
+      return failure;
+    }
+  }
+  return {};
+}
+
 void key_directory::require_proven(const std::string& contact, const std::string& account_id,
                                    std::uint32_t device_id, std::uint32_t registration_id,
                                    std::span<const std::uint8_t> identity_key) {
-  if (!log_in_use() || proves(account_id, device_id, registration_id, identity_key)) {
+  const auto proven = [&] { return proves(account_id, device_id, registration_id, identity_key); };
+  if (!log_in_use() || proven()) {
     return;
   }
-  for (int attempt = 0; attempt < 2; ++attempt) {
-    if (attempt == 1) {
-      // The log publishes every batch_interval_ms: a device that just joined may be in the
-      // next entry (DESIGN.md: one retry).
-      std::this_thread::sleep_for(std::chrono::milliseconds(batch_interval_ms_ + 100));
-    }
-    if (std::string failure = search(account_id); !failure.empty()) {
-      throw kt_device_unverified_error(contact, failure);
-    }
-    if (proves(account_id, device_id, registration_id, identity_key)) {
-      return;
-    }
+  if (std::string failure = search_with_retry([&] { return search(account_id); }, proven);
+      !failure.empty()) {
+    throw kt_device_unverified_error(contact, failure);
   }
-  throw kt_device_unverified_error(contact,
-                                   "the log does not list device " + std::to_string(device_id) +
-                                       " with the key and registration id the server gave for it");
+  if (!proven()) {
+    throw kt_device_unverified_error(
+        contact, "the log does not list device " + std::to_string(device_id) +
+                     " with the key and registration id the server gave for it");
+  }
 }
 
 void key_directory::require_username(const std::string& username, const std::string& account_id) {
@@ -233,19 +242,14 @@ void key_directory::require_username(const std::string& username, const std::str
   if (!log_in_use() || names()) {
     return;
   }
-  for (int attempt = 0; attempt < 2; ++attempt) {
-    if (attempt == 1) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(batch_interval_ms_ + 100));
-    }
-    if (std::string failure = search_username(username); !failure.empty()) {
-      throw kt_device_unverified_error(username, failure);
-    }
-    if (names()) {
-      return;
-    }
+  if (std::string failure = search_with_retry([&] { return search_username(username); }, names);
+      !failure.empty()) {
+    throw kt_device_unverified_error(username, failure);
   }
-  throw kt_device_unverified_error(
-      username, "the log does not show the username naming the account the server gave for it");
+  if (!names()) {
+    throw kt_device_unverified_error(
+        username, "the log does not show the username naming the account the server gave for it");
+  }
 }
 
 }  // namespace sealpost::client

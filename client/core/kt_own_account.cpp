@@ -2,8 +2,6 @@
 // its account and its username, what changed since the last check, and the search after this
 // device's own removal of another device [D3].
 #include <algorithm>
-#include <chrono>
-#include <thread>
 
 #include "core/errors.hpp"
 #include "core/key_transparency.hpp"
@@ -186,17 +184,9 @@ std::string key_directory::confirm_own_removal(std::uint32_t device_id) {
            std::none_of(proven->second.devices.begin(), proven->second.devices.end(),
                         [&](const keytrans::kt_device& d) { return d.device_id == device_id; });
   };
-  for (int attempt = 0; attempt < 2; ++attempt) {
-    if (attempt == 1) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(batch_interval_ms_ + 100));
-    }
-    if (std::string failure = search(self); !failure.empty()) {
-      return "the key-transparency log's answer about your account does not verify (" + failure +
-             ")";
-    }
-    if (shows_removal()) {
-      break;
-    }
+  if (std::string failure = search_with_retry([&] { return search(self); }, shows_removal);
+      !failure.empty()) {
+    return "the key-transparency log's answer about your account does not verify (" + failure + ")";
   }
   if (!shows_removal()) {
     return "the key-transparency log still lists device " + std::to_string(device_id) +
