@@ -4,6 +4,7 @@
 #include <chrono>
 #include <thread>
 
+#include "core/contacts.hpp"
 #include "core/errors.hpp"
 #include "core/key_transparency.hpp"
 #include "core/kt_support.hpp"
@@ -155,49 +156,43 @@ std::string key_directory::monitor(const net::kt_subject& subject,
 
 void key_directory::monitor_contacts(kt_check_report& report) {
   kt_view& kt = state_.key_transparency;
-  const auto name_of = [&](const std::string& account_id) {
-    const auto c = state_.contacts.find(account_id);
-    return c != state_.contacts.end() && !c->second.username.empty() ? c->second.username
-                                                                     : account_id;
+  // Monitors every label of `proven` (accounts or usernames) that has map entries. One whose
+  // history fails loses its proof and is reported: sessions already verified keep working,
+  // new devices wait for a search that passes. A log-level failure stops it all.
+  const auto monitor_each = [&](auto& proven, net::kt_subject::kind kind, const auto& label_of,
+                                const auto& in_words) {
+    for (auto it = proven.begin(); it != proven.end() && kt.failure.empty();) {
+      const std::optional<keytrans::bytes> label = label_of(it->first);
+      if (it->second.entries.empty() || !label) {
+        ++it;
+        continue;
+      }
+      const std::string failure = monitor({kind, it->first}, *label, it->second.entries);
+      if (failure.empty()) {
+        ++report.labels_monitored;
+        ++it;
+      } else if (kt.failure.empty()) {
+        report.contact_failures.push_back(in_words(it->first, failure));
+        it = proven.erase(it);
+      }
+    }
   };
-  for (auto it = kt.accounts.begin(); it != kt.accounts.end() && kt.failure.empty();) {
-    if (it->second.entries.empty()) {
-      ++it;
-      continue;
-    }
-    const std::string failure = monitor({net::kt_subject::kind::account, it->first},
-                                        account_label_of(it->first), it->second.entries);
-    if (failure.empty()) {
-      ++report.labels_monitored;
-      ++it;
-      continue;
-    }
-    if (kt.failure.empty()) {
-      // Sessions already verified keep working; new devices wait for a search that passes.
-      report.contact_failures.push_back("Sealpost could not verify " + name_of(it->first) +
-                                        "'s devices against the key directory (" + failure + ")");
-      it = kt.accounts.erase(it);
-    }
-  }
-  for (auto it = kt.usernames.begin(); it != kt.usernames.end() && kt.failure.empty();) {
-    const std::optional<keytrans::bytes> label = keytrans::username_label(it->first);
-    if (it->second.entries.empty() || !label) {
-      ++it;
-      continue;
-    }
-    const std::string failure =
-        monitor({net::kt_subject::kind::username, it->first}, *label, it->second.entries);
-    if (failure.empty()) {
-      ++report.labels_monitored;
-      ++it;
-      continue;
-    }
-    if (kt.failure.empty()) {
-      report.contact_failures.push_back("Sealpost could not verify who the username " + it->first +
-                                        " names in the key directory (" + failure + ")");
-      it = kt.usernames.erase(it);
-    }
-  }
+  monitor_each(
+      kt.accounts, net::kt_subject::kind::account,
+      [](const std::string& id) { return std::optional(account_label_of(id)); },
+      [&](const std::string& id, const std::string& failure) {
+        const auto c = state_.contacts.find(id);
+        const std::string name = c != state_.contacts.end() ? display_name(c->second) : id;
+        return "Sealpost could not verify " + name + "'s devices against the key directory (" +
+               failure + ")";
+      });
+  monitor_each(
+      kt.usernames, net::kt_subject::kind::username,
+      [](const std::string& name) { return keytrans::username_label(name); },
+      [](const std::string& name, const std::string& failure) {
+        return "Sealpost could not verify who the username " + name +
+               " names in the key directory (" + failure + ")";
+      });
 }
 
 std::string key_directory::search_with_retry(const std::function<std::string()>& search,
