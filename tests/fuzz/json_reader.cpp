@@ -11,6 +11,7 @@
 #include "net/json_reader.hpp"
 
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -189,7 +190,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   boost::system::error_code ec;
   const json::value independent = json::parse(body, ec);
-  FUZZ_CHECK(!ec && independent.is_object() && independent.as_object() == obj);
+  // Compared as text: Boost.JSON reads a zero with a huge exponent ("0e999") as NaN, and
+  // NaN never equals itself. No accessor reads doubles, so such a field is only refused.
+  FUZZ_CHECK(!ec && independent.is_object() &&
+             json::serialize(independent.as_object()) == json::serialize(obj));
   check_object(obj, "", 0);
   return 0;
 }
