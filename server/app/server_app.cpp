@@ -11,6 +11,7 @@
 #include <iostream>
 #include <thread>
 
+#include "app/database_gauges.hpp"
 #include "app/services.hpp"
 #include "app/tls.hpp"
 #include "auth/authenticator.hpp"
@@ -139,60 +140,6 @@ asio::awaitable<void> purge_expired_rows(storage::db_pool& db, metrics::registry
       log::warn("purge_failed", {{"what", e.what()}});
     }
     timer.expires_after(std::chrono::minutes(1));
-    auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
-    if (ec)
-      co_return;
-  }
-}
-
-asio::awaitable<void> refresh_readiness(storage::db_pool& db, metrics::registry& metrics,
-                                        std::int32_t node_schema_version) {
-  try {
-    const auto state =
-        co_await db.run([](pqxx::connection& conn) { return storage::read_schema_state(conn); });
-    metrics.ready(storage::can_serve(state, node_schema_version));
-  } catch (const std::exception& e) {
-    metrics.ready(false);
-    log::warn("readiness_check_failed", {{"what", e.what()}});
-  }
-}
-
-asio::awaitable<void> refresh_queue_depth(storage::db_pool& db, metrics::registry& metrics) {
-  try {
-    auto [total, deepest] = co_await storage::in_transaction(
-        db, [](pqxx::work& tx) { return storage::queue_depth(tx); });
-    metrics.queue_depth(static_cast<double>(total), static_cast<double>(deepest));
-  } catch (const std::exception& e) {
-    log::warn("queue_depth_failed", {{"what", e.what()}});
-  }
-}
-
-asio::awaitable<void> refresh_prekey_census(storage::db_pool& db, metrics::registry& metrics,
-                                            std::uint64_t keys_low_watermark) {
-  try {
-    const auto pools = co_await storage::in_transaction(db, [&](pqxx::work& tx) {
-      return storage::count_devices_low_on_keys(tx, keys_low_watermark);
-    });
-    metrics.devices_low_on_prekeys(
-        static_cast<double>(pools.ec_low), static_cast<double>(pools.pq_low),
-        static_cast<double>(pools.ec_empty), static_cast<double>(pools.pq_empty));
-  } catch (const std::exception& e) {
-    log::warn("prekey_census_failed", {{"what", e.what()}});
-  }
-}
-
-// Refreshes the gauges that need the database: whether this node is ready (as /readyz
-// would answer), the queue depths and the devices low on prekeys. Counting is too costly
-// for every scrape, so it runs every metrics.database_refresh_ms (15 s by default).
-asio::awaitable<void> refresh_database_gauges(storage::db_pool& db, metrics::registry& metrics,
-                                              std::int32_t node_schema_version,
-                                              const config::server_config& cfg) {
-  asio::steady_timer timer(co_await asio::this_coro::executor);
-  for (;;) {
-    co_await refresh_readiness(db, metrics, node_schema_version);
-    co_await refresh_queue_depth(db, metrics);
-    co_await refresh_prekey_census(db, metrics, cfg.keys_low_watermark);
-    timer.expires_after(std::chrono::milliseconds(cfg.metrics_database_refresh_ms));
     auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
     if (ec)
       co_return;

@@ -182,6 +182,17 @@ registry::registry()
       pq_low_(devices_low_.Add({{"kind", "pq"}})),
       ec_empty_(devices_empty_.Add({{"kind", "ec"}})),
       pq_empty_(devices_empty_.Add({{"kind", "pq"}})),
+      figures_measured_at_(
+          prometheus::BuildGauge()
+              .Name("sealpost_database_figures_measured_timestamp_seconds")
+              .Help("When the database-wide figures this node reports (queue_depth, "
+                    "prekey_census) were measured, by whichever node measured them")
+              .Register(*registry_)),
+      figure_measurements_(prometheus::BuildCounter()
+                               .Name("sealpost_database_figure_measurements_total")
+                               .Help("Database-wide figures this node measured itself rather "
+                                     "than read from the node that measured them last")
+                               .Register(*registry_)),
       kt_batches_(prometheus::BuildCounter()
                       .Name("sealpost_kt_sequencer_batches_total")
                       .Help("Key-transparency sequencer batches this node ran, by result: "

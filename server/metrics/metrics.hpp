@@ -62,6 +62,14 @@ class registry {
     ec_empty_.Set(ec_empty);
     pq_empty_.Set(pq_empty);
   }
+  // Figures shared through the database (storage/database_figures.hpp): when the figures
+  // this node reports were measured (by whichever node), and whether this node measured them.
+  void database_figures(const std::string& figure, double measured_at, bool measured_here) {
+    figures_measured_at_.Add({{"figure", figure}}).Set(measured_at);
+    auto& measurements = figure_measurements_.Add({{"figure", figure}});
+    if (measured_here)
+      measurements.Increment();
+  }
   // Key transparency: one sequencer batch (`result` as transparency::to_string names it),
   // and the log's state as the batch saw it.
   void kt_batch(const std::string& result, std::chrono::duration<double> took) {
@@ -117,6 +125,8 @@ class registry {
   prometheus::Gauge& pq_low_;
   prometheus::Gauge& ec_empty_;
   prometheus::Gauge& pq_empty_;
+  prometheus::Family<prometheus::Gauge>& figures_measured_at_;
+  prometheus::Family<prometheus::Counter>& figure_measurements_;
   prometheus::Family<prometheus::Counter>& kt_batches_;
   prometheus::Histogram& kt_batch_seconds_;
   prometheus::Gauge& kt_tree_size_;

@@ -71,7 +71,8 @@ constexpr std::array kDelegatedFunctions{
 // websocket_connection_generation sequence (one nextval per connection), and the kt_ tables
 // of key transparency: one log for the whole deployment, appended by one sequencer batch at
 // a time under an advisory lock, read a few index probes per proof; a change adds one
-// kt_pending row there to the transaction it already is.
+// kt_pending row there to the transaction it already is. Also database_figures: a few rows,
+// written by one node per metrics interval.
 
 bool exists(pqxx::nontransaction& tx, std::string_view table) {
   return tx.exec_params1("SELECT to_regclass($1) IS NOT NULL", std::string(table))[0].as<bool>();

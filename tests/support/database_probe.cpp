@@ -28,7 +28,8 @@ constexpr table_info kTables[] = {{"accounts", "id", false},
                                   {"sealed_sender_keys", nullptr, false},
                                   // The other kt_ tables change in the background: the
                                   // sequencer appends entries and deletes the queue rows
-                                  // requests add, whenever its batch runs.
+                                  // requests add, whenever its batch runs. So does
+                                  // database_figures, with each count of the gauges.
                                   {"kt_config", nullptr, false}};
 
 // The WHERE condition that keeps the rows of `t` that `f` lets through.
