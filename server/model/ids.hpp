@@ -39,8 +39,9 @@ std::string token_hash(std::string_view token);
 // A device-link token names its account before the secret ("<account_id>.<secret>"), so that
 // redeeming it looks in that account's rows only: one shard on a distributed database.
 secret_token new_link_token(std::string_view account_id);
-// The account a link token names; nullopt for a token without one (minted by a node of
-// schema 4, which it still redeems by hash alone) or with a malformed one.
+// The account a link token names; nullopt for a token without one or with a malformed one
+// (never minted by this server: nodes of schema 4 minted such tokens, but no token lives
+// that long).
 std::optional<std::string> link_token_account(std::string_view token);
 
 }  // namespace sealpost::model

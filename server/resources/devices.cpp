@@ -36,14 +36,23 @@ asio::awaitable<net::response> create_link_token(app::services& s, net::request_
                                {{"token", token.token}, {"expires_at", expires_at}});
 }
 
+// Every token this server mints names its account before the secret: one that names none
+// is refused like a wrong one.
+storage::link_token presented_link_token(const std::string& token) {
+  auto account = model::link_token_account(token);
+  if (!account)
+    fail_with(storage::link_error::invalid_link_token);
+  return {std::move(*account), model::token_hash(token)};
+}
+
 asio::awaitable<net::response> link_device(app::services& s, net::request_context& ctx) {
   enforce(s.limits.registration_per_ip, ctx.remote_address.to_string());
   auto body = net::parse_json_object(ctx.req.body());
   net::json_reader r(body);
   const auto token = r.string("link_token");
-  const storage::link_token presented{model::link_token_account(token), model::token_hash(token)};
   auto device = read_new_device(r, s.cfg);
   r.reject_unknown_fields();
+  const auto presented = presented_link_token(token);
   const storage::key_limits limits{s.cfg.max_one_time_prekeys};
   kt_change change;
   auto linked = co_await storage::in_transaction(s.db, [&](pqxx::work& tx) {

@@ -13,7 +13,8 @@ WHERE token_hash = $1 AND used_at IS NULL
 RETURNING 1)sql";
 
 // The username is claimed in its own table first: on Citus that is the one place where
-// uniqueness holds across workers. accounts.username is still written for nodes of schema 4.
+// uniqueness holds across workers. accounts.username is still written: nodes of schema 10
+// and 11 free a deleted account's username by it (schema/0012_contract_global_constraints.sql).
 constexpr const char* kClaimUsername = R"sql(
 INSERT INTO usernames (username, account_id) VALUES ($1, $2)
 ON CONFLICT (username) DO NOTHING
@@ -71,12 +72,6 @@ constexpr const char* kPurgeExpiredLinkTokens =
 
 constexpr const char* kConsumeLinkToken = R"sql(
 DELETE FROM link_tokens WHERE account_id = $1 AND token_hash = $2 AND expires_at > now()
-RETURNING account_id)sql";
-
-// Tokens minted by nodes of schema 4 do not name their account. Remove with the contract
-// migration that follows schema 5.
-constexpr const char* kConsumeUnnamedLinkToken = R"sql(
-DELETE FROM link_tokens WHERE token_hash = $1 AND expires_at > now()
 RETURNING account_id)sql";
 
 // Locks the account row: concurrent links of one account serialise on it, so the device
@@ -241,9 +236,7 @@ std::int64_t create_link_token(pqxx::work& tx, const std::string& account_id,
 result<device_ref, link_error> link_device(pqxx::work& tx, const link_token& token,
                                            const new_device& device, std::size_t max_devices,
                                            const key_limits& limits) {
-  const auto consumed =
-      token.account_id ? tx.exec_params(kConsumeLinkToken, *token.account_id, bytea(token.hash))
-                       : tx.exec_params(kConsumeUnnamedLinkToken, bytea(token.hash));
+  const auto consumed = tx.exec_params(kConsumeLinkToken, token.account_id, bytea(token.hash));
   if (consumed.empty())
     return failure{link_error::invalid_link_token};
   const auto account_id = consumed[0][0].as<std::string>();

@@ -89,7 +89,7 @@ enum class link_error { invalid_link_token, device_limit, key_id_conflict, pool_
 
 // Consumes the token and adds the device under the next never-used device id.
 struct link_token {
-  std::optional<std::string> account_id;  // absent in tokens minted by nodes of schema 4
+  std::string account_id;  // the account the token names
   std::string hash;
 };
 result<device_ref, link_error> link_device(pqxx::work& tx, const link_token& token,

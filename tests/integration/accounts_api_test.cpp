@@ -324,7 +324,7 @@ http_result link_with(std::uint16_t port, const test_identity& identity, const s
 
 }  // namespace
 
-TEST_CASE("link tokens name their account, and tokens minted by schema 4 nodes still link",
+TEST_CASE("link tokens name their account, and a token that names none is refused",
           "[accounts][devices]") {
   test_database db;
   server_process server(db.url());
@@ -340,56 +340,24 @@ TEST_CASE("link tokens name their account, and tokens minted by schema 4 nodes s
   CHECK(token.substr(0, 37) == alice.account_id + ".");
   // The secret is bound to the account it names: moved to another account it is refused.
   CHECK(link_with(server.port(), phone_id, bob.account_id + "." + token.substr(37)).status == 403);
-  CHECK(link_with(server.port(), phone_id, token).status == 201);
-  CHECK(link_with(server.port(), phone_id, token).status == 403);  // single use
 
-  // A token as a schema 4 node minted it: no account id, only its hash stored.
-  const std::string legacy = "rgbBRB501GggqTxf0HIDwhyudR-RvcOeKWScV9zUvGY";
+  // A token without an account id, as nodes of schema 4 minted them, is refused even when
+  // its hash is stored: since schema 12 a token is looked up by account and hash only.
+  const std::string unnamed = "rgbBRB501GggqTxf0HIDwhyudR-RvcOeKWScV9zUvGY";
   {
     pqxx::connection conn(db.url());
     pqxx::work tx(conn);
     tx.exec_params(
         "INSERT INTO link_tokens (token_hash, account_id, expires_at) "
         "VALUES ($1, $2, now() + interval '1 minute')",
-        pqxx::binarystring(sealpost::model::token_hash(legacy)), alice.account_id);
+        pqxx::binarystring(sealpost::model::token_hash(unnamed)), alice.account_id);
     tx.commit();
   }
   test_identity tablet_id;
-  const auto linked = link_with(server.port(), tablet_id, legacy);
-  REQUIRE(linked.status == 201);
-  CHECK(linked.json().at("account_id").as_string() == alice.account_id);
-}
+  const auto refused = link_with(server.port(), tablet_id, unnamed);
+  CHECK(refused.status == 403);
+  CHECK(refused.json().at("error").as_string() == "invalid_link_token");
 
-TEST_CASE("accounts written by schema 4 nodes are found by username, and their names freed",
-          "[accounts]") {
-  test_database db;
-  if (!citus_worker_urls().empty()) {
-    WARN("skipped on Citus: a Citus database is never shared with nodes of schema 4");
-    return;
-  }
-  server_process server(db.url());
-  test_identity alice_id;
-  const auto alice = register_account(server.port(), alice_id, unique_username("alice"), 1);
-  api_client a(server.port(), alice);
-  const std::string old_id = "0b6f4a52-6a4e-4d36-9a0c-3c55d2f1e001";
-  const auto old_name = unique_username("old");
-  auto exec = [&](const std::string& sql) {
-    pqxx::connection conn(db.url());
-    pqxx::work tx(conn);
-    tx.exec(sql);
-    tx.commit();
-  };
-  // As a node of schema 4 registers: accounts.username only (the trigger fills usernames).
-  exec("INSERT INTO accounts (id, username) VALUES ('" + old_id + "', '" + old_name +
-       "') ON CONFLICT (username) DO NOTHING");
-  const auto found = a.get("/v1/accounts/by-username/" + old_name);
-  REQUIRE(found.status == 200);
-  CHECK(found.json().at("account_id").as_string() == old_id);
-  // Taken for new registrations too.
-  test_identity other_id;
-  CHECK_THROWS(register_account(server.port(), other_id, old_name, 1));
-  // As a node of schema 4 deletes it: the name is free again.
-  exec("DELETE FROM accounts WHERE id = '" + old_id + "'");
-  CHECK(a.get("/v1/accounts/by-username/" + old_name).status == 404);
-  CHECK_NOTHROW(register_account(server.port(), other_id, old_name, 1));
+  CHECK(link_with(server.port(), phone_id, token).status == 201);
+  CHECK(link_with(server.port(), phone_id, token).status == 403);  // single use
 }
