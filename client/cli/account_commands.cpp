@@ -76,7 +76,8 @@ int cmd_devices(const arguments& args) {
   opened_device device(args);
   for (const client::device_info& d : device.messenger.devices()) {
     std::cout << "device " << d.device_id << (d.device_id == 1 ? " (primary)" : "")
-              << (d.this_device ? " (this device)" : "") << std::endl;
+              << (d.this_device ? " (this device)" : "")
+              << (d.not_in_log ? "  not in the key-transparency log" : "") << std::endl;
   }
   return 0;
 }

@@ -20,7 +20,9 @@ int cmd_safety_number(const arguments& args) {
             << " in person or over another trusted channel:" << std::endl;
   for (const client::safety_number& n : numbers) {
     std::cout << "  device " << n.device_id << ": " << grouped(n.digits)
-              << (n.changed ? "  CHANGED" : (n.verified ? "  verified" : "")) << std::endl;
+              << (n.changed ? "  CHANGED" : (n.verified ? "  verified" : ""))
+              << (n.not_in_log ? "  not in the key-transparency log: compare in person" : "")
+              << std::endl;
   }
   return 0;
 }

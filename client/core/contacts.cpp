@@ -147,6 +147,12 @@ std::vector<safety_number> contact_book::safety_numbers(const std::string& who) 
   contact& c = resolve(who);
   sync_devices(c, api_.list_devices(c.account_id));
   const crypto::typed_public_key mine = state_.identity_key();
+  std::vector<listed_device> listed;
+  for (const auto& [id, device] : c.devices) {
+    listed.push_back(
+        {id, device.registration_id, device.changed_identity_key.value_or(device.identity_key)});
+  }
+  const std::set<std::uint32_t> unproven = directory_.unproven_devices(c.account_id, listed);
   std::vector<safety_number> out;
   for (const auto& [id, device] : c.devices) {
     const crypto::typed_public_key& theirs =
@@ -157,6 +163,7 @@ std::vector<safety_number> contact_book::safety_numbers(const std::string& who) 
                                                     state_.account_id, mine, c.account_id, theirs);
     number.changed = device.changed_identity_key.has_value() || c.identity_changed;
     number.verified = c.verified && !number.changed;
+    number.not_in_log = unproven.contains(id);
     out.push_back(std::move(number));
   }
   return out;

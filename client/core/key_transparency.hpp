@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <set>
 #include <span>
 #include <string>
 #include <vector>
@@ -18,6 +19,13 @@
 #include "net/api_client.hpp"
 
 namespace sealpost::client {
+
+// A device as the server lists it, for key_directory::unproven_devices.
+struct listed_device {
+  std::uint32_t device_id = 0;
+  std::uint32_t registration_id = 0;
+  crypto::typed_public_key identity_key{};
+};
 
 // What `sealpost kt status` shows.
 struct kt_status {
@@ -62,6 +70,14 @@ class key_directory {
   void require_proven(const std::string& contact, const std::string& account_id,
                       std::uint32_t device_id, std::uint32_t registration_id,
                       std::span<const std::uint8_t> identity_key);
+
+  // Of a device list the server gave for `account_id`, the devices the log does not prove
+  // with the registration id and identity key listed. When the last proven set lacks one,
+  // searches the account once first: a list may show what the last proof did not (DESIGN.md).
+  // Empty for a server without key transparency; every device while the log fails its
+  // checks, since nothing is proven then (never throws for that: a list is still shown).
+  std::set<std::uint32_t> unproven_devices(const std::string& account_id,
+                                           std::span<const listed_device> listed);
 
   // Before a username the user typed names `account_id` for this device: the log must show
   // the name with that account as its value (searched when the last proof differs, with the

@@ -228,6 +228,36 @@ void key_directory::require_proven(const std::string& contact, const std::string
   }
 }
 
+std::set<std::uint32_t> key_directory::unproven_devices(const std::string& account_id,
+                                                        std::span<const listed_device> listed) {
+  const auto unproven = [&] {
+    std::set<std::uint32_t> out;
+    for (const listed_device& d : listed) {
+      if (!proves(account_id, d.device_id, d.registration_id, d.identity_key)) {
+        out.insert(d.device_id);
+      }
+    }
+    return out;
+  };
+  try {
+    if (!log_in_use()) {
+      return {};
+    }
+  } catch (const kt_log_failure_error&) {
+    std::set<std::uint32_t> all;
+    for (const listed_device& d : listed) {
+      all.insert(d.device_id);
+    }
+    return all;
+  }
+  if (unproven().empty()) {
+    return {};
+  }
+  // A failed search leaves the devices unproven; a log-level failure is recorded by it.
+  search(account_id);
+  return unproven();
+}
+
 void key_directory::require_username(const std::string& username, const std::string& account_id) {
   const auto names = [&] {
     const auto& usernames = state_.key_transparency.usernames;

@@ -123,8 +123,18 @@ std::vector<device_info> messenger::devices() {
     const std::vector<net::device_entry> listed = core_->api.list_devices(state.account_id);
     core_->contacts.sync_devices(core_->contacts.self(), listed);
     std::vector<device_info> out;
+    out.reserve(listed.size());
     for (const net::device_entry& d : listed) {
       out.push_back(to_device_info(d, state.device_id));
+    }
+    std::vector<listed_device> keys;
+    keys.reserve(out.size());
+    for (const device_info& d : out) {
+      keys.push_back({d.device_id, d.registration_id, d.identity_key});
+    }
+    const std::set<std::uint32_t> unproven = core_->kt.unproven_devices(state.account_id, keys);
+    for (device_info& d : out) {
+      d.not_in_log = unproven.contains(d.device_id);
     }
     return out;
   });

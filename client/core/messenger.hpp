@@ -65,6 +65,8 @@ struct device_info {
   std::uint32_t registration_id = 0;
   crypto::typed_public_key identity_key{};
   bool this_device = false;
+  // The server runs a key-transparency log that does not show this device with this key.
+  bool not_in_log = false;
 };
 
 struct safety_number {
@@ -72,6 +74,9 @@ struct safety_number {
   std::string digits;           // 60 digits
   bool verified = false;        // the contact was verified with this key
   bool changed = false;         // this device's key changed and is not verified yet
+  // The server runs a key-transparency log that does not show this device with this key:
+  // only a comparison in person vouches for it.
+  bool not_in_log = false;
 };
 
 struct contact_info {

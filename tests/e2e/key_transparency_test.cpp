@@ -36,6 +36,15 @@ void exec(const std::string& url, const std::string& sql) {
   tx.exec0(sql);
 }
 
+// A device as a compromised server would add it to an account: straight into the table.
+void insert_device(pqxx::work& tx, const std::string& account_id, int device_id,
+                   int registration_id, const client::crypto::typed_public_key& key) {
+  tx.exec_params(
+      "INSERT INTO devices (account_id, device_id, registration_id, identity_key, "
+      "password_salt, password_hash) VALUES ($1, $2, $3, $4, '\\x00', '\\x00')",
+      account_id, device_id, registration_id, pqxx::binarystring(key.data(), key.size()));
+}
+
 }  // namespace
 
 TEST_CASE("e2e: a device pins the key-transparency log and reports a head it cannot verify",
@@ -134,6 +143,10 @@ TEST_CASE("e2e: a bundle with a key the log does not prove is refused with kt_de
   device a("alice", client::messenger::register_account(env.config("alice"), unique_name("alice")));
   const std::string bob = unique_name("bob");
   device b("bob", client::messenger::register_account(env.config("bob"), bob));
+  // The device list Alice sees for safety numbers is checked against the log too.
+  const auto published = a.messenger.safety_numbers(bob);
+  REQUIRE(published.size() == 1);
+  CHECK_FALSE(published[0].not_in_log);
 
   // A compromised server hands out a key of its own for Bob's device (here Alice's own key,
   // a valid one) without publishing it.
@@ -158,6 +171,8 @@ TEST_CASE("e2e: a bundle with a key the log does not prove is refused with kt_de
   // past the log; the bundle's own signature (made with Bob's real key) still fails.
   const auto numbers = a.messenger.safety_numbers(bob);
   REQUIRE(numbers.size() == 1);
+  CHECK(numbers[0].changed);
+  CHECK(numbers[0].not_in_log);  // the list shows a key the log does not: searched, unproven
   a.messenger.verify(bob);
   try {
     a.messenger.send(bob, "verified in person");
@@ -185,11 +200,7 @@ TEST_CASE("e2e: a device linked behind the owner's back shows in the owner's kt 
   {
     pqxx::connection conn(env.db.url());
     pqxx::work tx(conn);
-    const client::crypto::typed_public_key key = a.messenger.identity_key();
-    tx.exec_params(
-        "INSERT INTO devices (account_id, device_id, registration_id, identity_key, "
-        "password_salt, password_hash) VALUES ($1, 5, 777, $2, '\\x00', '\\x00')",
-        a.messenger.account_id(), pqxx::binarystring(key.data(), key.size()));
+    insert_device(tx, a.messenger.account_id(), 5, 777, a.messenger.identity_key());
     tx.exec_params("INSERT INTO kt_pending (label) VALUES ('\\x01'::bytea || uuid_send($1))",
                    a.messenger.account_id());
     tx.commit();
@@ -202,6 +213,20 @@ TEST_CASE("e2e: a device linked behind the owner's back shows in the owner's kt 
   CHECK(report.alerts.empty());
   // Reported once: the next check has nothing new.
   CHECK(a.messenger.check_key_transparency().own_changes.empty());
+
+  // A device the server lists but never published is marked in Alice's device list, after a
+  // search of her account; the published ones are not.
+  {
+    pqxx::connection conn(env.db.url());
+    pqxx::work tx(conn);
+    insert_device(tx, a.messenger.account_id(), 6, 778, a.messenger.identity_key());
+    tx.commit();
+  }
+  std::map<std::uint32_t, bool> not_in_log;
+  for (const client::device_info& d : a.messenger.devices()) {
+    not_in_log[d.device_id] = d.not_in_log;
+  }
+  CHECK(not_in_log == std::map<std::uint32_t, bool>{{1, false}, {5, false}, {6, true}});
 }
 
 TEST_CASE("e2e: kt check follows a contact's entries up the log and reports a rewritten history",
