@@ -40,20 +40,22 @@ std::chrono::milliseconds shared_figure_max_age(const config::server_config& cfg
   return std::chrono::milliseconds(cfg.metrics_database_refresh_ms * 9 / 10);
 }
 
-// The figures `name` (`figure` in the metrics' label), read or measured; none when another
-// node is measuring them for the first time, or on a database error (logged as `failure`).
-asio::awaitable<std::optional<storage::shared_figures>> shared_figures(
+// The figures `name` ("figure" or "figure:what it depends on"; the metrics' label is the
+// figure), read or measured; none when another node is measuring them for the first time, or
+// on a database error (logged as `failure`).
+asio::awaitable<std::optional<storage::shared_figures>> read_or_measure_figures(
     storage::db_pool& db, metrics::registry& metrics, const config::server_config& cfg,
-    std::string name, std::string figure, std::size_t arity, const char* failure,
-    storage::figure_measurement measure) {
+    std::string name, std::size_t arity, const char* failure, storage::figure_measurement measure) {
   try {
     auto figures = co_await storage::in_transaction(db, [&](pqxx::work& tx) {
       return storage::read_or_measure(tx, name, arity, shared_figure_max_age(cfg),
                                       std::chrono::milliseconds(cfg.metrics_database_refresh_ms),
                                       measure);
     });
-    if (figures)
-      metrics.database_figures(figure, figures->measured_at, figures->measured_here);
+    if (figures) {
+      metrics.database_figures(name.substr(0, name.find(':')), figures->measured_at,
+                               figures->measured_here);
+    }
     co_return figures;
   } catch (const std::exception& e) {
     log::warn(failure, {{"what", e.what()}});
@@ -63,8 +65,8 @@ asio::awaitable<std::optional<storage::shared_figures>> shared_figures(
 
 asio::awaitable<void> refresh_queue_depth(storage::db_pool& db, metrics::registry& metrics,
                                           const config::server_config& cfg) {
-  const auto figures = co_await shared_figures(
-      db, metrics, cfg, "queue_depth", "queue_depth", 2, "queue_depth_failed", [](pqxx::work& tx) {
+  const auto figures = co_await read_or_measure_figures(
+      db, metrics, cfg, "queue_depth", 2, "queue_depth_failed", [](pqxx::work& tx) {
         const auto [total, deepest] = storage::queue_depth(tx);
         return std::vector<std::int64_t>{total, deepest};
       });
@@ -79,8 +81,8 @@ asio::awaitable<void> refresh_queue_depth(storage::db_pool& db, metrics::registr
 asio::awaitable<void> refresh_prekey_census(storage::db_pool& db, metrics::registry& metrics,
                                             const config::server_config& cfg) {
   const std::uint64_t watermark = cfg.keys_low_watermark;
-  const auto figures = co_await shared_figures(
-      db, metrics, cfg, "prekey_census:watermark=" + std::to_string(watermark), "prekey_census", 4,
+  const auto figures = co_await read_or_measure_figures(
+      db, metrics, cfg, "prekey_census:watermark=" + std::to_string(watermark), 4,
       "prekey_census_failed", [watermark](pqxx::work& tx) {
         const auto pools = storage::count_devices_low_on_keys(tx, watermark);
         return std::vector<std::int64_t>{pools.ec_low, pools.pq_low, pools.ec_empty,
